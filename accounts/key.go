@@ -1,0 +1,143 @@
+package accounts
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+const keyFileHeader = `# mailq.key: the key that seals the passwords in mailq.ini [Users].
+# Keep it private and out of shared copies: with it and mailq.ini anyone can
+# read every password. Back it up: without it no account can log in.
+`
+
+// readKey reads the key file; a missing file gives an error wrapping
+// fs.ErrNotExist.
+func readKey(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("accounts: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, 4096))
+	if err != nil {
+		return nil, fmt.Errorf("accounts: read %s: %w", path, err)
+	}
+	key, err := parseKey(string(data))
+	if err != nil {
+		return nil, fmt.Errorf("accounts: %s: %w", path, err)
+	}
+	return key, nil
+}
+
+// parseKey reads the key file format: '#' comment lines, blank lines, and
+// exactly one "v1:<base64url>" line holding 32 bytes.
+func parseKey(text string) ([]byte, error) {
+	var key []byte
+	for _, ln := range strings.Split(text, "\n") {
+		ln = strings.TrimSpace(ln)
+		if ln == "" || ln[0] == '#' {
+			continue
+		}
+		rest, ok := strings.CutPrefix(ln, valuePrefix)
+		if !ok || key != nil {
+			return nil, errors.New("not a mailq key file (one line \"v1:<key>\" expected)")
+		}
+		k, err := b64.DecodeString(rest)
+		if err != nil || len(k) != keySize || strings.ContainsRune(rest, '\r') {
+			return nil, errors.New("the key line is damaged")
+		}
+		key = k
+	}
+	if key == nil {
+		return nil, errors.New("the file holds no key")
+	}
+	return key, nil
+}
+
+func formatKey(key []byte) []byte {
+	return []byte(keyFileHeader + valuePrefix + b64.EncodeToString(key) + "\n")
+}
+
+// loadKey reads the key file. When it is missing, loadKey creates it only if
+// no value in [Users] is sealed (sealed == 0): a new key could never open
+// those.
+func loadKey(path string, sealed int) ([]byte, error) {
+	key, err := readKey(path)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return key, err
+	}
+	if sealed > 0 {
+		return nil, fmt.Errorf("%w: %s is missing, but %d password(s) in [Users] were sealed with it; "+
+			"restore it from a backup, or, if it is lost, remove those accounts with /DELUSER and add them again",
+			ErrNoKey, path, sealed)
+	}
+	return createKey(path)
+}
+
+// createKey writes a new random key. The file appears complete or not at
+// all: it is written and synced under a temporary name, then linked to path,
+// which fails if path exists. A process that loses that race reads the
+// winner's key.
+func createKey(path string) ([]byte, error) {
+	key := make([]byte, keySize)
+	_, _ = rand.Read(key) // crypto/rand.Read never fails (Go 1.24+)
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp") // mode 0600
+	if err != nil {
+		return nil, fmt.Errorf("accounts: create key: %w", err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	_, err = f.Write(formatKey(key))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("accounts: create key: %w", err)
+	}
+	err = os.Link(tmp, path)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return readKey(path)
+	case err != nil:
+		// No hard links on this file system (FAT, some shares).
+		if err := createExclusive(path, formatKey(key)); err != nil {
+			if errors.Is(err, fs.ErrExist) {
+				return readKey(path)
+			}
+			return nil, fmt.Errorf("accounts: create key: %w", err)
+		}
+	}
+	if err := syncDir(dir); err != nil {
+		return nil, fmt.Errorf("accounts: create key: %w", err)
+	}
+	return key, nil
+}
+
+// createExclusive writes data to a new file at path with O_EXCL.
+func createExclusive(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(path)
+	}
+	return err
+}
