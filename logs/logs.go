@@ -1,0 +1,337 @@
+package logs
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fatih/color"
+	"github.com/mattn/go-isatty"
+)
+
+// Level is the verbosity of an event and of the log. It has the values of
+// config.LogLevel (0 Off, 1 Normal, 2 Info, 3 Crit, 4 Debug).
+type Level int
+
+const (
+	Off    Level = 0
+	Normal Level = 1
+	Info   Level = 2
+	Crit   Level = 3
+	Debug  Level = 4
+)
+
+// Color is the meaning-based colour of a console line (the manual's table).
+type Color int
+
+const (
+	White   Color = iota // key information: statistics, start-up, shut-down
+	Grey                 // start-up and configuration detail
+	Blue                 // a thread or agent starting
+	Green                // a successful action
+	Yellow               // idle, waiting for work
+	Cyan                 // the Mail Delivery Agent
+	Magenta              // the Mail Exchange Agent
+	Red                  // an error
+)
+
+// File names a CSV log. Dated files get "-YYYYMMDD.log" appended; FileServer
+// is the undated server.log.
+type File string
+
+const (
+	FileServer   File = "server"
+	FileSMTP     File = "smtp"
+	FilePOP3     File = "pop3"
+	FileMDA      File = "mda"
+	FileMXA      File = "mxa"
+	FileReceived File = "received"
+)
+
+// Event is one thing worth recording. Text is what the console shows; the CSV
+// row is time, id, module, status, text, then Fields.
+type Event struct {
+	File   File
+	Level  Level
+	Color  Color
+	Module string
+	ID     string
+	Status string // "OK", "FAIL", "INFO", "WARN"...
+	Text   string
+	Fields []string
+	// NoConsole keeps the event out of the console (rows such as received-
+	// log entries that duplicate a console line).
+	NoConsole bool
+}
+
+// Options configure a Logger.
+type Options struct {
+	// Dir is the logs folder. No files are written when Dir is "" or Level
+	// is Off.
+	Dir string
+	// Level is the file log level; the console shows events up to
+	// max(Level, Normal), or everything in Debug mode.
+	Level Level
+	// Debug shows every event on the console.
+	Debug bool
+	// Quiet prints nothing on the console (/Q).
+	Quiet bool
+	// Console is where console lines go; nil means standard output.
+	Console io.Writer
+	// Color forces colour on or off; nil decides: colour only when Console is
+	// a terminal and NO_COLOR is unset.
+	Color *bool
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Logger writes events to the console and the CSV files. It is safe for
+// concurrent use.
+type Logger struct {
+	opt     Options
+	now     func() time.Time
+	console io.Writer
+	colors  map[Color]*color.Color
+
+	cmu sync.Mutex // serialises console lines
+
+	fmu      sync.Mutex
+	files    map[File]*logFile
+	failOnce sync.Once
+}
+
+type logFile struct {
+	mu   sync.Mutex
+	name string // current file name (changes with the date)
+	f    *os.File
+}
+
+// New returns a Logger. It creates the logs folder when file logging is on.
+func New(opt Options) (*Logger, error) {
+	l := &Logger{opt: opt, now: opt.Now, console: opt.Console, files: map[File]*logFile{}}
+	if l.now == nil {
+		l.now = time.Now
+	}
+	useColor := false
+	if l.console == nil {
+		l.console = os.Stdout
+		if isTerminal(os.Stdout) {
+			l.console = color.Output // translates escapes on old Windows consoles
+		}
+	}
+	switch {
+	case opt.Color != nil:
+		useColor = *opt.Color
+	case os.Getenv("NO_COLOR") != "":
+		useColor = false
+	default:
+		f, ok := opt.Console.(*os.File)
+		if opt.Console == nil {
+			f, ok = os.Stdout, true
+		}
+		useColor = ok && isTerminal(f)
+	}
+	l.colors = makeColors(useColor)
+	if opt.Dir != "" && opt.Level > Off {
+		if err := os.MkdirAll(opt.Dir, 0o755); err != nil {
+			return nil, fmt.Errorf("logs: create folder: %w", err)
+		}
+	}
+	return l, nil
+}
+
+// Discard returns a Logger that writes nothing; for tests and tools.
+func Discard() *Logger {
+	l, _ := New(Options{Console: io.Discard, Quiet: true})
+	return l
+}
+
+func isTerminal(f *os.File) bool {
+	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
+}
+
+func makeColors(on bool) map[Color]*color.Color {
+	m := map[Color]*color.Color{
+		White:   color.New(color.FgHiWhite, color.Bold),
+		Grey:    color.New(color.FgHiBlack),
+		Blue:    color.New(color.FgHiBlue),
+		Green:   color.New(color.FgHiGreen),
+		Yellow:  color.New(color.FgHiYellow),
+		Cyan:    color.New(color.FgHiCyan),
+		Magenta: color.New(color.FgHiMagenta),
+		Red:     color.New(color.FgHiRed, color.Bold),
+	}
+	for _, c := range m {
+		if on {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+	}
+	return m
+}
+
+// ConsoleLevel is the most detailed level the console shows.
+func (l *Logger) ConsoleLevel() Level {
+	switch {
+	case l.opt.Quiet:
+		return Off
+	case l.opt.Debug:
+		return Debug
+	case l.opt.Level < Normal:
+		return Normal
+	}
+	return l.opt.Level
+}
+
+// Enabled reports whether an event of level lv would be written anywhere, so
+// callers can skip building expensive debug text.
+func (l *Logger) Enabled(lv Level) bool {
+	return lv <= l.ConsoleLevel() || (l.filesOn() && lv <= l.opt.Level)
+}
+
+func (l *Logger) filesOn() bool { return l.opt.Dir != "" && l.opt.Level > Off }
+
+// Log records one event.
+func (l *Logger) Log(e Event) {
+	if e.Level == Off {
+		e.Level = Normal
+	}
+	now := l.now()
+	if !e.NoConsole && e.Level <= l.ConsoleLevel() {
+		l.printConsole(now, e)
+	}
+	if l.filesOn() && e.Level <= l.opt.Level {
+		if e.File == "" {
+			e.File = FileServer
+		}
+		row := append([]string{now.Format("2006-01-02T15:04:05.000Z07:00"), e.ID, e.Module, e.Status, e.Text}, e.Fields...)
+		l.writeRow(e.File, now, row)
+	}
+}
+
+func (l *Logger) printConsole(now time.Time, e Event) {
+	text := sanitize(e.Text)
+	id := e.ID
+	if id == "" {
+		id = "-"
+	}
+	var b strings.Builder
+	b.WriteString(now.Format("15:04:05"))
+	b.WriteByte(' ')
+	b.WriteString(fmt.Sprintf("%-5s ", id))
+	if e.Module != "" {
+		b.WriteString(fmt.Sprintf("%-5s ", e.Module))
+	}
+	b.WriteString(text)
+	line := b.String()
+	c := l.colors[e.Color]
+	l.cmu.Lock()
+	defer l.cmu.Unlock()
+	if c != nil {
+		c.Fprintln(l.console, line)
+		return
+	}
+	fmt.Fprintln(l.console, line)
+}
+
+// sanitize keeps console lines on one line and free of escape sequences that a
+// client-supplied string (a HELO name, an address) could carry.
+func sanitize(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] == 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\t':
+			b.WriteByte(' ')
+		case r < ' ' || r == 0x7f:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func (l *Logger) writeRow(file File, now time.Time, row []string) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.Write(row); err != nil {
+		return
+	}
+	w.Flush()
+	name := string(file) + "-" + now.Format("20060102") + ".log"
+	if file == FileServer {
+		name = "server.log"
+	}
+	l.fmu.Lock()
+	lf := l.files[file]
+	if lf == nil {
+		lf = &logFile{}
+		l.files[file] = lf
+	}
+	l.fmu.Unlock()
+
+	lf.mu.Lock()
+	defer lf.mu.Unlock()
+	if lf.f == nil || lf.name != name {
+		if lf.f != nil {
+			lf.f.Close()
+			lf.f = nil
+		}
+		// O_APPEND: both instances append to server.log, and one write call a
+		// row keeps their rows whole.
+		f, err := os.OpenFile(filepath.Join(l.opt.Dir, name), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			l.reportFailure(err)
+			return
+		}
+		lf.f, lf.name = f, name
+	}
+	if _, err := lf.f.Write(buf.Bytes()); err != nil {
+		l.reportFailure(err)
+	}
+}
+
+// reportFailure tells the console once that file logging is failing (a full
+// disk, say) instead of failing every session.
+func (l *Logger) reportFailure(err error) {
+	l.failOnce.Do(func() {
+		if l.ConsoleLevel() > Off {
+			l.printConsole(l.now(), Event{Color: Red, Module: "LOG", Text: "cannot write log file: " + err.Error() + " (further log-file errors are not shown)"})
+		}
+	})
+}
+
+// Close closes the log files.
+func (l *Logger) Close() error {
+	l.fmu.Lock()
+	defer l.fmu.Unlock()
+	var first error
+	for _, lf := range l.files {
+		lf.mu.Lock()
+		if lf.f != nil {
+			if err := lf.f.Close(); err != nil && first == nil {
+				first = err
+			}
+			lf.f = nil
+		}
+		lf.mu.Unlock()
+	}
+	return first
+}
