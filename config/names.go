@@ -1,0 +1,167 @@
+package config
+
+import (
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"mailq/address"
+)
+
+// Checks of host names, domains and addresses. They are deliberately small:
+// config only has to refuse what can never work; the address package parses
+// mail paths in full.
+
+// checkLabels reports whether s is dot-separated labels of letters, digits
+// and hyphens (plus underscore when under is set), each 1..63 bytes and not
+// starting or ending with a hyphen, 253 bytes at most in all.
+func checkLabels(s string, under bool) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, l := range strings.Split(s, ".") {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+				c == '-' || under && c == '_'
+			if !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// parseDomain reads a domain name: lower-cased, without a trailing dot.
+// Internationalised names must be written in their xn-- form.
+func parseDomain(v string) (string, error) {
+	d := strings.ToLower(strings.TrimSuffix(v, "."))
+	if !checkLabels(d, false) {
+		return "", expected("a domain name such as example.com (letters, digits, hyphens and dots; write an international name in its xn-- form)")
+	}
+	return d, nil
+}
+
+// parseLocalDomain reads a [Domains] entry: a domain name, or an IP address
+// (the manual suggests listing 127.0.0.1), kept in the address-literal form
+// a mail address uses after its '@' (RFC 5321 §4.1.3).
+func parseLocalDomain(v string) (string, error) {
+	if a, err := parseIP(v); err == nil {
+		return addressLiteral(a), nil
+	}
+	if strings.HasPrefix(strings.ToLower(v), "[ipv6:") && strings.HasSuffix(v, "]") {
+		if a, err := netip.ParseAddr(v[6 : len(v)-1]); err == nil && a.Is6() {
+			return addressLiteral(a), nil
+		}
+	}
+	d, err := parseDomain(v)
+	if err != nil {
+		return "", expected("a domain name such as example.com, or an IP address")
+	}
+	return d, nil
+}
+
+// addressLiteral writes a as the domain part of a mail address:
+// "[127.0.0.1]" or "[IPv6:::1]" (RFC 5321 §4.1.3).
+func addressLiteral(a netip.Addr) string {
+	a = a.Unmap()
+	if a.Is4() {
+		return "[" + a.String() + "]"
+	}
+	return "[IPv6:" + a.WithZone("").String() + "]"
+}
+
+// parseHostName reads HostName: a host or domain name as announced in
+// greetings and in EHLO (a NETBIOS-style name like BART is accepted), or an
+// address literal such as [192.0.2.1]. Case is kept.
+func parseHostName(v string) (string, error) {
+	if strings.HasPrefix(v, "[") {
+		if a, err := parseIP(v); err == nil {
+			return addressLiteral(a), nil
+		}
+	}
+	s := strings.TrimSuffix(v, ".")
+	if !checkLabels(s, true) {
+		return "", expected("a host name such as mail.example.com (letters, digits, hyphens and dots)")
+	}
+	return s, nil
+}
+
+// parseHostPort reads host[:port] (also [IPv6]:port or a bare IPv6 address)
+// and returns "host:port" with defPort filled in. The host is a name or an
+// IP address literal.
+func parseHostPort(v string, defPort int) (string, error) {
+	bad := expected("host or host:port, such as smtp.example.com:587")
+	host, port := v, defPort
+	if a, err := netip.ParseAddr(v); err == nil {
+		host = a.String()
+	} else if h, p, err := net.SplitHostPort(v); err == nil {
+		n, perr := parsePort(p)
+		if perr != nil {
+			return "", perr
+		}
+		host, port = h, n
+	}
+	if host == "" {
+		return "", bad
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		host = a.Unmap().String()
+	} else if !checkLabels(strings.TrimSuffix(host, "."), true) {
+		return "", bad
+	}
+	return net.JoinHostPort(strings.TrimSuffix(host, "."), strconv.Itoa(port)), nil
+}
+
+// localPartOK reports whether s can be the part of an address before '@':
+// printable ASCII without spaces, brackets, commas, quotes, ';' or '@'.
+// Quoted local parts are not accepted in the configuration.
+func localPartOK(s string) bool {
+	if s == "" || len(s) > 64 || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`@,;:<>()[]\"`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// parseAddress reads local@domain, lower-cased (mailboxes are named by their
+// lower-case address), and checks that it can name a mailbox folder.
+func parseAddress(v string) (string, error) {
+	bad := expected("an address such as admin@example.com")
+	at := strings.LastIndexByte(v, '@')
+	if at < 0 {
+		return "", bad
+	}
+	local := strings.ToLower(v[:at])
+	domain, err := parseLocalDomain(v[at+1:])
+	if err != nil || !localPartOK(local) {
+		return "", bad
+	}
+	addr := local + "@" + domain
+	if _, err := address.SafeName(addr); err != nil {
+		return "", expected("an address that can name a mailbox folder (no /, \\, *, ? or similar)")
+	}
+	return addr, nil
+}
+
+// parseAliasName reads the alias side of an [EmailAlias] entry: a full
+// address, or a bare local part such as "postmaster" that applies at every
+// local domain.
+func parseAliasName(v string) (string, error) {
+	if !strings.Contains(v, "@") {
+		if l := strings.ToLower(v); localPartOK(l) {
+			return l, nil
+		}
+		return "", expected("an address such as sales@example.com or a bare name such as postmaster")
+	}
+	return parseAddress(v)
+}
