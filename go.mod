@@ -11,4 +11,8 @@ require (
 	gopkg.in/ini.v1 v1.67.3
 )
 
-require github.com/mattn/go-colorable v0.1.14 // indirect
+require (
+	github.com/mattn/go-colorable v0.1.14 // indirect
+	github.com/miekg/dns v1.1.73 // indirect
+	golang.org/x/net v0.57.0 // indirect
+)
