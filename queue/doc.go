@@ -1,0 +1,125 @@
+// Package queue owns every message file in the mailq tree: the incoming
+// queue, external/, retry/, sent/, failed/, bad/ and the user mailboxes. It
+// is the only code that names, writes, moves, reads or deletes them, and it
+// implements the rules of DURABILITY.md: write, sync, rename, sync the
+// folder; the .auth file is the commit mark; names are reserved and never
+// replaced; moves are idempotent; Recover repairs the tree at start.
+//
+// It must not log or print (it returns errors and Repair reports), keep
+// configuration in globals, or build a path from anything but a queue id, a
+// fixed name and address.SafeName. It imports no project package but
+// mailq/address.
+//
+// # Folders and names
+//
+// A message set is <id>.eml, the RFC 5322 message with CRLF line ends, and
+// <id>.auth, its envelope. The .auth is written last and is the commit mark:
+// an .eml alone is uncommitted, and every reader ignores it. In a mailbox
+// (users/<address>/, users/unknown/<address>/) a message is <id>.eml alone;
+// the rename from a temporary name commits it. Other names:
+//
+//	~*.tmp           temporary files; removed by Recover when old
+//	<id>.out         in a queue folder: an envelope half way through a move
+//	                 between file systems; Recover settles it
+//	<id>.why         in bad/: why the set was quarantined
+//	mailbox.lck      in a mailbox: the POP3 lock file
+//	deleted/         in a mailbox: messages kept by POPRenameOnDelete
+//
+// An id is 22 digits, the UTC time YYYYMMDDhhmmss of receipt and 8 random
+// digits, such as 2013100717060690338676; the copy of a message for its
+// recipient number n is <id>-n (see ID.Derive). Files whose names are not
+// of these forms are left alone.
+//
+// # The .auth format, version 1
+//
+// An .auth file is UTF-8 or ASCII text (a leading byte-order mark is
+// ignored), one field per line, lines ending in LF or CRLF. The first line
+// is "mailq-envelope 1", the format and its version. Then come fields, each
+// a key and its value separated by spaces or tabs, in any order; blank
+// lines and lines starting with "#" are ignored. The last line is "end": a
+// file without it is torn and is never acted on (DURABILITY rule 3). A
+// later, incompatible format gets a new version number, which this reader
+// refuses. Example:
+//
+//	mailq-envelope 1
+//	id 2013100717060690338676
+//	tracking 326ADE6D-945E-4EB8-907A-E01B2B0794CD
+//	received 2013-10-07T17:06:06.512300117Z
+//	client 127.0.0.1
+//	helo localhost
+//	auth admin@localhost.com
+//	from admin@localhost.com
+//	body 8BITMIME
+//	size 27
+//	rcpt admin@localhost.com n=1 status=delivered
+//	rcpt bob@example.org n=2 orig=sales@localhost.com status=pending attempts=2 next=2013-10-07T17:36:06Z result=421%204.7.0%20Try%20again%20later
+//	rcpt "john%20doe"@example.org n=3 status=failed attempts=1 result=550%205.1.1%20No%20such%20user
+//	end
+//
+// Fields (each at most once, except rcpt; "first read" means filled in and
+// recorded by the first reader, see "Dropping a message" below):
+//
+//	id        the set's id; must match the file name (absent: first read)
+//	tracking  the tracking id, the same in every copy of the message
+//	          (absent: a new one, first read)
+//	received  the original receive time, RFC 3339 (any offset; written
+//	          in UTC with nanoseconds). Expiry counts from it, never
+//	          from a file time. (absent: first read)
+//	client    the SMTP client's IP address (absent: none)
+//	helo      the HELO or EHLO argument (absent: none)
+//	auth      the authenticated user (absent: not authenticated)
+//	from      the envelope sender; "<>" is the null sender (required)
+//	body      7BIT or 8BITMIME (RFC 6152) (absent: 7BIT)
+//	size      bytes in the .eml (absent or 0: first read)
+//	rcpt      a recipient: its address, then key=value attributes
+//	          (at least one rcpt line is required):
+//	            n         its number, 1 to 999999, unique in the message,
+//	                      kept in every copy (names its copy <id>-n);
+//	                      absent: numbered after the highest given
+//	            orig      the address as received, before alias expansion
+//	            status    pending, delivered or failed (absent: pending)
+//	            attempts  delivery attempts so far (absent: 0)
+//	            next      earliest next attempt, RFC 3339 (absent: now)
+//	            result    the last result, e.g. the remote reply line
+//
+// Values: every byte that is a control character, a space, DEL, outside
+// ASCII, "%", "<" or ">" is written as "%" and two hex digits (a space is
+// %20), so a value from a client (a HELO name, a quoted local part, a
+// reply text) is always one token and can never add a line or a field. A
+// reader accepts either case of hex digit, raw bytes outside ASCII, and an
+// address written in angle brackets (<a@b>), as people write them; it
+// refuses raw control characters, unknown keys or attributes, a repeated
+// field, a bad escape and anything after "end". Keywords (body, status)
+// are case-insensitive. Writers always produce the canonical form: fields
+// in the order of the example, upper-case escapes, n and status on every
+// rcpt line.
+//
+// # Dropping a message into the queue
+//
+// Another program can hand mail to mailq by writing a set into the incoming
+// queue folder. The minimum .auth is:
+//
+//	mailq-envelope 1
+//	from sender@example.org
+//	rcpt someone@localhost.com
+//	end
+//
+// Name the set with a fresh id (the UTC time as YYYYMMDDhhmmss and any 8
+// digits), write <id>.eml (RFC 5322, CRLF line ends) completely first, then write the .auth under a
+// temporary name (starting with "~" and ending with ".tmp") and rename it
+// to <id>.auth: the rename commits. Missing optional fields are filled in
+// and recorded by the first reader (Tree.Envelope): the id from the file
+// name, a new tracking id, the .eml's size, and as receive time the .auth's
+// modification time, that is, when the program committed the set; after
+// that the recorded time never changes. Recover leaves an .eml without its
+// .auth alone until it is older than the longest session, then moves it to
+// bad/.
+//
+// # Errors
+//
+// Errors from the file system are *FileError values (Op, Path, Err).
+// errors.Is(err, ErrNoSpace) is true for ENOSPC and EDQUOT (the SMTP server
+// answers 452 4.3.1), errors.Is(err, ErrTooBig) for EFBIG (552 5.3.4, and
+// Temporary() is false); everything else is temporary (451 4.3.0). A
+// malformed .auth wraps ErrMalformed.
+package queue

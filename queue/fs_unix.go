@@ -1,0 +1,75 @@
+//go:build unix
+
+package queue
+
+import (
+	"errors"
+	"os"
+	"syscall"
+)
+
+// isNoSpace reports a full disk or an exhausted quota (DURABILITY rule 5: 452 4.3.1).
+func isNoSpace(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
+}
+
+// isTooBig reports a file larger than the file system allows (rule 5: 552 5.3.4).
+func isTooBig(err error) bool { return errors.Is(err, syscall.EFBIG) }
+
+// isCrossDevice reports a rename between two file systems (DURABILITY rule 8).
+func isCrossDevice(err error) bool { return errors.Is(err, syscall.EXDEV) }
+
+// replaceFile renames oldpath to newpath, replacing newpath. Only
+// UpdateEnvelope and the .why note use it: both replace a file on purpose.
+func replaceFile(oldpath, newpath string) error { return os.Rename(oldpath, newpath) }
+
+// linkNoReplace is the portable no-replace rename: link(2) fails with EEXIST
+// when newpath exists, atomically (DURABILITY rule 4). Once the link exists
+// the rename has happened; a failure to remove oldpath only leaves a second
+// name, which is a temporary name (removed by Recover) or the source of a
+// move (quarantined by Recover as a copy of a committed set), so it is not
+// reported.
+func linkNoReplace(oldpath, newpath string) error {
+	if err := os.Link(oldpath, newpath); err != nil {
+		return err
+	}
+	_ = os.Remove(oldpath)
+	return nil
+}
+
+// statNoReplace is the last resort on file systems without hard links (FAT,
+// some network file systems): check, then rename. The check is racy against
+// a foreign writer, but the O_EXCL reservation of ids (rule 4) means no mailq
+// writer races for the same name.
+func statNoReplace(oldpath, newpath string) error {
+	if _, err := os.Lstat(newpath); err == nil {
+		return &os.LinkError{Op: "rename", Old: oldpath, New: newpath, Err: os.ErrExist}
+	}
+	return os.Rename(oldpath, newpath)
+}
+
+// noLinks reports the errors link(2) gives on file systems without hard links.
+func noLinks(err error) bool {
+	return errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.ENOTSUP) ||
+		errors.Is(err, syscall.EOPNOTSUPP) || errors.Is(err, syscall.ENOSYS) ||
+		errors.Is(err, syscall.EMLINK)
+}
+
+// syncDir makes the names in dir durable (DURABILITY rule 1, man 2 fsync).
+// Some file systems (some FUSE and network mounts) refuse to sync a folder
+// with EINVAL or ENOTSUP; there is nothing more to do there, so that is not
+// an error. Any other failure is.
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return fileErr("open folder", dir, err)
+	}
+	err = f.Sync()
+	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) {
+		err = nil
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return fileErr("sync folder", dir, err)
+}
