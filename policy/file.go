@@ -1,0 +1,74 @@
+package policy
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// withLock runs fn while holding the cross-process lock of path: an
+// exclusive lock on path+".lock", a file left in place between uses (deleting
+// it could let two writers lock two different files). Symbolic links are
+// followed, so the lock and the temporary file sit beside the real file.
+func withLock(path string, fn func(path string) error) error {
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
+	unlock, err := lockFile(path + ".lock")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return fn(path)
+}
+
+// readFile returns the content of path; a missing file is empty.
+func readFile(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return data, err
+}
+
+// writeAtomic replaces path with data so that a reader sees either the old
+// content or the new, and a crash leaves one of them (DURABILITY.md rule 1):
+// a temporary file in the same folder, written, synced and closed, renamed
+// over path, then the folder synced. The file keeps its permissions.
+func writeAtomic(path string, data []byte) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	perm := fs.FileMode(0o644)
+	if fi, err := os.Stat(path); err == nil {
+		perm = fi.Mode().Perm()
+	}
+	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Chmod(perm); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = rename(f.Name(), path); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
