@@ -190,8 +190,8 @@ func validConfig(c *Config) error {
 			errs = append(errs, fmt.Errorf(format, args...))
 		}
 	}
-	check(c.SMTP.Port >= 1 && c.SMTP.Port <= 65535, "SMTP port %d", c.SMTP.Port)
-	check(c.POP.Port >= 1 && c.POP.Port <= 65535, "POP port %d", c.POP.Port)
+	check(c.SMTP.Port >= 0 && c.SMTP.Port <= 65535, "SMTP port %d", c.SMTP.Port)
+	check(c.POP.Port >= 0 && c.POP.Port <= 65535, "POP port %d", c.POP.Port)
 	for _, n := range []int{c.SMTP.Threads, c.POP.Threads, c.MXA.Workers} {
 		check(n >= 1 && n <= maxThreads, "thread count %d", n)
 	}

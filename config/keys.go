@@ -39,7 +39,7 @@ func countKey(sec, name, what string, f func(*Config) *int) keySpec {
 
 func portKey(sec, name string, f func(*Config) *int) keySpec {
 	return keySpec{section: sec, name: name, set: func(ld *loader, v string) error {
-		n, err := parsePort(v)
+		n, err := parseListenPort(v)
 		if err == nil {
 			*f(ld.c) = n
 		}

@@ -13,9 +13,9 @@ func TestValueErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, text, want string
 	}{
-		{"port", "[Config]\nSMTPPort=\"70000\"", `mailq.ini: [Config] SMTPPort="70000": expected a port number 1..65535`},
-		{"port comment", "[Config]\nPOPPort=x ; comment", `mailq.ini: [Config] POPPort="x": expected a port number 1..65535`},
-		{"key spelled in lower case", "[config]\nsmtpport=0", `mailq.ini: [Config] SMTPPort="0": expected a port number 1..65535`},
+		{"port", "[Config]\nSMTPPort=\"70000\"", `mailq.ini: [Config] SMTPPort="70000": expected a port number 0..65535`},
+		{"port comment", "[Config]\nPOPPort=x ; comment", `mailq.ini: [Config] POPPort="x": expected a port number 0..65535`},
+		{"key spelled in lower case", "[config]\nsmtpport=-1", `mailq.ini: [Config] SMTPPort="-1": expected a port number 0..65535`},
 		{"bool", "[Config]\nFixHeaders=maybe", `mailq.ini: [Config] FixHeaders="maybe": expected True or False (also Yes/No, On/Off, 1/0)`},
 		{"smtpmode zero", "[Config]\nSMTPMode=0", `mailq.ini: [Config] SMTPMode="0": expected 1 (HELO only), 2 (EHLO only) or 3 (both); mailq numbers the modes from 1 like the /SMTPMODE switch, so the manual's key-table 0 (HELO only) is 1 here`},
 		{"threads", "[Config]\nSMTPThreads=2000", `mailq.ini: [Config] SMTPThreads="2000": expected a thread count 1..1024`},

@@ -132,8 +132,8 @@ func TestParseArgsErrors(t *testing.T) {
 		{"smtpmode zero", []string{"/SMTPMODE:0"}, "mailq: /SMTPMODE:0: expected 1 (HELO only), 2 (EHLO only) or 3 (both); mailq numbers the modes from 1 like the /SMTPMODE switch, so the manual's key-table 0 (HELO only) is 1 here"},
 		{"smtpmode four", []string{"-smtpmode=4"}, "mailq: -smtpmode=4: expected 1 (HELO only), 2 (EHLO only) or 3 (both)"},
 		{"relay", []string{"/RELAY:4"}, "mailq: /RELAY:4: expected 0 (relay off), 1 (one-way), 2 (two-way) or 3 (open relay)"},
-		{"port", []string{"/PORT:70000"}, "mailq: /PORT:70000: expected a port number 1..65535"},
-		{"port missing", []string{"/PORT"}, "mailq: /PORT: expected a port number 1..65535"},
+		{"port", []string{"/PORT:70000"}, "mailq: /PORT:70000: expected a port number 0..65535"},
+		{"port missing", []string{"/PORT"}, "mailq: /PORT: expected a port number 0..65535"},
 		{"threads", []string{"/POPTHREADS:0"}, "mailq: /POPTHREADS:0: expected a thread count 1..1024"},
 		{"flag with value", []string{"/MDA:yes"}, "mailq: /MDA:yes: /MDA takes no value"},
 		{"adduser no address", []string{"/ADDUSER", "/PW:x"}, "mailq: /ADDUSER: expected an address such as admin@example.com"},
@@ -153,7 +153,7 @@ func TestParseArgsErrors(t *testing.T) {
 		{"bind name", []string{"/BIND:localhost"}, "mailq: /BIND:localhost: expected * (every interface) or an IP address such as 127.0.0.1"},
 		{"size zero", []string{"/SIZE:0"}, "mailq: /SIZE:0: expected a size such as 20MB, 512KB or 20 (in bytes), at most 1024GB"},
 		{"timeout zero", []string{"/TIMEOUT:0"}, "mailq: /TIMEOUT:0: expected a whole number of seconds (or with a unit: s, m, h, d) from 1 second to 1 day"},
-		{"first error reported", []string{"/PORT:x", "/RELAY:9"}, "mailq: /PORT:x: expected a port number 1..65535"},
+		{"first error reported", []string{"/PORT:x", "/RELAY:9"}, "mailq: /PORT:x: expected a port number 0..65535"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -147,7 +147,7 @@ var switchSpecs = []switchSpec{
 	toggle("SELECT", "Instance control", "allow mouse selection in a Windows console", func(ld *loader) { ld.c.Server.EnableMouseSelect = true }),
 
 	valued("BIND", "ip|*", "Server", "listen on this IP address only (* = every interface)", parseBind, func(ld *loader, v string) { ld.c.Server.Bind = v }),
-	valued("PORT", "n", "Server", "port of the instance being run (SMTP, or POP3)", parsePort, func(ld *loader, v int) {
+	valued("PORT", "n", "Server", "port of the instance being run (SMTP, or POP3; 0 = any free port)", parseListenPort, func(ld *loader, v int) {
 		if ld.c.Mode == ModePOP {
 			ld.c.POP.Port = v
 		} else {

@@ -76,6 +76,12 @@ func parsePort(v string) (int, error) {
 	return parseInt(v, 1, 65535, "a port number")
 }
 
+// parseListenPort reads a port to listen on. 0 asks the system for any free
+// port (the console says which): useful for tests and throwaway servers.
+func parseListenPort(v string) (int, error) {
+	return parseInt(v, 0, 65535, "a port number")
+}
+
 // Thread and worker counts: the manual's limit is 64; up to maxThreads is
 // accepted with a warning, since a modern machine copes.
 const maxThreads = 1024

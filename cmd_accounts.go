@@ -1,0 +1,51 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"mailq/accounts"
+	"mailq/config"
+)
+
+// accountCommand runs /ADDUSER, /SETPASS, /DELUSER or /UNLOCK. These edit
+// mailq.ini (only its [Users] or [Pop-Locked] section) and work while servers
+// run: the servers re-read the file when it changes.
+func accountCommand(inv *config.Invocation, cfg *config.Config, stdout, stderr io.Writer) int {
+	opts := accounts.Options{INI: cfg.INIPath, Key: cfg.Paths.KeyFile, Template: config.QuickStartINI}
+	_, statErr := os.Stat(cfg.INIPath)
+	created := errors.Is(statErr, os.ErrNotExist)
+	addr := inv.Account
+
+	var err error
+	var done string
+	switch inv.Command {
+	case config.CmdAddUser:
+		err = accounts.Add(opts, addr, inv.Password)
+		done = fmt.Sprintf("account %s added", addr)
+	case config.CmdSetPass:
+		err = accounts.SetPassword(opts, addr, inv.Password)
+		done = fmt.Sprintf("password of %s changed", addr)
+	case config.CmdDelUser:
+		err = accounts.Delete(opts, addr)
+		done = fmt.Sprintf("account %s deleted (its mailbox folder is kept; delete it by hand if you want)", addr)
+	case config.CmdUnlock:
+		var was bool
+		was, err = accounts.Unlock(opts, addr)
+		done = fmt.Sprintf("account %s unlocked", addr)
+		if err == nil && !was {
+			done = fmt.Sprintf("account %s was not locked; nothing changed", addr)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "mailq: %v\n", err)
+		return exitCommand
+	}
+	fmt.Fprintf(stdout, "mailq: %s in %s\n", done, cfg.INIPath)
+	if created && inv.Command == config.CmdAddUser {
+		fmt.Fprintf(stdout, "mailq: created %s from the quick-start settings; edit it to change ports, domains and more\n", cfg.INIPath)
+	}
+	return exitOK
+}

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestHelpAndUsageErrors(t *testing.T) {
+	t.Parallel()
+	for _, sw := range []string{"/?", "/H", "-h", "--help"} {
+		t.Run(sw, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			code, out := mailq(t, dir, sw)
+			if code != 0 || !strings.Contains(out, "/ADDUSER") || !strings.Contains(out, "/STOP") {
+				t.Fatalf("exit %d, output:\n%s", code, out)
+			}
+			if names := listDir(t, dir); len(names) != 0 {
+				t.Fatalf("help created files: %v", names)
+			}
+		})
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"/NOSUCH"}, "/NOSUCH"},
+		{[]string{"/SMTPMODE:0"}, "/SMTPMODE:0"},
+		{[]string{"/ADDUSER:a@b"}, "/PW"},
+		{[]string{"/POP", "/MDA"}, "/MDA"},
+	} {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			code, out := mailq(t, dir, c.args...)
+			if code != exitUsage || !strings.Contains(out, c.want) {
+				t.Fatalf("exit %d (want %d), output should name %q:\n%s", code, exitUsage, c.want, out)
+			}
+			if names := listDir(t, dir); len(names) != 0 {
+				t.Fatalf("refused command created files: %v", names)
+			}
+		})
+	}
+}
+
+func TestStopRemovesLockAndInstanceExits(t *testing.T) {
+	t.Parallel()
+	dir := newTree(t, "")
+	smtp := start(t, dir)
+	pop := start(t, dir, "/pop")
+	if g := greeting(t, smtp.addr); !strings.HasPrefix(g, "220 ") {
+		t.Fatalf("SMTP greeting %q", g)
+	}
+	if g := greeting(t, pop.addr); !strings.HasPrefix(g, "+OK") {
+		t.Fatalf("POP3 greeting %q", g)
+	}
+	for _, f := range []string{"smtpserver.lck", "popserver.lck"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Fatalf("lock file %s: %v", f, err)
+		}
+	}
+
+	code, out := mailq(t, dir, "/stop:smtp")
+	if code != 0 || !strings.Contains(out, "stopping the SMTP instance") {
+		t.Fatalf("/stop:smtp exit %d:\n%s", code, out)
+	}
+	if code := smtp.wait(10 * time.Second); code != 0 {
+		t.Fatalf("SMTP instance exit code %d", code)
+	}
+	if _, err := net.DialTimeout("tcp", smtp.addr, time.Second); err == nil {
+		t.Fatal("SMTP port still accepts connections after the instance stopped")
+	}
+	if g := greeting(t, pop.addr); !strings.HasPrefix(g, "+OK") {
+		t.Fatalf("POP3 instance affected by /stop:smtp: %q", g)
+	}
+
+	code, out = mailq(t, dir, "/stop")
+	if code != 0 || !strings.Contains(out, "stopping the POP3 instance") || !strings.Contains(out, "no SMTP instance") {
+		t.Fatalf("/stop exit %d:\n%s", code, out)
+	}
+	if code := pop.wait(10 * time.Second); code != 0 {
+		t.Fatalf("POP3 instance exit code %d", code)
+	}
+	for _, f := range []string{"smtpserver.lck", "popserver.lck"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); !os.IsNotExist(err) {
+			t.Fatalf("lock file %s left behind: %v", f, err)
+		}
+	}
+}
+
+func TestSecondInstanceRefused(t *testing.T) {
+	t.Parallel()
+	dir := newTree(t, "")
+	first := start(t, dir)
+	second := startNoWait(t, dir)
+	if code := second.wait(20 * time.Second); code != exitFailed {
+		t.Fatalf("second instance exit code %d, want %d:\n%s", code, exitFailed, second.out())
+	}
+	if out := second.out(); !strings.Contains(out, "another SMTP instance is running") || !strings.Contains(out, "/stop:smtp") {
+		t.Fatalf("second instance should say who holds the lock and how to stop it:\n%s", out)
+	}
+	if g := greeting(t, first.addr); !strings.HasPrefix(g, "220") {
+		t.Fatalf("first instance disturbed: %q", g)
+	}
+}
+
+func TestSignalStops(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGTERM on Windows")
+	}
+	t.Parallel()
+	dir := newTree(t, "")
+	in := start(t, dir)
+	in.cmd.Process.Signal(syscall.SIGTERM)
+	if code := in.wait(10 * time.Second); code != 0 {
+		t.Fatalf("exit code %d after SIGTERM", code)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "smtpserver.lck")); !os.IsNotExist(err) {
+		t.Fatalf("lock file left after SIGTERM: %v", err)
+	}
+}
+
+func TestStaleLockTakenOver(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("uses kill -9")
+	}
+	t.Parallel()
+	dir := newTree(t, "")
+	in := start(t, dir)
+	in.cmd.Process.Kill() // kill -9: the lock file stays behind
+	in.wait(10 * time.Second)
+	if _, err := os.Stat(filepath.Join(dir, "smtpserver.lck")); err != nil {
+		t.Fatalf("expected a stale lock file after kill -9: %v", err)
+	}
+	again := start(t, dir)
+	if !strings.Contains(again.out(), "stale lock") {
+		t.Fatalf("restart should warn about the stale lock:\n%s", again.out())
+	}
+}
+
+func TestPortInUseSaysHowToChoose(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	dir := newTree(t, "")
+	in := startNoWait(t, dir, "/PORT:"+itoa(port))
+	if code := in.wait(20 * time.Second); code != exitFailed {
+		t.Fatalf("exit code %d, want %d", code, exitFailed)
+	}
+	if out := in.out(); !strings.Contains(out, "already in use") || !strings.Contains(out, "/PORT:n") {
+		t.Fatalf("the error should say the port is in use and how to pick another:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "smtpserver.lck")); !os.IsNotExist(err) {
+		t.Fatalf("lock file left after a failed start: %v", err)
+	}
+}
+
+func TestQuickStartWithoutINI(t *testing.T) {
+	t.Parallel()
+	// A copy of the program in a folder of its own, run from elsewhere: with
+	// no mailq.ini anywhere the quick-start tree lives beside the program,
+	// and account commands run from any folder write the INI there too.
+	home, elsewhere := t.TempDir(), t.TempDir()
+	exe := filepath.Join(home, filepath.Base(binary))
+	data, err := os.ReadFile(binary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(exe, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) (int, string) {
+		cmd := exec.Command(exe, args...)
+		cmd.Dir = elsewhere
+		out, _ := cmd.CombinedOutput()
+		return cmd.ProcessState.ExitCode(), string(out)
+	}
+	// The quick-start settings use port 2525; override only the port to
+	// stay clear of a real server on this machine.
+	in := startExe(t, exe, elsewhere, "/PORT:0")
+	out := in.out()
+	for _, want := range []string{"quick-start", "no accounts yet", "/adduser:admin@localhost /pw:secret"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("start-up output lacks %q:\n%s", want, out)
+		}
+	}
+	code, msg := run("/adduser:admin@localhost", "/pw:secret")
+	if code != 0 || !strings.Contains(msg, "created") {
+		t.Fatalf("/adduser exit %d:\n%s", code, msg)
+	}
+	ini, err := os.ReadFile(filepath.Join(home, "mailq.ini"))
+	if err != nil || !strings.Contains(string(ini), "admin@localhost=v1:") || !strings.Contains(string(ini), "SMTPPort=2525") {
+		t.Fatalf("mailq.ini beside the program after /adduser (%v):\n%s", err, ini)
+	}
+	for _, f := range []string{"queue", "users", "mailq.key"} {
+		if _, err := os.Stat(filepath.Join(home, f)); err != nil {
+			t.Errorf("%s not beside the program: %v", f, err)
+		}
+	}
+	if names := listDir(t, elsewhere); len(names) != 0 {
+		t.Errorf("files written in the current folder: %v", names)
+	}
+	if code, out := run("/stop"); code != 0 {
+		t.Fatalf("/stop failed:\n%s", out)
+	}
+	in.wait(10 * time.Second)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

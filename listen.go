@@ -1,0 +1,45 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+
+	"mailq/config"
+)
+
+// listen opens the instance's port. A port that cannot be bound gets an error
+// that says why and how to choose another.
+func listen(cfg *config.Config, port int, key string) (net.Listener, error) {
+	addr := net.JoinHostPort(cfg.Server.Bind, strconv.Itoa(port))
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		return ln, nil
+	}
+	shown := addr
+	if cfg.Server.Bind == "" {
+		shown = "port " + strconv.Itoa(port) + " (all interfaces)"
+	}
+	how := fmt.Sprintf("choose another port with /PORT:n or %s= in %s", key, iniName(cfg))
+	switch {
+	case isAccessDenied(err):
+		return nil, fmt.Errorf("cannot listen on %s: ports below 1024 need administrator (root) rights on this system; %s (2525 for SMTP and 1100 for POP3 need none)", shown, how)
+	case isAddrInUse(err):
+		return nil, fmt.Errorf("cannot listen on %s: the port is already in use by another program (another mail server, or a mailq instance running from another folder); stop it, or %s", shown, how)
+	case isAddrNotAvail(err):
+		return nil, fmt.Errorf("cannot listen on %s: Bind=%s is not an address of this computer; change Bind= in %s (use * for all interfaces)", shown, cfg.Server.Bind, iniName(cfg))
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Err != nil {
+		err = opErr.Err
+	}
+	return nil, fmt.Errorf("cannot listen on %s: %v; %s", shown, err, how)
+}
+
+func iniName(cfg *config.Config) string {
+	if cfg.INIFound {
+		return cfg.INIPath
+	}
+	return "mailq.ini"
+}
