@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"mailq/config"
 )
@@ -79,13 +80,21 @@ func environment() config.Env {
 	return env
 }
 
-// exeName is the program name as the user typed it, for messages that tell
-// the user which command to run next.
+// exeName is the program to name in messages that tell the user which
+// command to run next: as typed when it was found through PATH, otherwise its
+// full path, which works from any folder (go.sh starts ./mailq from run/).
 func exeName() string {
-	if len(os.Args) > 0 && os.Args[0] != "" {
-		return os.Args[0]
+	if len(os.Args) == 0 || os.Args[0] == "" {
+		return "mailq"
 	}
-	return "mailq"
+	arg := os.Args[0]
+	if !strings.ContainsAny(arg, `/\`) {
+		return arg
+	}
+	if exe, err := os.Executable(); err == nil {
+		return exe
+	}
+	return arg
 }
 
 func printWarnings(w io.Writer, cfg *config.Config) {

@@ -35,6 +35,9 @@ func serve(cfg *config.Config) int {
 		Level: logs.Level(cfg.Log.Level),
 		Debug: cfg.Server.Debug,
 		Quiet: cfg.Server.Quiet,
+		// Server-level lines carry the instance's name: go.sh runs both
+		// instances in one terminal.
+		Module: cfg.Mode.String(),
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "mailq: %v\n", err)

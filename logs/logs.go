@@ -89,6 +89,9 @@ type Options struct {
 	Color *bool
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Module is shown for events that name none (start-up, shut-down), so
+	// that the lines of two instances sharing a terminal stay apart.
+	Module string
 }
 
 // Logger writes events to the console and the CSV files. It is safe for
@@ -202,6 +205,9 @@ func (l *Logger) filesOn() bool { return l.opt.Dir != "" && l.opt.Level > Off }
 func (l *Logger) Log(e Event) {
 	if e.Level == Off {
 		e.Level = Normal
+	}
+	if e.Module == "" {
+		e.Module = l.opt.Module
 	}
 	now := l.now()
 	if !e.NoConsole && e.Level <= l.ConsoleLevel() {
