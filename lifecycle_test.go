@@ -190,6 +190,7 @@ func TestQuickStartWithoutINI(t *testing.T) {
 	// The quick-start settings use port 2525; override only the port to
 	// stay clear of a real server on this machine.
 	in := startExe(t, exe, elsewhere, "/PORT:0")
+	in.waitOutput("instance running")
 	out := in.out()
 	for _, want := range []string{"quick-start", "no accounts yet", "/adduser:admin@localhost /pw:secret"} {
 		if !strings.Contains(out, want) {

@@ -120,6 +120,28 @@ func (in *instance) waitListening(args []string) {
 	}
 }
 
+// waitOutput waits until the instance has printed want.
+func (in *instance) waitOutput(want string) {
+	t := in.t
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		in.mu.Lock()
+		ok := strings.Contains(in.output.String(), want)
+		in.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-in.done:
+			t.Fatalf("mailq exited (%v) before printing %q:\n%s", in.err, want, in.out())
+		case <-deadline:
+			t.Fatalf("mailq did not print %q within 30s:\n%s", want, in.out())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
 func startNoWait(t *testing.T, dir string, args ...string) *instance {
 	t.Helper()
 	return startExeNoWait(t, binary, dir, args...)
