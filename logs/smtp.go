@@ -1,0 +1,124 @@
+package logs
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Events of the SMTP server. Each goes to the console (when its level is
+// shown) and as a row to smtp-YYYYMMDD.log; received messages also get a row
+// in received-YYYYMMDD.log. Rows are: time, session id, module, status, text,
+// then the client address and the fields of the event.
+
+// SMTPConn identifies an SMTP session in its events.
+type SMTPConn struct {
+	ID     string // the session id
+	Client string // the client's IP address
+	ESMTP  bool   // the client greeted with EHLO: the module shows as ESMTP
+}
+
+func (c SMTPConn) module() string {
+	if c.ESMTP {
+		return "ESMTP"
+	}
+	return "SMTP"
+}
+
+// SMTPMessage is a message the SMTP server accepted, for SMTPReceived.
+type SMTPMessage struct {
+	QueueID  string
+	Tracking string
+	Helo     string
+	User     string // the authenticated user; "" if none
+	From     string // the envelope sender; "" is the null sender
+	Rcpts    []string
+	Size     int64 // bytes stored, added headers included
+	Test     bool  // /TEST: nothing was written
+}
+
+func (l *Logger) smtp(c SMTPConn, lv Level, col Color, status, text string, fields ...string) {
+	l.Log(Event{File: FileSMTP, Level: lv, Color: col, Module: c.module(), ID: c.ID,
+		Status: status, Text: text, Fields: append([]string{c.Client}, fields...)})
+}
+
+// SMTPConnected records a new session from the client, on local (the
+// server's address).
+func (l *Logger) SMTPConnected(c SMTPConn, local string) {
+	l.smtp(c, Info, Grey, "INFO", fmt.Sprintf("[%s] connected on %s", c.Client, local), "connect", local)
+}
+
+// SMTPClosed records the end of a session: how many messages it committed,
+// how long it lasted and why it ended ("quit", "timeout", "closed by
+// client", "shutdown"...).
+func (l *Logger) SMTPClosed(c SMTPConn, messages int, d time.Duration, why string) {
+	l.smtp(c, Info, Grey, "INFO", fmt.Sprintf("[%s] disconnected (%s) after %s, %d message(s)", c.Client, why, d.Round(time.Millisecond), messages),
+		"close", why, strconv.Itoa(messages), d.Round(time.Millisecond).String())
+}
+
+// SMTPRefused records a connection refused before its session began: over
+// the connection limit, or by the abuse controls. reply is what it was sent.
+func (l *Logger) SMTPRefused(c SMTPConn, reply string) {
+	l.smtp(c, Normal, Yellow, "WARN", fmt.Sprintf("[%s] refused: %s", c.Client, reply), "refused", reply)
+}
+
+// SMTPRejected records a command answered with a 4xx or 5xx reply. command
+// is the command line (AUTH arguments are never passed here).
+func (l *Logger) SMTPRejected(c SMTPConn, command, reply string) {
+	l.smtp(c, Info, Yellow, "FAIL", fmt.Sprintf("%s -> %s", clip(command, 120), reply), "rejected", command, reply)
+}
+
+// SMTPAuthenticated records a successful AUTH.
+func (l *Logger) SMTPAuthenticated(c SMTPConn, mech, user string) {
+	l.smtp(c, Info, Green, "OK", fmt.Sprintf("[%s] authenticated as %s (%s)", c.Client, user, mech), "auth", mech, user)
+}
+
+// SMTPAuthFailed records a failed AUTH with its real reason (unknown user,
+// wrong password, locked account...), which the client is never told.
+func (l *Logger) SMTPAuthFailed(c SMTPConn, mech, user, reason string) {
+	l.smtp(c, Normal, Red, "FAIL", fmt.Sprintf("[%s] AUTH %s failed for %q: %s", c.Client, mech, clip(user, 80), reason), "auth-failed", mech, user, reason)
+}
+
+// SMTPReceived records an accepted message, in smtp- and received-.
+func (l *Logger) SMTPReceived(c SMTPConn, m SMTPMessage) {
+	from := "<" + m.From + ">"
+	to := ""
+	if len(m.Rcpts) > 0 {
+		to = "<" + m.Rcpts[0] + ">"
+		if len(m.Rcpts) > 1 {
+			to += fmt.Sprintf(" and %d more", len(m.Rcpts)-1)
+		}
+	}
+	what := "queued"
+	if m.Test {
+		what = "accepted in test mode, not written"
+	}
+	size := strconv.FormatInt(m.Size, 10)
+	l.smtp(c, Normal, Green, "OK", fmt.Sprintf("message %s from %s to %s, %s bytes, %s", m.QueueID, from, to, size, what),
+		"received", m.QueueID, m.Tracking, m.From, strings.Join(m.Rcpts, " "), size)
+	if m.Test {
+		return
+	}
+	l.Log(Event{File: FileReceived, Level: Normal, Module: c.module(), ID: c.ID, Status: "OK", NoConsole: true,
+		Text:   "received",
+		Fields: []string{m.QueueID, m.Tracking, c.Client, m.Helo, m.User, m.From, strings.Join(m.Rcpts, " "), size}})
+}
+
+// SMTPFailed records a failure on the server's side: a commit that failed,
+// a panic (with its stack in detail), an unreadable queue.
+func (l *Logger) SMTPFailed(c SMTPConn, what string, err error, detail string) {
+	text := what
+	if err != nil {
+		text += ": " + err.Error()
+	}
+	l.smtp(c, Normal, Red, "FAIL", text, "error", detail)
+}
+
+// clip shortens s to at most n bytes for a console line.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}

@@ -1,0 +1,313 @@
+package smtp
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"runtime/debug"
+	"sync/atomic"
+	"time"
+
+	"mailq/logs"
+	"mailq/queue"
+	"mailq/wire"
+)
+
+// state is where a session stands in the SMTP dialogue (RFC 5321 §4.1.4).
+type state int
+
+const (
+	stateConnected state = iota // greeted by us, no HELO/EHLO yet
+	stateGreeted                // HELO/EHLO done, no transaction
+	stateMail                   // MAIL accepted
+	stateRcpt                   // at least one RCPT accepted
+)
+
+func (s state) String() string {
+	switch s {
+	case stateConnected:
+		return "connected"
+	case stateGreeted:
+		return "greeted"
+	case stateMail:
+		return "mail"
+	case stateRcpt:
+		return "rcpt"
+	}
+	return "unknown"
+}
+
+// Line limits. RFC 5321 §4.5.3.1.4 allows 512 octets with the CRLF; SIZE,
+// BODY and AUTH= may lengthen MAIL (RFC 4954 §5 adds 500); AUTH and its
+// responses may reach 12288 (RFC 4954 §4).
+const (
+	maxCommand  = 512 - 2
+	maxMailLine = 1012 - 2
+	maxAuthLine = 12288 - 2
+)
+
+// session is one SMTP connection: the state machine and the envelope of the
+// message in progress. Only its own goroutine touches it, except the
+// atomics, which shutdown sets.
+type session struct {
+	srv   *Server
+	conn  net.Conn
+	br    *bufio.Reader
+	bw    *bufio.Writer
+	lr    *wire.LineReader
+	id    string
+	ip    netip.Addr
+	start time.Time
+
+	state state
+	helo  string
+	esmtp bool
+	user  string // the authenticated user
+	mech  string // how they authenticated
+
+	// The message in progress; reset clears these.
+	from     string // "" is the null sender
+	body     queue.Body
+	declared int64 // SIZE=, 0 if not given
+	rcpts    []queue.Recipient
+	hbuf     []byte // the header buffer, kept between messages
+
+	// Counters of the whole session.
+	messages     int
+	failed       int
+	authFailures int
+	unknown      int
+	times        int
+
+	// Shutdown and deadlines (see deadlineReader and shutdown).
+	stopping atomic.Bool
+	idle     atomic.Bool  // waiting for a command outside a transaction
+	hard     atomic.Int64 // unix nanoseconds no read may pass; 0: none
+	dataEnd  time.Time    // the DATA transfer's own limit; zero outside DATA
+	closeWhy string
+}
+
+// handle runs one session to its end and closes the connection.
+func (srv *Server) handle(ctx context.Context, c net.Conn) {
+	s := &session{srv: srv, conn: c, id: srv.nextID(), ip: clientIP(c), start: srv.now()}
+	s.br = bufio.NewReaderSize(deadlineReader{s}, 4096)
+	s.bw = bufio.NewWriterSize(c, 4096)
+	s.lr = wire.NewLineReader(s.br)
+	stop := context.AfterFunc(ctx, s.shutdown)
+	defer stop()
+	defer s.close()
+	defer s.recoverPanic()
+	srv.log.SMTPConnected(s.logConn(), c.LocalAddr().String())
+	release, err := srv.guard.Connect(s.client())
+	if release != nil {
+		defer release()
+	}
+	if err != nil {
+		r := replyFor(err).closing()
+		srv.log.SMTPRefused(s.logConn(), r.Error())
+		s.closeWhy = "refused"
+		s.send(r)
+		return
+	}
+	s.send(s.greeting())
+	s.loop()
+}
+
+// loop reads, parses and answers commands until the session ends.
+func (s *session) loop() {
+	for {
+		if s.stopping.Load() && s.outsideTransaction() {
+			s.closeWhy = "shutdown"
+			s.send(reply(421, "4.3.2", s.srv.host+" Service shutting down, try again later").closing())
+			return
+		}
+		s.idle.Store(s.outsideTransaction())
+		line, err := s.lr.ReadLine(maxAuthLine)
+		s.idle.Store(false)
+		if err != nil {
+			if errors.Is(err, wire.ErrLineTooLong) {
+				if s.answer("", replyLineTooLong) {
+					return
+				}
+				continue
+			}
+			s.readFailed(err)
+			return
+		}
+		if !s.srv.opt.Server.NoBackSpace {
+			line = wire.Backspace(line)
+		}
+		if s.answer(string(line), s.dispatch(line)) {
+			return
+		}
+	}
+}
+
+// answer sends r, the reply to line, after the failure accounting, and
+// reports whether the session is over.
+func (s *session) answer(line string, r Reply) bool {
+	if r.Failed() {
+		s.failed++
+		if err := s.srv.guard.FailedCommand(s.client(), s.failed); err != nil {
+			r = replyFor(err)
+		}
+		s.srv.log.SMTPRejected(s.logConn(), logLine(line), r.Error())
+	}
+	s.send(r)
+	if r.Close && s.closeWhy == "" {
+		s.closeWhy = "closed by server"
+		if r.Code == 221 {
+			s.closeWhy = "quit"
+		}
+	}
+	return r.Close
+}
+
+// readFailed ends the session after a failed read: a timeout gets 421.
+func (s *session) readFailed(err error) {
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		if s.stopping.Load() {
+			s.closeWhy = "shutdown"
+			s.send(reply(421, "4.3.2", s.srv.host+" Service shutting down, try again later").closing())
+			return
+		}
+		s.closeWhy = "timeout"
+		s.send(replyTimeout) // RFC 5321 §4.5.3.2.7
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		s.closeWhy = "closed by client"
+	default:
+		s.closeWhy = "read error: " + err.Error()
+	}
+}
+
+// outsideTransaction reports whether the session is between transactions,
+// where a shutdown may end it at once.
+func (s *session) outsideTransaction() bool {
+	return s.state == stateConnected || s.state == stateGreeted
+}
+
+// send writes r and flushes when no pipelined command is waiting (RFC 2920
+// §3.2), or when the reply closes the session.
+func (s *session) send(r Reply) {
+	r.writeTo(s.bw)
+	if r.Close || s.lr.Buffered() == 0 {
+		s.flush()
+	}
+}
+
+// flush sends what is buffered, within Timeout.
+func (s *session) flush() {
+	s.conn.SetWriteDeadline(s.srv.now().Add(s.srv.opt.Server.Timeout))
+	s.bw.Flush()
+}
+
+// reset clears the message in progress (RFC 5321 §4.1.1.5). RSET, HELO,
+// EHLO and the end of DATA, whatever its outcome, call it.
+func (s *session) reset() {
+	s.from, s.body, s.declared = "", queue.Body7Bit, 0
+	s.rcpts = s.rcpts[:0]
+	if s.state > stateGreeted {
+		s.state = stateGreeted
+	}
+}
+
+// shutdown is called once when the server's context is cancelled: a
+// session waiting for a command outside a transaction is woken to say 421
+// at once; one inside a transaction has until Timeout.
+func (s *session) shutdown() {
+	s.hard.Store(s.srv.now().Add(s.srv.opt.Server.Timeout).UnixNano())
+	s.stopping.Store(true)
+	if s.idle.Load() {
+		s.conn.SetReadDeadline(time.Unix(0, 1))
+	}
+}
+
+// recoverPanic turns a panic in the session into a logged stack and a 421,
+// so one bad input cannot take the server down (STYLE section 3).
+func (s *session) recoverPanic() {
+	if s.srv.noRecover {
+		return
+	}
+	if p := recover(); p != nil {
+		s.srv.log.SMTPFailed(s.logConn(), "internal error", nil, string(debug.Stack()))
+		s.srv.log.Errorf("SMTP", "session %s: panic: %v (stack in the SMTP log)", s.id, p)
+		s.closeWhy = "internal error"
+		s.bw.Reset(s.conn) // drop a half-written reply
+		s.send(replyInternal)
+	}
+}
+
+// close ends the connection: the write side first, then a short drain so
+// that a client still sending does not get a reset that destroys our last
+// reply, then the socket.
+func (s *session) close() {
+	if s.closeWhy == "" {
+		s.closeWhy = "closed"
+	}
+	if tc, ok := s.conn.(interface{ CloseWrite() error }); ok {
+		tc.CloseWrite()
+		s.conn.SetReadDeadline(s.srv.now().Add(500 * time.Millisecond))
+		io.CopyN(io.Discard, s.conn, 64<<10)
+	}
+	s.conn.Close()
+	s.srv.log.SMTPClosed(s.logConn(), s.messages, s.srv.now().Sub(s.start), s.closeWhy)
+}
+
+func (s *session) client() Client {
+	return Client{Session: s.id, IP: s.ip, Helo: s.helo, User: s.user}
+}
+
+func (s *session) logConn() logs.SMTPConn {
+	ip := ""
+	if s.ip.IsValid() {
+		ip = s.ip.String()
+	}
+	return logs.SMTPConn{ID: s.id, Client: ip, ESMTP: s.esmtp}
+}
+
+// deadlineReader reads from the session's connection with a fresh idle
+// deadline for every read (Timeout, RFC 5321 §4.5.3.2), capped by the DATA
+// limit and, after shutdown began, by the hard limit.
+type deadlineReader struct{ s *session }
+
+func (d deadlineReader) Read(p []byte) (int, error) {
+	s := d.s
+	dl := s.srv.now().Add(s.srv.opt.Server.Timeout)
+	if !s.dataEnd.IsZero() && s.dataEnd.Before(dl) {
+		dl = s.dataEnd
+	}
+	if h := s.hard.Load(); h != 0 && time.Unix(0, h).Before(dl) {
+		dl = time.Unix(0, h)
+	}
+	s.conn.SetReadDeadline(dl)
+	// shutdown may have poked the deadline just before ours replaced it:
+	// look again, after setting it (shutdown stores stopping first).
+	if s.stopping.Load() && s.idle.Load() {
+		s.conn.SetReadDeadline(time.Unix(0, 1))
+	}
+	return s.conn.Read(p)
+}
+
+// clientIP returns the peer's IP address, or the zero Addr when the
+// connection is not TCP (a pipe in tests).
+func clientIP(c net.Conn) netip.Addr {
+	if ta, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+		return ta.AddrPort().Addr().Unmap()
+	}
+	return netip.Addr{}
+}
+
+// logLine is a command line as it may appear in the log: AUTH arguments
+// (credentials) are cut off.
+func logLine(line string) string {
+	if c, err := parseCommand([]byte(line)); err == nil && c.verb == "AUTH" {
+		mech, _ := cutWord(c.arg)
+		return "AUTH " + mech
+	}
+	return line
+}

@@ -1,0 +1,172 @@
+package smtp
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"mailq/address"
+	"mailq/queue"
+	"mailq/route"
+)
+
+// cmdMail starts a transaction (RFC 5321 §4.1.1.2). Refusals, in order:
+// authentication required, syntax, parameters, a declared SIZE over the
+// limit (RFC 1870 §6.2), the Guard, then disk space and the queue cap
+// (DURABILITY rule 6).
+func (s *session) cmdMail(arg string) Reply {
+	o := &s.srv.opt
+	if o.SMTP.AuthRequired && s.user == "" {
+		return replyAuthRequired
+	}
+	text, ok := cutPrefixFold(arg, "FROM:")
+	if !ok {
+		return reply(501, "5.5.4", "Syntax: MAIL FROM:<address>")
+	}
+	a, err := address.ParseMailArg(text)
+	if err != nil {
+		return addressReply(err, "5.1.7") // RFC 3463: bad sender's mailbox syntax
+	}
+	body, size := queue.Body7Bit, int64(0)
+	for _, p := range a.Params {
+		switch p.Keyword {
+		case "SIZE": // RFC 1870
+			n, err := strconv.ParseInt(p.Value, 10, 64)
+			if err != nil || n < 0 {
+				return replyBadSize
+			}
+			size = n
+		case "BODY": // RFC 6152
+			switch strings.ToUpper(p.Value) {
+			case "7BIT":
+				body = queue.Body7Bit
+			case "8BITMIME":
+				body = queue.Body8BitMIME
+			default:
+				return replyBadBody
+			}
+		case "AUTH":
+			// RFC 4954 §5: accepted; the identity is not passed on.
+		default:
+			return replyBadParam
+		}
+	}
+	if m := o.SMTP.MaxMessageSize; m > 0 && size > m {
+		return replyTooBig
+	}
+	from := ""
+	if !a.Path.Null {
+		from = a.Path.Mailbox.String()
+	}
+	if err := s.srv.guard.Mail(s.client(), from); err != nil {
+		return replyFor(err)
+	}
+	if !o.Server.Test {
+		need := size
+		if need == 0 {
+			need = o.SMTP.MaxMessageSize
+		}
+		refuse, problem := s.srv.cap.check(s.srv.spool, s.srv.now(), need, size > 0)
+		if problem != nil {
+			s.srv.log.SMTPFailed(s.logConn(), "cannot check the queue's space or length", problem, "")
+		}
+		if refuse != nil {
+			return replyFor(refuse)
+		}
+	}
+	s.from, s.body, s.declared, s.state = from, body, size, stateMail
+	return reply(250, "2.1.0", "<"+from+"> Sender OK")
+}
+
+// cmdRcpt adds a recipient (RFC 5321 §4.1.1.3). Postmaster at a local
+// domain is always accepted (§4.5.1); anyone else must pass the relay table,
+// and an unknown user at a local domain is refused unless the MDA refiles
+// such mail.
+func (s *session) cmdRcpt(arg string) Reply {
+	o := &s.srv.opt
+	text, ok := cutPrefixFold(arg, "TO:")
+	if !ok {
+		return reply(501, "5.5.4", "Syntax: RCPT TO:<address>")
+	}
+	a, err := address.ParseRcptArg(text)
+	if err != nil {
+		return addressReply(err, "5.1.3") // RFC 3463: bad destination mailbox syntax
+	}
+	if len(a.Params) > 0 {
+		return replyBadParam // no RCPT extension is offered
+	}
+	if len(s.rcpts) >= o.SMTP.MaxRecipients {
+		return replyTooManyRcpts
+	}
+	mb := a.Path.Mailbox
+	if a.Path.Postmaster {
+		// RFC 5321 §4.1.1.3: "<Postmaster>" is the postmaster of this host.
+		mb = address.Mailbox{Local: "postmaster", Domain: s.postmasterDomain()}
+	}
+	addr := mb.String()
+	local := o.Routes.LocalDomain(mb.Domain)
+	if !local || !mb.IsPostmaster() {
+		internal := s.user != "" || s.srv.guard.MayRelay(s.client())
+		if ok, why := relayDecision(o.SMTP.Relay, internal, local); !ok {
+			return reply(550, "5.7.1", why)
+		}
+		if local {
+			if r, refused := s.checkLocal(addr); refused {
+				return r
+			}
+		}
+	}
+	for _, r := range s.rcpts {
+		if strings.EqualFold(r.Addr, addr) {
+			return reply(250, "2.1.5", "<"+addr+"> Recipient OK (duplicate)")
+		}
+	}
+	s.rcpts = append(s.rcpts, queue.Recipient{Addr: addr})
+	s.state = stateRcpt
+	return reply(250, "2.1.5", "<"+addr+"> Recipient OK")
+}
+
+// checkLocal resolves a local recipient through the aliases and refuses it
+// when the user is unknown and unknown users are not refiled, or when its
+// aliases loop.
+func (s *session) checkLocal(addr string) (Reply, bool) {
+	res, err := s.srv.opt.Routes.Resolve(addr)
+	switch {
+	case errors.Is(err, route.ErrLoop):
+		s.srv.log.SMTPFailed(s.logConn(), "alias loop: fix [EmailAlias]", err, "")
+		return replyAliasLoop, true
+	case err != nil:
+		s.srv.log.SMTPFailed(s.logConn(), "cannot resolve "+addr, err, "")
+		return replyLocalError, true
+	case res.Kind == route.Unknown && !res.Postmaster && !s.srv.opt.RefileUnknown:
+		s.unknown++
+		if err := s.srv.guard.UnknownRecipient(s.client(), addr, s.unknown); err != nil {
+			return replyFor(err), true
+		}
+		return replyNoSuchUser, true
+	}
+	return Reply{}, false
+}
+
+// postmasterDomain is the domain of the domainless "<Postmaster>":
+// HostDomain, else the first [Domains] entry, else HostName.
+func (s *session) postmasterDomain() string {
+	if d := s.srv.opt.Domains; len(d) > 0 {
+		return d[0]
+	}
+	return s.srv.host
+}
+
+// addressReply maps an address error to its reply; enh is the code for a
+// syntax error in this command's path (5.1.7 sender, 5.1.3 recipient).
+func addressReply(err error, enh string) Reply {
+	switch {
+	case errors.Is(err, address.ErrNonASCII):
+		return replyNonASCII
+	case errors.Is(err, address.ErrParam):
+		return reply(501, "5.5.4", "Bad ESMTP parameter")
+	case errors.Is(err, address.ErrTooLong):
+		return reply(501, enh, "Address too long") // RFC 5321 §4.5.3.1
+	}
+	return reply(501, enh, "Bad address syntax")
+}
