@@ -1,16 +1,55 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"time"
+
+	"mailq/pop3"
+)
+
+// failDelay is how long after a failed POP3 login attempt its answer comes:
+// it slows down password guessing and hides the time the check took.
+const failDelay = time.Second
+
+// errRPOP explains why the POP3 instance does not start with /RPOP.
+var errRPOP = errors.New("RPOP logins are not supported (POPRPOPEnabled=True or /RPOP): " +
+	"RPOP (RFC 1081) takes the client's word for who the user is, with no password, " +
+	"and nothing on a network proves a client's address or port, so limiting it to one subnet would not make it safe; " +
+	"remove /RPOP or set POPRPOPEnabled=False, and let clients log in with APOP (which sends no password) or USER/PASS")
 
 // pop3Component wires the POP3 server (package pop3) into the instance.
-// TODO(#5): replace the placeholder with package pop3.
 func (a *app) pop3Component() (component, error) {
+	if a.cfg.POP.RPOP {
+		return component{}, errRPOP
+	}
+	srv, err := pop3.New(pop3.Options{
+		Server:            a.cfg.Server,
+		POP:               a.cfg.POP,
+		MotdPath:          a.cfg.Paths.Motd,
+		MaxFailedCommands: a.cfg.Abuse.MaxFailedCommands,
+		Tree:              a.tree,
+		Users:             a.users,
+		Log:               a.log,
+		// TODO(#7): pass the abuse controls (block list, per-IP limits,
+		// auto-ban, POP-before-SMTP) as a pop3.Guard.
+		Guard:     pop3.AllowAll{},
+		Version:   version,
+		ExeName:   filepath.Base(exeName()),
+		Getenv:    os.Getenv,
+		FailDelay: failDelay,
+	})
+	if err != nil {
+		return component{}, err
+	}
 	ln, err := listen(a.cfg, a.cfg.POP.Port, "POPPort")
 	if err != nil {
 		return component{}, err
 	}
 	a.log.Startf("POP3", "listening on %s", ln.Addr())
 	return component{name: "POP3 server", run: func(ctx context.Context) error {
-		return greet(ctx, ln, "+OK "+a.cfg.Server.HostName+" mailq POP3 ready", "+OK Bye", "-ERR Not implemented")
+		return srv.Serve(ctx, ln)
 	}}, nil
 }

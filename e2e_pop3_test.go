@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"mailq/config"
+	"mailq/queue"
+)
+
+// popClient is a line-at-a-time POP3 client for the end-to-end tests.
+type popClient struct {
+	t     *testing.T
+	c     net.Conn
+	r     *bufio.Reader
+	greet string
+}
+
+func popDial(t *testing.T, addr string) *popClient {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	p := &popClient{t: t, c: c, r: bufio.NewReader(c)}
+	p.greet = p.line()
+	return p
+}
+
+func (p *popClient) line() string {
+	p.t.Helper()
+	p.c.SetReadDeadline(time.Now().Add(15 * time.Second))
+	s, err := p.r.ReadString('\n')
+	if err != nil {
+		p.t.Fatalf("read: %v (%q)", err, s)
+	}
+	return strings.TrimSuffix(s, "\r\n")
+}
+
+// must sends a command; the reply's first line must start with want.
+func (p *popClient) must(want, format string, args ...any) string {
+	p.t.Helper()
+	fmt.Fprintf(p.c, format+"\r\n", args...)
+	got := p.line()
+	if !strings.HasPrefix(got, want) {
+		p.t.Fatalf("%s: got %q, want %q...", fmt.Sprintf(format, args...), got, want)
+	}
+	return got
+}
+
+// body reads a multi-line body up to its terminator.
+func (p *popClient) body() string {
+	p.t.Helper()
+	var b strings.Builder
+	for {
+		l := p.line()
+		if l == "." {
+			return b.String()
+		}
+		b.WriteString(l + "\n")
+	}
+}
+
+func (p *popClient) login(user, pw string) {
+	p.t.Helper()
+	p.must("+OK", "USER %s", user)
+	p.must("+OK", "PASS %s", pw)
+}
+
+// deliverTo puts a message into addr's mailbox in the tree of the
+// mailq.ini in dir (default paths), as the MDA would.
+func deliverTo(t *testing.T, dir, addr string, id queue.ID, content string) {
+	t.Helper()
+	p := config.DefaultPaths(dir)
+	tree, err := queue.Open(queue.Dirs{Incoming: p.Queue, External: p.External, Retry: p.Retry,
+		Sent: p.Sent, Failed: p.Failed, Bad: p.Bad, Users: p.Users, Unknown: p.Unknown})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tree.Deliver(addr, false, id, nil, strings.NewReader(content)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func addUser(t *testing.T, dir, addr, pw string) {
+	t.Helper()
+	if code, out := mailq(t, dir, "/adduser:"+addr, "/pw:"+pw); code != 0 {
+		t.Fatalf("/adduser exit %d:\n%s", code, out)
+	}
+}
+
+const popUser, popPW = "alice@test.example", "s3cret pass"
+
+// TestPOP3Session runs a whole session against the real binary: greeting with
+// an APOP timestamp, login, STAT, RETR, DELE, QUIT removing the message, the
+// CSV log, and /stop telling a logged-in session the server is going away
+// without deleting what it marked.
+func TestPOP3Session(t *testing.T) {
+	t.Parallel()
+	dir := newTree(t, "")
+	addUser(t, dir, popUser, popPW)
+	deliverTo(t, dir, popUser, "2025010100000000000001", "Subject: one\r\n\r\n.first\r\n")
+	deliverTo(t, dir, popUser, "2025010100000000000002", "Subject: two\n\nsecond")
+	pop := start(t, dir, "/pop")
+
+	p := popDial(t, pop.addr)
+	if !regexp.MustCompile(`^\+OK mx\.test mailq POP3 server ready <\d+\.[0-9A-F]{16}@mx\.test>$`).MatchString(p.greet) {
+		t.Fatalf("greeting %q", p.greet)
+	}
+	p.login(popUser, popPW)
+	p.must("+OK 2 48", "STAT")
+	p.must("+OK 24 octets", "RETR 1")
+	if got := p.body(); got != "Subject: one\n\n..first\n" {
+		t.Fatalf("RETR 1 body %q", got)
+	}
+	p.must("+OK", "DELE 1")
+	p.must("+OK bye (1 message deleted)", "QUIT")
+	mbox := filepath.Join(dir, "users", popUser)
+	if _, err := os.Stat(filepath.Join(mbox, "2025010100000000000001.eml")); !os.IsNotExist(err) {
+		t.Fatalf("deleted message still there: %v", err)
+	}
+
+	p = popDial(t, pop.addr)
+	p.login(popUser, popPW)
+	p.must("+OK 1 2025010100000000000002", "UIDL 1")
+	p.must("+OK", "DELE 1")
+	if code, out := mailq(t, dir, "/stop:pop"); code != 0 {
+		t.Fatalf("/stop:pop exit %d:\n%s", code, out)
+	}
+	if got := p.line(); got != "-ERR [SYS/TEMP] server shutting down" {
+		t.Fatalf("session got %q at /stop", got)
+	}
+	if code := pop.wait(15 * time.Second); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	if _, err := os.Stat(filepath.Join(mbox, "2025010100000000000002.eml")); err != nil {
+		t.Fatalf("message marked in a session ended by /stop was removed: %v", err)
+	}
+	logs, _ := filepath.Glob(filepath.Join(dir, "logs", "pop3-*.log"))
+	if len(logs) != 1 {
+		t.Fatalf("pop3 log files: %v", logs)
+	}
+	data, _ := os.ReadFile(logs[0])
+	if !strings.Contains(string(data), popUser+" logged in from [127.0.0.1] (USER)") {
+		t.Fatalf("pop3 log lacks the login:\n%s", data)
+	}
+}
+
+// TestPOP3InUseAcrossInstances runs two POP3 instances from two folders
+// sharing one user folder: the mailbox lock holds across the processes.
+func TestPOP3InUseAcrossInstances(t *testing.T) {
+	t.Parallel()
+	dir1 := newTree(t, "")
+	users := filepath.Join(dir1, "users")
+	dir2 := newTree(t, strings.Replace(testINI, "[MDA]\n", "[MDA]\nUserPath="+users+"\n", 1))
+	for _, d := range []string{dir1, dir2} {
+		addUser(t, d, popUser, popPW)
+	}
+	deliverTo(t, dir1, popUser, "2025010100000000000001", "Subject: one\r\n\r\nx\r\n")
+	pop1 := start(t, dir1, "/pop")
+	pop2 := start(t, dir2, "/pop")
+
+	p1 := popDial(t, pop1.addr)
+	p1.login(popUser, popPW)
+	p2 := popDial(t, pop2.addr)
+	p2.must("+OK", "USER %s", popUser)
+	p2.must("-ERR [IN-USE]", "PASS %s", popPW)
+	p1.must("+OK", "QUIT")
+	p2.must("+OK", "USER %s", popUser)
+	p2.must("+OK", "PASS %s", popPW)
+	p2.must("+OK 1 ", "STAT")
+}
+
+// TestPOP3StaleLockAfterKill kills the instance (kill -9) while a session
+// holds a mailbox lock; a new instance takes the stale lock over, and the
+// deletion the killed session had marked did not happen.
+func TestPOP3StaleLockAfterKill(t *testing.T) {
+	t.Parallel()
+	dir := newTree(t, "")
+	addUser(t, dir, popUser, popPW)
+	deliverTo(t, dir, popUser, "2025010100000000000001", "Subject: one\r\n\r\nx\r\n")
+	pop := start(t, dir, "/pop")
+	p := popDial(t, pop.addr)
+	p.login(popUser, popPW)
+	p.must("+OK", "DELE 1")
+	lock := filepath.Join(dir, "users", popUser, "mailbox.lck")
+	if _, err := os.Stat(lock); err != nil {
+		t.Fatalf("no mailbox lock while logged in: %v", err)
+	}
+	pop.cmd.Process.Kill()
+	pop.wait(10 * time.Second)
+
+	again := start(t, dir, "/pop")
+	p = popDial(t, again.addr)
+	p.login(popUser, popPW)
+	p.must("+OK 1 ", "STAT")
+	if !strings.Contains(again.out(), "took over the stale lock of mailbox "+popUser) {
+		t.Fatalf("take-over not reported:\n%s", again.out())
+	}
+}
+
+// TestPOP3LockoutAndUnlock locks an account with failed logins, checks that
+// [Pop-Locked] is written and the right password refused, then unlocks it
+// with /UNLOCK while the server runs.
+func TestPOP3LockoutAndUnlock(t *testing.T) {
+	t.Parallel()
+	dir := newTree(t, strings.Replace(testINI, "[Config]\n", "[Config]\nPOPLockout=3\n", 1))
+	addUser(t, dir, popUser, popPW)
+	pop := start(t, dir, "/pop")
+	p := popDial(t, pop.addr)
+	for i := range 3 {
+		p.must("+OK", "USER %s", popUser)
+		want := "-ERR [AUTH] authentication failed"
+		if i == 2 {
+			want = "-ERR [AUTH] account locked"
+		}
+		p.must(want, "PASS wrong%d", i)
+	}
+	ini, _ := os.ReadFile(filepath.Join(dir, "mailq.ini"))
+	if !strings.Contains(string(ini), "[Pop-Locked]\n"+popUser+"=True") {
+		t.Fatalf("mailq.ini:\n%s", ini)
+	}
+	p.must("+OK", "USER %s", popUser)
+	p.must("-ERR [AUTH] account locked", "PASS %s", popPW)
+
+	if code, out := mailq(t, dir, "/unlock:"+popUser); code != 0 {
+		t.Fatalf("/unlock exit %d:\n%s", code, out)
+	}
+	p.login(popUser, popPW)
+	p.must("+OK 0 0", "STAT")
+}
+
+// TestPOP3RefusesRPOP checks that /RPOP stops the POP3 instance from
+// starting, with a message that says why and what to use instead.
+func TestPOP3RefusesRPOP(t *testing.T) {
+	t.Parallel()
+	dir := newTree(t, "")
+	in := startNoWait(t, dir, "/pop", "/rpop")
+	if code := in.wait(30 * time.Second); code != exitFailed {
+		t.Fatalf("exit code %d, want %d:\n%s", code, exitFailed, in.out())
+	}
+	out := in.out()
+	if !strings.Contains(out, "RPOP logins are not supported") || !strings.Contains(out, "APOP") {
+		t.Fatalf("output does not explain the refusal:\n%s", out)
+	}
+	if strings.Contains(out, "listening on") {
+		t.Fatalf("listened before refusing:\n%s", out)
+	}
+}
