@@ -1,7 +1,59 @@
 package main
 
+import (
+	"net/netip"
+	"strings"
+
+	"mailq/mxa"
+	"mailq/resolve"
+)
+
 // mxaComponent wires the Mail Exchange Agent (package mxa) into the SMTP
-// instance. TODO(#6): replace the placeholder with package mxa.
+// instance. It wakes when the MDA writes a set into the external queue
+// (mxaWake), rescans that queue every Server.Nice, and wakes the MDA when it
+// writes a failure notice into the incoming queue.
 func (a *app) mxaComponent() (component, error) {
-	return a.idleAgent("MXA", "Mail Exchange Agent"), nil
+	opt := mxa.Options{
+		Tree:        a.tree,
+		Log:         a.log,
+		MXA:         a.cfg.MXA,
+		LocalMX:     a.cfg.LocalMX,
+		HostName:    a.cfg.Server.HostName,
+		LocalDomain: a.cfg.LocalDomain,
+		Listen:      smtpListen(a.cfg.Server.Bind, a.cfg.SMTP.Port),
+		Wake:        a.mxaWake,
+		Rescan:      a.cfg.Server.Nice,
+		Bounced:     notifier(a.mdaWake),
+	}
+	// The resolver is made even when the mode needs no DNS, so that a
+	// configured host name the system cannot resolve may still be found.
+	if r, err := resolve.New(a.cfg.Server.DNSServer); err == nil {
+		opt.DNS = r
+	} else {
+		a.log.Warnf("MXA", "no DNS: %v", err)
+	}
+	agent, err := mxa.New(opt)
+	if err != nil {
+		return component{}, err
+	}
+	return component{name: "Mail Exchange Agent", run: agent.Run}, nil
+}
+
+// smtpListen is the address the SMTP server listens on, as far as the
+// configuration tells: the agent must never deliver there. A port of 0 (any
+// free port) is unknown to it.
+// TODO(#6): take the SMTP listener's real address from smtpComponent.
+func smtpListen(bind string, port int) []netip.AddrPort {
+	if port <= 0 || port > 65535 {
+		return nil
+	}
+	ip := netip.IPv6Unspecified()
+	if b := strings.Trim(bind, "[]"); b != "" && b != "*" {
+		p, err := netip.ParseAddr(b)
+		if err != nil {
+			return nil
+		}
+		ip = p
+	}
+	return []netip.AddrPort{netip.AddrPortFrom(ip, uint16(port))}
 }

@@ -1,0 +1,122 @@
+package mxa
+
+import (
+	"crypto/tls"
+	"strings"
+	"testing"
+
+	"mailq/config"
+	"mailq/queue"
+)
+
+// TestTLS: STARTTLS is used when offered; certificates are checked only with
+// VerifyTLS; RequireTLS refuses plain text; a failed handshake falls back to
+// plain text only when TLS is opportunistic.
+func TestTLS(t *testing.T) {
+	t.Parallel()
+	good, pool := selfSigned(t, "peer.test")
+	tests := []struct {
+		name      string
+		tls       *tls.Config
+		mod       func(*Options)
+		sessions  int
+		wantTLS   bool   // the message went over TLS
+		delivered bool   // the message was delivered
+		result    string // else: the recorded result contains this
+	}{
+		{"opportunistic", good, nil, 1, true, true, ""},
+		{"verified", good, func(o *Options) { o.MXA.VerifyTLS = true; o.RootCAs = pool }, 1, true, true, ""},
+		{"unverifiable", good, func(o *Options) { o.MXA.VerifyTLS = true }, 1, false, false, "4.7.5 TLS with"},
+		{"required and offered", good, func(o *Options) { o.MXA.RequireTLS = true }, 1, true, true, ""},
+		{"required, not offered", nil, func(o *Options) { o.MXA.RequireTLS = true }, 1, false, false, "4.7.4"},
+		{"handshake fails, plain fallback", &tls.Config{}, nil, 2, false, true, ""},
+		{"handshake fails, required", &tls.Config{}, func(o *Options) { o.MXA.RequireTLS = true }, 1, false, false, "4.7.5"},
+		{"plain", nil, nil, 1, false, true, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := startPeer(t, &peer{TLS: tc.tls})
+			f := newFixture(t, nil, func(o *Options) {
+				// Name the gateway so the certificate can match it.
+				o.MXA.MX = config.MXLocal
+				o.LocalMX = []config.MXRoute{{Domain: "example.org", Host: "peer.test", Port: int(p.Addr.Port())}}
+				if tc.mod != nil {
+					tc.mod(o)
+				}
+			})
+			f.a.router.lookup = fixedLookup(p.Addr.Addr())
+			id := f.put(queue.External, "alice@origin.test", "bob@example.org")
+			if res := f.run(queue.External, id); res.err != nil {
+				t.Fatal(res.err)
+			}
+			ss := p.Sessions()
+			if len(ss) != tc.sessions {
+				t.Fatalf("%d sessions, want %d", len(ss), tc.sessions)
+			}
+			last := ss[len(ss)-1]
+			if last.Accepted != tc.delivered || (tc.delivered && last.TLS != tc.wantTLS) {
+				t.Errorf("session %+v", last)
+			}
+			if !tc.delivered {
+				if r := f.env(queue.Retry, id.Derive(1)).Recipients[0]; !strings.Contains(r.Result, tc.result) {
+					t.Errorf("result %q, want %q", r.Result, tc.result)
+				}
+			}
+		})
+	}
+}
+
+// TestAuth: the gateway and the [LocalMX] catch-all get the login, other
+// hosts do not; a refused login leaves the mail waiting.
+func TestAuth(t *testing.T) {
+	t.Parallel()
+	users := map[string]string{"office": "s3cret"}
+	tests := []struct {
+		name      string
+		catchAll  bool // route by [LocalMX] instead of the gateway
+		domain    string
+		pass      string
+		login     string // the user the peer saw
+		delivered bool
+	}{
+		{"gateway", false, "", "s3cret", "office", true},
+		{"gateway, wrong password", false, "", "wrong", "", false},
+		{"catch-all", true, "*", "s3cret", "office", true},
+		{"named domain: no login", true, "example.org", "s3cret", "", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := startPeer(t, &peer{Users: users})
+			f := newFixture(t, p, func(o *Options) {
+				o.MXA.GatewayUser, o.MXA.GatewayPassword = "office", tc.pass
+				if tc.catchAll {
+					o.MXA.MX = config.MXLocal
+					o.LocalMX = []config.MXRoute{{Domain: tc.domain, Host: "127.0.0.1", Port: int(p.Addr.Port())}}
+				}
+			})
+			id := f.put(queue.External, "alice@origin.test", "bob@example.org")
+			f.run(queue.External, id)
+			ss := p.Sessions()
+			if len(ss) != 1 || ss[0].User != tc.login || ss[0].Accepted != tc.delivered {
+				t.Fatalf("sessions %+v", ss)
+			}
+			if !tc.delivered {
+				r := f.env(queue.Retry, id.Derive(1)).Recipients[0]
+				if !strings.Contains(r.Result, "4.7.8") || strings.Contains(r.Result, tc.pass) {
+					t.Errorf("result %q", r.Result)
+				}
+			}
+		})
+	}
+	t.Run("LOGIN only", func(t *testing.T) {
+		t.Parallel()
+		p := startPeer(t, &peer{Users: users, Ext: []string{"AUTH LOGIN"}})
+		f := newFixture(t, p, func(o *Options) { o.MXA.GatewayUser, o.MXA.GatewayPassword = "office", "s3cret" })
+		f.run(queue.External, f.put(queue.External, "alice@origin.test", "bob@example.org"))
+		if ss := p.Sessions(); ss[0].User != "office" || !ss[0].Accepted {
+			t.Errorf("sessions %+v", ss)
+		}
+	})
+}

@@ -1,0 +1,43 @@
+// Package mxa is the Mail Exchange Agent: it delivers the mail that the MDA
+// put into the external queue to other servers, and owns the retry queue.
+//
+// # What it owns
+//
+// Routing (MX=Gateway: one host; MX=Local: the [LocalMX] table with its *
+// catch-all and *,* fall-back to DNS; MX=Remote: DNS MX records by
+// preference, the implicit MX of RFC 5321 §5.1, the null MX of RFC 7505),
+// the SMTP client (EHLO or HELO, PIPELINING, SIZE, 8BITMIME, opportunistic
+// or required STARTTLS, AUTH PLAIN/LOGIN at the gateway, the timeouts of
+// RFC 5321 §4.5.3.2 scaled down), the per-recipient outcome of every attempt,
+// the retry copies and their index of due times, expiry, and the RFC 3464
+// failure notices it writes into the incoming queue for the MDA to deliver.
+//
+// # Folders
+//
+// A set in external/ is attempted at once. Each recipient's outcome is
+// recorded in its .auth before anything else happens (DURABILITY rule 9):
+// 2yz delivered, 5yz failed, 4yz (or no answer, or a DNS failure) deferred.
+// A deferred recipient gets its own copy in retry/, <id>-<n>, due after
+// SendRetrySeconds plus up to a tenth more at random; a copy that fails
+// again stays there with a later due time. When no recipient is left to
+// try, the set goes to failed/ if any recipient failed (with a failure
+// notice to the sender, unless SMTPEnableFailureBounce is off or the sender
+// is null), else to sent/ (or is deleted with SMTPDeleteOnSend), else, all
+// its recipients being in the care of their copies, it is removed.
+// MessageExpiry counts from the receive time recorded in the .auth: a
+// recipient still deferred after it fails with status 4.4.7.
+//
+// Every step can be replayed after a crash without losing a recipient or
+// sending one twice, except for the window every MTA has: a server's 250
+// that arrived but was not yet recorded. The window is a single fsync long,
+// and a failure to record is logged.
+//
+// # What it must not do
+//
+// It never delivers to a local mailbox or to itself: mail for a local
+// domain, or to a server that is our own listening address and port, is a
+// routing loop (a temporary failure, so a configuration error can be fixed
+// before the mail expires). It touches files only through package queue,
+// prints only through package logs, and does not import the servers or the
+// MDA; main wires it to them with a wake-up channel and a callback.
+package mxa
