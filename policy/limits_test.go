@@ -2,6 +2,8 @@ package policy
 
 import (
 	"net/netip"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -188,5 +190,39 @@ func TestZeroLimitsAllowEverything(t *testing.T) {
 	}
 	if c.Count() != 1000 {
 		t.Fatalf("Count = %d", c.Count())
+	}
+}
+
+func TestCleanTemp(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ipblock.txt")
+	now := time.Now()
+	old := now.Add(-time.Hour)
+	for name, mtime := range map[string]time.Time{
+		".ipblock.txt.123.tmp":       old, // left by a crash: removed
+		".ipblock.txt.456.tmp":       now, // being written right now: kept
+		".popbeforesmtp.txt.789.tmp": old, // another file's: kept
+		"ipblock.txt":                old,
+		".ipblock.txt.lock":          old,
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := CleanTemp(path, 10*time.Minute, now)
+	if len(got) != 1 || filepath.Base(got[0]) != ".ipblock.txt.123.tmp" {
+		t.Fatalf("removed %v, want only the old temporary file", got)
+	}
+	var left []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	if len(left) != 4 {
+		t.Fatalf("left %v", left)
 	}
 }

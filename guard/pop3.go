@@ -1,0 +1,60 @@
+package guard
+
+import (
+	"fmt"
+	"net/netip"
+
+	"mailq/logs"
+	"mailq/pop3"
+)
+
+// POP3 is the POP3 instance's Guard. Its Limiter counts the POP3 instance's
+// connections only; the DNSBL is not asked (the clients are our own users,
+// often on dynamic addresses that block lists list).
+type POP3 struct {
+	*common
+}
+
+var _ pop3.Guard = (*POP3)(nil)
+
+// NewPOP3 returns the POP3 instance's Guard.
+func NewPOP3(o Options) *POP3 {
+	return &POP3{common: newCommon(o, "POP3", logs.FilePOP3)}
+}
+
+// Connect refuses a client on the block list or over its connection limit.
+// RFC 2449 §8 codes: SYS/PERM for a refusal that retrying will not cure,
+// SYS/TEMP for one that passes.
+func (g *POP3) Connect(ip netip.Addr) (func(), error) {
+	ip = ip.Unmap()
+	if !ip.IsValid() {
+		return nil, nil
+	}
+	if g.blocked("", ip) {
+		return nil, pop3.Reply{Code: "SYS/PERM", Text: fmt.Sprintf("access denied: [%s] is on this server's block list", ip), Close: true}
+	}
+	release, ok := g.acquire("", ip)
+	if !ok {
+		return nil, pop3.Reply{Code: "SYS/TEMP", Text: fmt.Sprintf("too many connections from [%s]; try again later", ip), Close: true}
+	}
+	return release, nil
+}
+
+// LoginFailed bans the client after AutoBan failed logins in one session.
+func (g *POP3) LoginFailed(ip netip.Addr, user string, failures int) error {
+	if g.autoBan("", ip.Unmap(), failures) {
+		return pop3.Reply{Code: "AUTH", Text: "too many failed logins; closing connection", Close: true}
+	}
+	return nil
+}
+
+// LoggedIn records the client for POP-before-SMTP.
+func (g *POP3) LoggedIn(ip netip.Addr, user string) {
+	ip = ip.Unmap()
+	if g.tracker == nil || g.abuse.POPBeforeSMTP <= 0 || !ip.IsValid() {
+		return
+	}
+	if err := g.tracker.Record(ip, g.now()); err != nil {
+		g.log.AbuseProblem(g.file, g.module, "", fmt.Sprintf("POP-before-SMTP: could not record [%s] for %s: %v", ip, user, err))
+	}
+}

@@ -1,0 +1,192 @@
+package guard
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/textproto"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"mailq/accounts"
+	"mailq/config"
+	"mailq/queue"
+	"mailq/route"
+	"mailq/smtp"
+)
+
+// The open-relay matrix: a real SMTP server with this package's Guard, at
+// every SMTPRelay level, asked by clients that are internal in each way the
+// server knows (AUTH, [RelayIPs], POP-before-SMTP) and by clients that only
+// look close to one (another range, another address's POP3 login, a login
+// too long ago), for a local and an external recipient.
+
+const (
+	relayUser = "admin@test.example"
+	relayPass = "secret"
+	localRcpt = "admin@test.example"
+	extRcpt   = "someone@elsewhere.example"
+)
+
+// relayCase is one kind of client.
+type relayCase struct {
+	name     string
+	internal bool                             // may it relay as an internal sender?
+	setup    func(e *env, cfg *config.Config) // before the guards are built
+	after    func(e *env, p *POP3)            // after: POP3 logins, time passing
+	auth     bool
+}
+
+var relayCases = []relayCase{
+	{name: "anonymous"},
+	{name: "authenticated", internal: true, auth: true},
+	{name: "trusted", internal: true, setup: func(e *env, c *config.Config) {
+		c.RelayIPs = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	}},
+	{name: "trusted-other-range", setup: func(e *env, c *config.Config) {
+		c.RelayIPs = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("127.0.0.2/32")}
+	}},
+	{name: "pop-before-smtp", internal: true, setup: popWindow, after: func(e *env, p *POP3) {
+		p.LoggedIn(loopback, relayUser)
+	}},
+	{name: "pop-other-address", setup: popWindow, after: func(e *env, p *POP3) {
+		p.LoggedIn(netip.MustParseAddr("127.0.0.2"), relayUser)
+	}},
+	{name: "pop-expired", setup: popWindow, after: func(e *env, p *POP3) {
+		p.LoggedIn(loopback, relayUser)
+		e.clk.Add(16 * time.Minute)
+	}},
+	{name: "pop-feature-off", after: func(e *env, p *POP3) {
+		p.LoggedIn(loopback, relayUser)
+	}},
+}
+
+func popWindow(e *env, c *config.Config) { c.Abuse.POPBeforeSMTP = 15 * time.Minute }
+
+func TestOpenRelayMatrix(t *testing.T) {
+	levels := []config.Relay{config.RelayOff, config.RelayOneWay, config.RelayTwoWay, config.RelayOpen}
+	for _, level := range levels {
+		for _, rc := range relayCases {
+			t.Run(fmt.Sprintf("level%d/%s", level, rc.name), func(t *testing.T) {
+				t.Parallel()
+				addr := startRelayServer(t, level, rc)
+				for _, rcpt := range []string{localRcpt, extRcpt} {
+					local := rcpt == localRcpt
+					want := allowed(level, rc.internal, local)
+					got, reply := tryRelay(t, addr, rc.auth, rcpt)
+					if got != want {
+						t.Errorf("RCPT <%s>: accepted=%v, want %v (reply %q)", rcpt, got, want, reply)
+					}
+				}
+			})
+		}
+	}
+}
+
+// allowed is the manual's relay table, written out independently of the
+// server's copy.
+func allowed(level config.Relay, internal, local bool) bool {
+	switch {
+	case internal && local:
+		return true
+	case internal:
+		return level >= config.RelayOneWay
+	case local:
+		return level >= config.RelayTwoWay
+	default:
+		return level == config.RelayOpen
+	}
+}
+
+// startRelayServer runs an SMTP server on 127.0.0.1:0 with a Guard built
+// for rc, and returns its address.
+func startRelayServer(t *testing.T, level config.Relay, rc relayCase) string {
+	t.Helper()
+	e := newEnv(t, func(c *config.Config) {
+		c.SMTP.Relay = level
+		c.Domains = []string{"test.example"}
+	})
+	if rc.setup != nil {
+		rc.setup(e, e.cfg)
+	}
+	g, p := e.smtp(), e.pop3()
+	if rc.after != nil {
+		rc.after(e, p)
+	}
+	dir := t.TempDir()
+	ao := accounts.Options{INI: filepath.Join(dir, "mailq.ini"), Key: filepath.Join(dir, "mailq.key")}
+	if err := accounts.Add(ao, relayUser, relayPass); err != nil {
+		t.Fatal(err)
+	}
+	users, err := accounts.Open(ao.INI, ao.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt := e.cfg.Paths
+	tree, err := queue.Open(queue.Dirs{Incoming: pt.Queue, External: pt.External, Retry: pt.Retry,
+		Sent: pt.Sent, Failed: pt.Failed, Bad: pt.Bad, Users: pt.Users, Unknown: pt.Unknown})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := smtp.New(smtp.Options{
+		Server: e.cfg.Server, SMTP: e.cfg.SMTP, RefileUnknown: true, Domains: e.cfg.AllDomains(),
+		Tree: tree, Accounts: users, Routes: route.New(e.cfg.AllDomains(), nil, users.Exists),
+		Log: e.log, Guard: g, ExeName: "mailq", Version: "test",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return ln.Addr().String()
+}
+
+// tryRelay opens a session, authenticates if asked, and reports whether RCPT
+// TO:<rcpt> was accepted, with the reply.
+func tryRelay(t *testing.T, addr string, auth bool, rcpt string) (bool, string) {
+	t.Helper()
+	c, err := textproto.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	expect := func(cmd string, code int) {
+		t.Helper()
+		if cmd != "" {
+			if err := c.PrintfLine("%s", cmd); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, msg, err := c.ReadResponse(code); err != nil {
+			t.Fatalf("%q: %v %s", cmd, err, msg)
+		}
+	}
+	expect("", 220)
+	expect("EHLO client.example.net", 250)
+	if auth {
+		cred := base64.StdEncoding.EncodeToString([]byte("\x00" + relayUser + "\x00" + relayPass))
+		expect("AUTH PLAIN "+cred, 235)
+	}
+	expect("MAIL FROM:<sender@elsewhere.example>", 250)
+	if err := c.PrintfLine("RCPT TO:<%s>", rcpt); err != nil {
+		t.Fatal(err)
+	}
+	code, msg, err := c.ReadResponse(0)
+	if err != nil && code == 0 {
+		t.Fatal(err)
+	}
+	c.PrintfLine("QUIT")
+	return code == 250, fmt.Sprintf("%d %s", code, msg)
+}
