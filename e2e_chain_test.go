@@ -1,0 +1,139 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"mailq/internal/testutil"
+)
+
+// chainPython sends one message through instance A as an authenticated user
+// of a.example to a user of b.example (smtplib), then reads it back from
+// instance B's POP3 server (poplib) and prints it. Arguments: A's SMTP host
+// and port, B's POP3 host and port.
+const chainPython = `
+import smtplib, poplib, sys, time
+shost, sport, phost, pport = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+msg = ("From: Alice <alice@a.example>\r\nTo: Bob <bob@b.example>\r\n"
+       "Subject: across two servers\r\n\r\nfirst line\r\n.a line that starts with a dot\r\nlast line\r\n")
+with smtplib.SMTP(shost, sport, timeout=20) as s:
+    s.ehlo("client.a.example")
+    s.login("alice@a.example", "secret-a")
+    s.sendmail("alice@a.example", ["bob@b.example"], msg)
+deadline = time.time() + 30
+while True:
+    p = poplib.POP3(phost, pport, timeout=20)
+    p.user("bob@b.example")
+    p.pass_("secret-b")
+    count, _ = p.stat()
+    if count or time.time() > deadline:
+        break
+    p.quit()
+    time.sleep(0.1)
+if count != 1:
+    sys.exit("bob has %d messages" % count)
+uid = p.uidl(1).split()[2].decode()
+lines = p.retr(1)[1]
+p.dele(1)
+p.quit()
+sys.stdout.write("UID " + uid + "\n" + "\n".join(l.decode() for l in lines) + "\n")
+`
+
+// TestTwoInstanceChain runs two mail servers: A (a.example) relays mail for
+// b.example through its [LocalMX] table to B's SMTP port; B files it and
+// serves it over POP3. The message arrives once, intact, with both trace
+// headers, and A moves its set to sent/.
+func TestTwoInstanceChain(t *testing.T) {
+	t.Parallel()
+	py := testutil.Python(t, "smtplib", "poplib")
+
+	iniB := strings.NewReplacer("HostName=mx.test", "HostName=mx.b.example",
+		"HostDomain=test.example", "HostDomain=b.example",
+		"Domain1=test.example", "Domain1=b.example",
+		"[MDA]\nEnabled=False", "[MDA]\nEnabled=True").Replace(testINI)
+	dirB := newTree(t, iniB)
+	if code, out := mailq(t, dirB, "/adduser:bob@b.example", "/pw:secret-b"); code != 0 {
+		t.Fatalf("/adduser on B: %d\n%s", code, out)
+	}
+	smtpB := start(t, dirB, "/RELAY:2")
+	popB := start(t, dirB, "/POP")
+
+	iniA := strings.NewReplacer("HostName=mx.test", "HostName=mx.a.example",
+		"HostDomain=test.example", "HostDomain=a.example",
+		"Domain1=test.example", "Domain1=a.example",
+		"[MDA]\nEnabled=False", "[MDA]\nEnabled=True\n[MXA]\nEnabled=True\nMX=Local\n[LocalMX]\nItem1=b.example,"+smtpB.addr).Replace(testINI)
+	dirA := newTree(t, iniA)
+	if code, out := mailq(t, dirA, "/adduser:alice@a.example", "/pw:secret-a"); code != 0 {
+		t.Fatalf("/adduser on A: %d\n%s", code, out)
+	}
+	smtpA := start(t, dirA, "/RELAY:1")
+
+	shost, sport := splitAddr(t, smtpA.addr)
+	phost, pport := splitAddr(t, popB.addr)
+	out, err := exec.Command(py, "-c", chainPython, shost, sport, phost, pport).CombinedOutput()
+	if err != nil {
+		t.Fatalf("python: %v\n%s\nA:\n%s\nB:\n%s", err, out, smtpA.out(), smtpB.out())
+	}
+	got := string(out)
+	for _, want := range []string{
+		"Return-Path: <alice@a.example>",
+		"Delivered-To: bob@b.example",
+		"by mx.b.example", // B's Received line
+		"by mx.a.example", // A's Received line, below it
+		"ESMTPA",          // A saw an authenticated client
+		"Subject: across two servers",
+		"first line\n.a line that starts with a dot\nlast line\n", // poplib undoes the dot-stuffing
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the message read from B lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Index(got, "by mx.b.example") > strings.Index(got, "by mx.a.example") {
+		t.Errorf("B's Received line should be above A's:\n%s", got)
+	}
+	if n := strings.Count(got, "Subject: across two servers"); n != 1 {
+		t.Errorf("subject appears %d times", n)
+	}
+
+	// A's set ends in sent/, nothing waits in external/ or retry/, and B's
+	// mailbox is empty after DELE and QUIT.
+	waitGlob(t, filepath.Join(dirA, "queue", "sent", "*.eml"), 1, smtpA)
+	for _, f := range []string{"queue/external", "queue/retry", "queue/failed"} {
+		if m, _ := filepath.Glob(filepath.Join(dirA, f, "*.eml")); len(m) != 0 {
+			t.Errorf("A has %v in %s", m, f)
+		}
+	}
+	if m, _ := filepath.Glob(filepath.Join(dirB, "users", "bob@b.example", "*.eml")); len(m) != 0 {
+		t.Errorf("B's mailbox still holds %v after DELE and QUIT", m)
+	}
+	if _, err := os.Stat(filepath.Join(dirA, "users", "bob@b.example")); !os.IsNotExist(err) {
+		t.Errorf("A filed mail for B's user locally: %v", err)
+	}
+}
+
+func splitAddr(t *testing.T, addr string) (string, string) {
+	t.Helper()
+	i := strings.LastIndex(addr, ":")
+	if i < 0 {
+		t.Fatalf("bad address %q", addr)
+	}
+	return addr[:i], addr[i+1:]
+}
+
+// waitGlob waits until pattern matches at least n files.
+func waitGlob(t *testing.T, pattern string, n int, in *instance) []string {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		m, _ := filepath.Glob(pattern)
+		if len(m) >= n {
+			return m
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %d files, want %d\n%s", pattern, len(m), n, in.out())
+		}
+	}
+}
