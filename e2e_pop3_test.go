@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"net"
+	"net/smtp"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -254,4 +255,100 @@ func TestPOP3RefusesRPOP(t *testing.T) {
 	if strings.Contains(out, "listening on") {
 		t.Fatalf("listened before refusing:\n%s", out)
 	}
+}
+
+// TestPOP3ReadsWhatSMTPDelivered runs both instances from one folder: mail
+// sent through the SMTP instance and filed by its MDA appears in a later
+// POP3 session (never in the one already open), arrives byte for byte as the
+// client sent it below the MDA's trace lines, and is gone after DELE and
+// QUIT. An alias of the account cannot log in: only accounts can.
+func TestPOP3ReadsWhatSMTPDelivered(t *testing.T) {
+	t.Parallel()
+	ini := testINI + "[EmailAlias]\nItem1=sales@test.example,alice@test.example\n"
+	ini = strings.Replace(ini, "Enabled=False", "Enabled=True", 1)
+	dir := newTree(t, ini)
+	addUser(t, dir, popUser, popPW)
+	smtpIn := start(t, dir, "/RELAY:2")
+	pop := start(t, dir, "/pop")
+
+	open := popDial(t, pop.addr)
+	open.login(popUser, popPW)
+	open.must("+OK 0 0", "STAT")
+
+	body := "Subject: round trip\r\n\r\nfirst line\r\n.a line with a leading dot\r\n..\r\nlast line\r\n"
+	if err := smtp.SendMail(smtpIn.addr, nil, "sender@far.example", []string{"sales@test.example"}, []byte(body)); err != nil {
+		t.Fatalf("send: %v\n%s", err, smtpIn.out())
+	}
+	popWaitFiles(t, filepath.Join(dir, "users", popUser, "*.eml"), 1)
+	open.must("+OK 0 0", "STAT") // the open session keeps its listing (RFC 1939 §5)
+	open.must("+OK bye", "QUIT")
+	p := popLoginEventually(t, pop.addr)
+	p.must("+OK 1 ", "STAT")
+
+	got := p.must("+OK", "RETR 1")
+	msg := p.body()
+	var size int
+	fmt.Sscanf(got, "+OK %d octets", &size)
+	// body() gives lines ending in "\n" with the stuffing still on.
+	unstuffed := regexp.MustCompile(`(?m)^\.`).ReplaceAllString(msg, "")
+	// The SMTP side adds trace lines and missing headers (FixHeaders); the
+	// body must come through untouched.
+	_, sentBody, _ := strings.Cut(strings.ReplaceAll(body, "\r\n", "\n"), "\n\n")
+	if !strings.HasSuffix(unstuffed, "\n\n"+sentBody) || !strings.Contains(unstuffed, "\nSubject: round trip\n") {
+		t.Fatalf("RETR 1 gave\n%s\nwhich does not end with the body sent:\n%s", unstuffed, sentBody)
+	}
+	if !strings.Contains(msg, "\n..a line with a leading dot\n...\n") {
+		t.Fatalf("dot lines not stuffed on the wire:\n%s", msg)
+	}
+	if lines := strings.Count(msg, "\n"); size != len(unstuffed)+lines {
+		t.Fatalf("announced %d octets, received %d (CRLF counted)", size, len(unstuffed)+lines)
+	}
+	p.must("+OK", "DELE 1")
+	p.must("+OK bye (1 message deleted)", "QUIT")
+	if left, _ := filepath.Glob(filepath.Join(dir, "users", popUser, "*.eml")); len(left) != 0 {
+		t.Fatalf("left in the mailbox after DELE and QUIT: %q", left)
+	}
+
+	alias := popDial(t, pop.addr)
+	alias.must("+OK", "USER sales@test.example")
+	alias.must("-ERR [AUTH] authentication failed", "PASS %s", popPW)
+}
+
+// popWaitFiles waits until pattern matches want files: another process
+// (the MDA) writes them, so there is nothing to wait on but the folder.
+func popWaitFiles(t *testing.T, pattern string, want int) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		got, _ := filepath.Glob(pattern)
+		if len(got) == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s matches %d files after 20 s, want %d", pattern, len(got), want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// popLoginEventually logs in, trying again while the mailbox is still locked
+// by a session that has sent its QUIT and is ending.
+func popLoginEventually(t *testing.T, addr string) *popClient {
+	t.Helper()
+	for range 250 {
+		p := popDial(t, addr)
+		p.must("+OK", "USER %s", popUser)
+		fmt.Fprintf(p.c, "PASS %s\r\n", popPW)
+		got := p.line()
+		if strings.HasPrefix(got, "+OK") {
+			return p
+		}
+		if !strings.HasPrefix(got, "-ERR [IN-USE]") {
+			t.Fatalf("PASS: %q", got)
+		}
+		p.c.Close()
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("mailbox still in use after 5 s")
+	return nil
 }

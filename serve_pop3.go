@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"mailq/guard"
 	"mailq/pop3"
 )
 
@@ -33,9 +34,9 @@ func (a *app) pop3Component() (component, error) {
 		Tree:              a.tree,
 		Users:             a.users,
 		Log:               a.log,
-		// TODO(#7): pass the abuse controls (block list, per-IP limits,
-		// auto-ban, POP-before-SMTP) as a pop3.Guard.
-		Guard:     pop3.AllowAll{},
+		// The abuse controls: block list, per-IP limits, auto-ban, and the
+		// POP-before-SMTP record of each login.
+		Guard:     guard.NewPOP3(guard.Options{Config: a.cfg, Log: a.log}),
 		Version:   version,
 		ExeName:   filepath.Base(exeName()),
 		Getenv:    os.Getenv,

@@ -89,6 +89,14 @@ func (l *Logger) POP3Deleted(id, user, uid string, archived bool) {
 		Text: fmt.Sprintf("%s: %s %s", user, uid, what), Fields: []string{"", user, uid, what}})
 }
 
+// POP3TestKept records a QUIT in test mode (/TEST): the messages marked
+// with DELE are kept.
+func (l *Logger) POP3TestKept(id, user string, marked int) {
+	l.Log(Event{File: FilePOP3, Level: Normal, Color: Yellow, Module: modulePOP3, ID: id, Status: "TEST",
+		Text:   fmt.Sprintf("%s: test mode, %d message(s) marked for deletion kept", user, marked),
+		Fields: []string{"", user, strconv.Itoa(marked)}})
+}
+
 // POP3Closed records the end of a session.
 func (l *Logger) POP3Closed(id, user, client string, retrieved, deleted int, why string) {
 	l.Log(Event{File: FilePOP3, Level: Normal, Color: White, Module: modulePOP3, ID: id, Status: "INFO",

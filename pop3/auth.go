@@ -136,7 +136,7 @@ func (c *conn) login(name, method string, check func() error) Reply {
 	start := time.Now()
 	name = strings.ToLower(name)
 	c.tried = name
-	if c.srv.lockout.tripped(name, c.srv.opt.Users.Locked) {
+	if c.srv.lockout.tripped(name, c.srv.opt.Users) {
 		return c.loginFailed(name, method, errTripped, start)
 	}
 	if err := check(); err != nil {
@@ -180,7 +180,11 @@ func (c *conn) loginFailed(name, method string, why error, start time.Time) Repl
 	log := c.srv.opt.Log
 	count, reached, locked := c.srv.lockout.failed(name)
 	log.POP3LoginFailed(c.id, name, c.ip.String(), method, why.Error(), count)
-	if reached && c.srv.opt.Users.Exists(name) {
+	switch {
+	case !reached:
+	case !c.srv.opt.Users.Exists(name):
+		c.srv.lockout.noAccount(name)
+	default:
 		if err := c.srv.opt.Users.Lock(name); err != nil {
 			log.POP3Error(c.id, name, fmt.Sprintf("cannot lock the account: %v", err))
 		} else {

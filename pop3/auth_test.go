@@ -115,6 +115,44 @@ func TestLockedBeforeStart(t *testing.T) {
 	cl.login(alice, alicePW)
 }
 
+// TestLockoutUnknownName checks the memory of a name that reached the limit
+// while it was no account: tripped until the name becomes an account.
+func TestLockoutUnknownName(t *testing.T) {
+	t.Parallel()
+	l := newLockout(1, time.Now)
+	l.failed("a")
+	l.noAccount("a")
+	if !l.tripped("a", fakeAccounts{}) {
+		t.Fatal("an unknown name at the limit is not tripped")
+	}
+	if l.tripped("a", fakeAccounts{exists: true}) {
+		t.Fatal("still tripped after the name became an account")
+	}
+}
+
+// TestLockedNameBecomesAccount checks a name that reached the limit while it
+// was no account ("account locked", as for any name) and is then added with
+// /ADDUSER: nothing was written to [Pop-Locked], so /UNLOCK could not clear
+// it, and the new account must be able to log in at once.
+func TestLockedNameBecomesAccount(t *testing.T) {
+	t.Parallel()
+	const carol, carolPW = "carol@test.example", "carol's pw"
+	e := startServer(t, func(o *Options) { o.POP.Lockout = 2 })
+	cl := dial(t, e.addr)
+	for _, want := range []string{"-ERR [AUTH] authentication failed", "-ERR [AUTH] account locked"} {
+		cl.must("+OK", "USER %s", carol)
+		cl.must(want, "PASS %s", carolPW)
+	}
+	if err := accounts.Add(e.acct, carol, carolPW); err != nil {
+		t.Fatal(err)
+	}
+	cl.must("+OK", "USER %s", carol)
+	cl.must("+OK carol@test.example has 0 messages", "PASS %s", carolPW)
+	if e.users.Locked(carol) {
+		t.Fatal("the new account was written to [Pop-Locked]")
+	}
+}
+
 // TestLockoutOff checks POPLockout=0: nothing is ever locked.
 func TestLockoutOff(t *testing.T) {
 	t.Parallel()
@@ -152,11 +190,17 @@ type fakeClock struct{ t time.Time }
 
 func (c *fakeClock) now() time.Time { return c.t }
 
+// fakeAccounts answers the lockout's questions about accounts.
+type fakeAccounts struct{ exists, locked bool }
+
+func (f fakeAccounts) Exists(string) bool { return f.exists }
+func (f fakeAccounts) Locked(string) bool { return f.locked }
+
 func TestLockoutMemory(t *testing.T) {
 	t.Parallel()
 	clock := &fakeClock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
-	never := func(string) bool { return false }
-	always := func(string) bool { return true }
+	never := fakeAccounts{exists: true, locked: false}
+	always := fakeAccounts{exists: true, locked: true}
 
 	t.Run("counts and trips", func(t *testing.T) {
 		l := newLockout(3, clock.now)

@@ -46,6 +46,53 @@ func BenchmarkRETR(b *testing.B) {
 	}
 }
 
+// BenchmarkLogin measures USER/PASS to +OK and QUIT on the same mailboxes:
+// "cold" with mailq's size cache emptied before each login (the first login
+// after a start, when every message is read through the dot-encoder to
+// measure it), "warm" with the cache of the previous login. The files are in
+// the page cache either way.
+//
+//	go test -run '^$' -bench Login -benchtime 5x ./pop3
+func BenchmarkLogin(b *testing.B) {
+	for _, s := range benchShapes {
+		for _, cold := range []bool{true, false} {
+			name := s.name + "/warm"
+			if cold {
+				name = s.name + "/cold"
+			}
+			b.Run(name, func(b *testing.B) { benchLogin(b, s.count, s.size, cold) })
+		}
+	}
+}
+
+func benchLogin(b *testing.B, count, size int, cold bool) {
+	e := newEnv(b)
+	msg := string(benchMessage(size, "\r\n"))
+	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range count {
+		e.deliver(b, bob, queue.NewID(base.Add(time.Duration(i)*time.Second)), msg)
+	}
+	e.start(b)
+	login := func() {
+		cl := dial(b, e.addr)
+		cl.login(bob, bobPW)
+		cl.must("+OK", "QUIT") // the lock is released before this answer
+		cl.c.Close()
+	}
+	login()
+	b.ResetTimer()
+	for range b.N {
+		if cold {
+			b.StopTimer()
+			e.srv.sizes.mu.Lock()
+			clear(e.srv.sizes.users)
+			e.srv.sizes.mu.Unlock()
+			b.StartTimer()
+		}
+		login()
+	}
+}
+
 // benchMessage returns a message of about size bytes: a header, then lines
 // of 72 characters, every hundredth starting with a dot (to be stuffed).
 func benchMessage(size int, eol string) []byte {

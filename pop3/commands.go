@@ -232,6 +232,14 @@ func cmdQuit(c *conn, arg string) Reply {
 		return ok("bye").closing() // RFC 1939 §4: no UPDATE before login
 	}
 	c.state = stateUpdate // RFC 1939 §6
+	if c.srv.opt.Server.Test {
+		// /TEST writes no mail, so it removes none either: the session
+		// ends as if every DELE had been undone.
+		marked := c.md.marked()
+		c.srv.opt.Log.POP3TestKept(c.id, c.md.user, marked)
+		c.releaseMaildrop()
+		return ok(fmt.Sprintf("bye (test mode: %s kept)", plural(marked, "marked message"))).closing()
+	}
 	removed, err := c.md.update(c.srv.opt.POP.RenameOnDelete, func(id string, archived bool) {
 		c.srv.opt.Log.POP3Deleted(c.id, c.md.user, id, archived)
 	})

@@ -25,9 +25,10 @@
 // -ERR [IN-USE]), the committed messages are listed once and numbered, and
 // the session is in TRANSACTION. Messages delivered later appear in the next
 // session. DELE only marks; QUIT enters UPDATE, which deletes (or, with
-// POPRenameOnDelete, archives) the marked messages. A session that ends any
-// other way (dropped connection, idle time-out, shut-down) deletes nothing
-// (RFC 1939 §6).
+// POPRenameOnDelete, archives) the marked messages; in test mode (/TEST,
+// which writes no mail) it keeps them. A session that ends any other way
+// (dropped connection, idle time-out, shut-down) deletes nothing (RFC 1939
+// §6).
 //
 // # Limits
 //
@@ -52,7 +53,8 @@
 // oracle for guessing its password. An account that was locked earlier (in
 // [Pop-Locked] when this process started counting) is refused with the
 // ordinary failure until the count reaches the limit again. /UNLOCK removes
-// the [Pop-Locked] entry, and the next login finds the count reset. A
+// the [Pop-Locked] entry, and the next login finds the count reset; so does
+// /ADDUSER for a name that reached the limit before it was an account. A
 // password the server cannot check (mailq.key missing, a hash from the
 // original MailQ) is refused the same way but not counted: that failure is
 // the server's, and fixing it must not leave the account locked.

@@ -26,9 +26,10 @@ type lockout struct {
 }
 
 type strikes struct {
-	n     int       // consecutive failures
-	last  time.Time // of the last failure
-	wrote bool      // this process wrote the account to [Pop-Locked]
+	n       int       // consecutive failures
+	last    time.Time // of the last failure
+	wrote   bool      // this process wrote the account to [Pop-Locked]
+	unknown bool      // the name was no account when it reached the limit
 }
 
 func newLockout(limit int, now func() time.Time) *lockout {
@@ -36,11 +37,12 @@ func newLockout(limit int, now func() time.Time) *lockout {
 }
 
 // tripped reports whether name has reached the limit, so that its logins are
-// refused as locked without checking the password. stillLocked reports
-// whether [Pop-Locked] still holds an account: when this process locked it
-// and it is no longer there, an administrator ran /UNLOCK, and the count
-// starts again from zero.
-func (l *lockout) tripped(name string, stillLocked func(string) bool) bool {
+// refused as locked without checking the password. The count starts again
+// from zero when an administrator has acted since: this process locked the
+// account and [Pop-Locked] no longer holds it (/UNLOCK), or the name was no
+// account when it reached the limit and is one now (/ADDUSER after someone
+// tried the name; /UNLOCK could not clear it, as nothing was written).
+func (l *lockout) tripped(name string, users accountState) bool {
 	if l.limit <= 0 {
 		return false
 	}
@@ -51,7 +53,8 @@ func (l *lockout) tripped(name string, stillLocked func(string) bool) bool {
 	case s == nil || s.n < l.limit:
 		return false
 	case l.now().Sub(s.last) > lockoutMemory,
-		s.wrote && !stillLocked(name):
+		s.wrote && !users.Locked(name),
+		s.unknown && users.Exists(name):
 		delete(l.names, name)
 		return false
 	}
@@ -88,6 +91,21 @@ func (l *lockout) wrote(name string) {
 	if s := l.names[name]; s != nil {
 		s.wrote = true
 	}
+}
+
+// noAccount records that name reached the limit without being an account.
+func (l *lockout) noAccount(name string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s := l.names[name]; s != nil {
+		s.unknown = true
+	}
+}
+
+// accountState is what the lockout asks of the accounts (*accounts.Store).
+type accountState interface {
+	Exists(name string) bool
+	Locked(name string) bool
 }
 
 // succeeded forgets name's failures: only consecutive failures count.

@@ -66,6 +66,17 @@ func (md *maildrop) stat() (n int, size int64) {
 	return n, size
 }
 
+// marked returns the number of messages marked as deleted.
+func (md *maildrop) marked() int {
+	n := 0
+	for _, m := range md.msgs {
+		if m.deleted {
+			n++
+		}
+	}
+	return n
+}
+
 // lookup finds message number arg. It returns nil and the reply for a
 // malformed number, one out of range, or a message marked as deleted
 // (RFC 1939 §5).

@@ -21,7 +21,7 @@ import (
 // and the shared parts main wires in.
 type Options struct {
 	// Server is [Config]'s shared keys: HostName, Timeout, HTTPGet, Motd,
-	// Debug, NoBackSpace.
+	// Debug, NoBackSpace, Test.
 	Server config.Server
 	// POP is the POP3 keys: Threads, Lockout, RenameOnDelete, Welcome.
 	// RPOP is not supported and ignored here (main refuses to start with it).

@@ -85,32 +85,38 @@ func TestUpdate(t *testing.T) {
 		archive bool
 		script  func(cl *client)
 		want    []string // the mailbox's message files afterwards
+		test    bool     // /TEST
 	}{
 		{"dele then quit removes", false, func(cl *client) {
 			cl.must("+OK", "DELE 1")
 			cl.must("+OK", "DELE 3")
 			cl.must("+OK bye (2 messages deleted)", "QUIT")
 			cl.closed()
-		}, all[1:2]},
+		}, all[1:2], false},
 		{"dele then rset then quit keeps", false, func(cl *client) {
 			cl.must("+OK", "DELE 1")
 			cl.must("+OK", "RSET")
 			cl.must("+OK bye (0 messages deleted)", "QUIT")
-		}, all},
+		}, all, false},
 		{"dele then dropped connection keeps", false, func(cl *client) {
 			cl.must("+OK", "DELE 1")
 			cl.must("+OK", "DELE 2")
 			cl.c.Close()
-		}, all},
+		}, all, false},
 		{"rename on delete archives", true, func(cl *client) {
 			cl.must("+OK", "DELE 2")
 			cl.must("+OK bye (1 message deleted)", "QUIT")
-		}, []string{all[0], all[2], "deleted/" + all[1]}},
+		}, []string{all[0], all[2], "deleted/" + all[1]}, false},
+		{"test mode keeps", true, func(cl *client) {
+			cl.must("+OK", "DELE 2")
+			cl.must("+OK", "DELE 3")
+			cl.must("+OK bye (test mode: 2 marked messages kept)", "QUIT")
+		}, all, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			e := startServer(t, func(o *Options) { o.POP.RenameOnDelete = c.archive })
+			e := startServer(t, func(o *Options) { o.POP.RenameOnDelete, o.Server.Test = c.archive, c.test })
 			cl := dial(t, e.addr)
 			cl.login(alice, alicePW)
 			c.script(cl)
