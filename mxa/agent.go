@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/netip"
 	"runtime/debug"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"mailq/config"
@@ -64,6 +66,7 @@ type Agent struct {
 	router  *router
 	client  *clientConfig
 	self    *self
+	hosts   *hostCache
 	workers int
 
 	// Hooks for tests.
@@ -113,6 +116,7 @@ func New(opt Options) (*Agent, error) {
 	if a.client.hostName == "" {
 		a.client.hostName = "localhost"
 	}
+	a.hosts = newHostCache(opt.MXA.RetryInterval, func() time.Time { return a.now() })
 	return a, nil
 }
 
@@ -251,12 +255,8 @@ func (a *Agent) loadRetry(s *sched) error {
 	if err != nil {
 		return fmt.Errorf("mxa: %w", err)
 	}
-	for _, id := range ids {
-		due := start
-		if env, err := a.tree.Envelope(queue.Retry, id); err == nil {
-			due = dueTime(env, start)
-		}
-		s.add(&item{folder: queue.Retry, id: id, due: due})
+	for i, due := range a.dueTimes(ids, start) {
+		s.add(&item{folder: queue.Retry, id: ids[i], due: due})
 	}
 	if len(ids) > 0 {
 		at, _ := s.nextDue()
@@ -264,6 +264,30 @@ func (a *Agent) loadRetry(s *sched) error {
 			len(ids), at.Local().Format(time.DateTime), a.now().Sub(start).Round(time.Millisecond))
 	}
 	return nil
+}
+
+// indexReaders is how many envelopes loadRetry reads at once: the time goes
+// into system calls and, on a slow disk, into waiting for it.
+const indexReaders = 8
+
+// dueTimes reads the due times of the sets ids in retry/, several at once.
+// A set whose envelope cannot be read is due now: its job decides.
+func (a *Agent) dueTimes(ids []queue.ID, now time.Time) []time.Time {
+	out := make([]time.Time, len(ids))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(indexReaders, len(ids)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(ids); i = int(next.Add(1) - 1) {
+				out[i] = now
+				if env, err := a.tree.Envelope(queue.Retry, ids[i]); err == nil {
+					out[i] = dueTime(env, now)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // dueTime is the earliest next= of a set's pending recipients; now if one

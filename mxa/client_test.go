@@ -2,8 +2,10 @@ package mxa
 
 import (
 	"crypto/tls"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"mailq/config"
 	"mailq/queue"
@@ -119,4 +121,51 @@ func TestAuth(t *testing.T) {
 			t.Errorf("sessions %+v", ss)
 		}
 	})
+}
+
+// TestMailParams: SIZE and BODY=8BITMIME go with MAIL, and the commands are
+// pipelined, only when the server offers them.
+func TestMailParams(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		ext     []string
+		body8   bool
+		mail    string
+		batched bool
+	}{
+		{"all offered, 8-bit", nil, true, "FROM:<alice@origin.test> SIZE=%d BODY=8BITMIME", true},
+		{"all offered, 7-bit", nil, false, "FROM:<alice@origin.test> SIZE=%d", true},
+		{"none offered, 8-bit", []string{}, true, "FROM:<alice@origin.test>", false},
+		{"8BITMIME only", []string{"8BITMIME"}, true, "FROM:<alice@origin.test> BODY=8BITMIME", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := startPeer(t, &peer{Ext: tc.ext})
+			f := newFixture(t, p, nil)
+			env := &queue.Envelope{ID: queue.NewID(time.Now()), From: "alice@origin.test",
+				Recipients: []queue.Recipient{{Addr: "bob@example.org"}, {Addr: "carol@example.org"}}}
+			if tc.body8 {
+				env.Body = queue.Body8BitMIME
+			}
+			if err := f.tree.WriteSet(queue.External, env, strings.NewReader("Subject: caf\xc3\xa9\r\n\r\nna\xc3\xafve\r\n")); err != nil {
+				t.Fatal(err)
+			}
+			if res := f.run(queue.External, env.ID); res.err != nil {
+				t.Fatal(res.err)
+			}
+			ss := p.Sessions()
+			if len(ss) != 1 || !ss[0].Accepted {
+				t.Fatalf("sessions %+v", ss)
+			}
+			want := tc.mail
+			if strings.Contains(want, "%d") {
+				want = fmt.Sprintf(want, f.env(queue.Sent, env.ID).Size)
+			}
+			if ss[0].MailArg != want || ss[0].Batched != tc.batched {
+				t.Errorf("MAIL %q batched=%v, want %q batched=%v", ss[0].MailArg, ss[0].Batched, want, tc.batched)
+			}
+		})
+	}
 }

@@ -78,6 +78,10 @@ targets:
 				}
 				break targets
 			}
+			if r := a.hosts.check(t.host, netip.AddrPortFrom(ip, uint16(t.port))); r != nil {
+				note(open, r) // did not answer lately: the next one, if any
+				continue
+			}
 			tried++
 			var stop bool
 			open, stop = a.try(ctx, id, m, g, t, ip, open, note, done)
@@ -119,12 +123,21 @@ func (a *Agent) try(ctx context.Context, id string, m *message, g *group, t targ
 		a.log.MXAInfof(id, "%s; trying again without TLS", te.r.Error())
 		sess, err = a.client.dial(ctx, t.host, addr, t.login, true, m.size)
 	}
+	if ctx.Err() == nil {
+		a.hosts.result(addr, err) // not when stopping: that says nothing of the server
+	}
 	if err != nil {
 		note(open, asReply(err))
 		return open, false
 	}
 	a.step("connected")
 	replies, afterDot := sess.transact(m, rcpts)
+	for _, r := range replies {
+		if r != nil && unreachable(r) != nil && ctx.Err() == nil {
+			a.hosts.result(addr, r) // timed out or dropped mid-transaction
+			break
+		}
+	}
 	var doneK []int
 	var doneR []*Reply
 	for i, k := range open {

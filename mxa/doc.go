@@ -27,6 +27,11 @@
 // MessageExpiry counts from the receive time recorded in the .auth: a
 // recipient still deferred after it fails with status 4.4.7.
 //
+// A server that did not answer (no connection, a timeout, a dropped
+// connection) is skipped for SendRetrySeconds, at most
+// five minutes: the sets queued for it are deferred at once instead of each
+// holding a worker for a full timeout (hosts.go).
+//
 // Every step can be replayed after a crash without losing a recipient or
 // sending one twice, except for the window every MTA has: a server's 250
 // that arrived but was not yet recorded. The window is a single fsync long,

@@ -55,6 +55,7 @@ type peerSession struct {
 	Rcpts    []string
 	Data     string
 	Accepted bool // the final dot was answered 2yz
+	Batched  bool // more commands were waiting when MAIL was read
 }
 
 // startPeer starts p on 127.0.0.1 and stops it at the end of the test.
@@ -204,7 +205,8 @@ func (p *peer) serve(c net.Conn) {
 			user := p.auth(arg, br, say)
 			p.set(func() { s.User = user })
 		case "MAIL":
-			p.set(func() { s.MailArg, s.Rcpts = arg, nil })
+			batched := br.Buffered() > 0 // the RCPTs came with MAIL (RFC 2920)
+			p.set(func() { s.MailArg, s.Rcpts, s.Batched = arg, nil, batched })
 			if p.Mail != nil {
 				say(p.Mail(arg))
 			} else {
