@@ -16,7 +16,12 @@ import (
 
 // Defaults for the Options fields left zero, and fixed sizes.
 const (
-	defaultWorkers       = 4
+	// defaultWorkers: filing waits on fsync, and the file system commits
+	// concurrent syncs together, so more workers file more sets per second.
+	// Measured with tools/mqload against the binary (2 cores, ext4 on a
+	// virtual disk): at 300 msg/s received, 4 workers fell behind by
+	// seconds, 16 kept the 250-to-mailbox p99 near 110 ms.
+	defaultWorkers       = 16
 	defaultNice          = 500 * time.Millisecond
 	defaultScriptTimeout = time.Minute
 	scriptWorkers        = 4 // scripts running at once
@@ -55,7 +60,7 @@ type Options struct {
 	// Queued is called after a set was written into the external queue
 	// and its source removed, to wake the MXA. It must not block.
 	Queued func()
-	// Workers is how many sets are filed at once; 0 means 4.
+	// Workers is how many sets are filed at once; 0 means 16.
 	// Filing waits for the disk (each copy is synced), so a few workers
 	// overlap those waits.
 	Workers int
@@ -188,6 +193,7 @@ func (a *Agent) dispatch(ctx context.Context, jobs chan<- queue.ID, results <-ch
 			for id := range retry {
 				if !listed[id] && !queued[id] {
 					delete(retry, id) // gone: moved away by hand
+					a.unstash(id)     // its copies' scripts will never run
 				}
 			}
 			if a.scanned != nil {

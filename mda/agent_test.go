@@ -163,3 +163,40 @@ func TestPanicQuarantines(t *testing.T) {
 		t.Fatalf("no stack in the log:\n%s", log)
 	}
 }
+
+// TestStopAfterExternalSetFinishes: a stop that comes once the external set
+// is written does not leave the source behind, where the next start's
+// replay could write the external set again after the MXA sent it.
+func TestStopAfterExternalSetFinishes(t *testing.T) {
+	t.Parallel()
+	for _, at := range []string{"deliver", "external"} {
+		t.Run(at, func(t *testing.T) {
+			t.Parallel()
+			tb := newTestbed(t)
+			a := tb.agent(nil)
+			queued := 0
+			a.queued = func() { queued++ }
+			id := tb.commit("sender@far.example", []string{"alice@test.example", "x@far.example"}, testMessage)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			a.step = func(name string, _ queue.ID) {
+				if name == at {
+					cancel()
+				}
+			}
+			err := a.file(ctx, id)
+			_, inQueue := tb.tree.Envelope(queue.Incoming, id)
+			_, inExternal := tb.tree.Envelope(queue.External, id)
+			switch at {
+			case "deliver": // stopped before the external set: all left for the replay
+				if err == nil || inQueue != nil || inExternal == nil || queued != 0 {
+					t.Fatalf("err %v, queue %v, external %v, MXA woken %d", err, inQueue, inExternal, queued)
+				}
+			case "external": // finished
+				if err != nil || inQueue == nil || inExternal != nil || queued != 1 {
+					t.Fatalf("err %v, queue %v, external %v, MXA woken %d", err, inQueue, inExternal, queued)
+				}
+			}
+		})
+	}
+}

@@ -19,7 +19,7 @@ var benchMessage = "From: a@far.example\r\nTo: alice@test.example\r\nSubject: be
 
 // BenchmarkFile measures throughput: sets filed per second from a queue
 // filled beforehand, with one local recipient, or a mixed message (two
-// mailboxes and an external recipient), by 1 and by 4 workers.
+// mailboxes and an external recipient), by 1, 4 and 16 workers.
 //
 //	go test -run '^$' -bench BenchmarkFile ./mda/
 func BenchmarkFile(b *testing.B) {
@@ -27,7 +27,7 @@ func BenchmarkFile(b *testing.B) {
 		{"alice@test.example"},
 		{"alice@test.example", "bob@test.example", "x@far.example"},
 	} {
-		for _, workers := range []int{1, 4} {
+		for _, workers := range []int{1, 4, 16} {
 			b.Run(fmt.Sprintf("rcpts=%d/workers=%d", len(rcpts), workers), func(b *testing.B) {
 				tb := newTestbed(b)
 				for range b.N {

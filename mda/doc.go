@@ -17,8 +17,9 @@
 // next: every local copy (queue.Tree.Deliver, named by the queue id, so a
 // replay finds it and writes nothing) and every set for a recipient given
 // up (WriteSet into failed/), then the external set (WriteSet, ErrExists on
-// a replay), and only then the removal of the source. A crash anywhere is replayed from the start at the
-// next run and neither loses nor doubles a copy. Every step copies bytes
+// a replay), and only then the removal of the source. A crash anywhere is
+// replayed from the start at the next run and neither loses nor doubles a
+// copy. Every step copies bytes
 // (the delivery headers must go on top), so a queue and a users folder on
 // different file systems need nothing special. The per-recipient status
 // kept in the incoming .auth is not used for progress, and is reset in the
@@ -29,7 +30,10 @@
 // that a POP3 client fetched and deleted (without POPRenameOnDelete)
 // between its delivery and the removal of the source is delivered again at
 // the replay; and the MXA, which is woken only after the source is removed,
-// could still find the external set on its own scan within that window.
+// could find the external set on its own scan after a crash between its
+// writing and the removal of the source, send it and move it on before
+// the replay writes it again. A stop never leaves that window open: once
+// every copy is written the source is removed whatever the context says.
 //
 // # Decisions
 //

@@ -88,6 +88,8 @@ func TestMalformedSets(t *testing.T) {
 		{"recipient without domain", head + "rcpt alice@test.example\nrcpt bob\nend\n", "bob"},
 		{"unsafe local recipient", head + "rcpt alice@test.example\nrcpt a*b@test.example\nend\n", "a*b@test.example"},
 		{"unsafe quoted recipient", head + "rcpt alice@test.example\nrcpt \"../x\"@test.example\nend\n", "folder"},
+		{"reserved Windows name", head + "rcpt alice@test.example\nrcpt Con.x@test.example\nend\n", "con.x@test.example"},
+		{"trailing dot", head + "rcpt alice@test.example\nrcpt bob@test.example.\nend\n", "bob@test.example."},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

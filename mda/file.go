@@ -45,16 +45,21 @@ func (a *Agent) file(ctx context.Context, id queue.ID) error {
 	if err != nil {
 		var bad *malformedError
 		if errors.As(err, &bad) {
-			return a.quarantine(id, bad.reason)
+			err = a.quarantine(id, bad.reason)
 		}
-		a.stash(id, fs.scripts)
-		return err
+		if err != nil {
+			a.stash(id, fs.scripts)
+			return err
+		}
+		// Quarantined after some copies were written: they are delivered,
+		// and a re-queued set will not write them again.
+		a.runScripts(id, fs.scripts)
+		return nil
 	}
-	// The source is closed by now: Windows removes no open file.
-	if err := ctx.Err(); err != nil {
-		a.stash(id, fs.scripts)
-		return err
-	}
+	// The source is closed by now: Windows removes no open file. A stop
+	// (ctx) is not obeyed here: with every copy written, leaving the source
+	// would let the MXA send the external set before the replay at the
+	// next start writes it again.
 	a.stepped("remove", id)
 	if err := a.tree.Remove(queue.Incoming, id); err != nil {
 		a.stash(id, fs.scripts)

@@ -88,7 +88,16 @@ func (a *Agent) stash(id queue.ID, jobs []scriptJob) {
 	a.mu.Unlock()
 }
 
-// runScripts hands the runs for a completely filed set to the runner.
+// unstash forgets the script runs kept for a set that left the queue
+// without being filed (moved away by hand).
+func (a *Agent) unstash(id queue.ID) {
+	a.mu.Lock()
+	delete(a.stashed, id)
+	a.mu.Unlock()
+}
+
+// runScripts hands the runs for a set that is done with (completely filed,
+// or quarantined after some copies were written) to the runner.
 func (a *Agent) runScripts(id queue.ID, jobs []scriptJob) {
 	a.mu.Lock()
 	jobs = append(a.stashed[id], jobs...)
