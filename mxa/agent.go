@@ -243,8 +243,28 @@ func (a *Agent) scan(s *sched) {
 		a.log.MXAErrorf("", "cannot list the external queue: %v", err)
 		return
 	}
+	// A set whose source is still committed in the incoming queue is the
+	// MDA's until it removes that source: after a crash between writing the
+	// external set and removing the source, the MDA's replay finds the set
+	// here (ErrExists) only if it has not been sent and moved on meanwhile,
+	// so sending it now could send it twice. The MDA wakes the agent once
+	// the source is gone; a later scan finds it otherwise.
+	var owned map[queue.ID]bool
+	if len(ids) > 0 {
+		incoming, err := a.tree.List(queue.Incoming)
+		if err != nil {
+			a.log.MXAErrorf("", "cannot list the incoming queue: %v", err)
+			return
+		}
+		owned = make(map[queue.ID]bool, len(incoming))
+		for _, id := range incoming {
+			owned[id] = true
+		}
+	}
 	for _, id := range ids {
-		s.addExternal(id)
+		if !owned[id] {
+			s.addExternal(id)
+		}
 	}
 }
 

@@ -164,3 +164,32 @@ func TestRunStops(t *testing.T) {
 		t.Errorf("after stopping: %+v, retry %v", r, f.list(queue.Retry))
 	}
 }
+
+// TestRunLeavesSetsTheMDAOwns: an external set whose source is still in the
+// incoming queue (the MDA was stopped between writing it and removing the
+// source) is not sent until the source is gone, so the MDA's replay can never
+// write it a second time after it was sent.
+func TestRunLeavesSetsTheMDAOwns(t *testing.T) {
+	t.Parallel()
+	p := startPeer(t, &peer{})
+	f := newFixture(t, p, func(o *Options) { o.Rescan = 20 * time.Millisecond })
+	id := f.put(queue.External, "alice@origin.test", "bob@example.org")
+	src := f.env(queue.External, id)
+	if err := f.tree.WriteSet(queue.Incoming, src, strings.NewReader(f.body(queue.External, id))); err != nil {
+		t.Fatal(err)
+	}
+	other := f.put(queue.External, "alice@origin.test", "carol@example.org")
+	wait := f.start()
+	wait("the other set in sent/", func() bool { return slices.Contains(f.list(queue.Sent), other) })
+	time.Sleep(200 * time.Millisecond) // several rescans
+	if got := p.Delivered(); !slices.Equal(got, []string{"carol@example.org"}) {
+		t.Fatalf("delivered %v while the MDA still owned the set", got)
+	}
+	if err := f.tree.Remove(queue.Incoming, id); err != nil {
+		t.Fatal(err)
+	}
+	wait("the set in sent/ once its source is gone", func() bool { return slices.Contains(f.list(queue.Sent), id) })
+	if got := p.Delivered(); len(got) != 2 {
+		t.Fatalf("delivered %v", got)
+	}
+}
