@@ -233,7 +233,7 @@ func (r *recovery) settleEML(id ID, f Folder, s *files) {
 	p := filepath.Join(r.t.dirs[f], emlName(id))
 	c := complete(s, f)
 	if c < 0 {
-		r.quarantine(id, f, s, "message without envelope: never committed")
+		r.quarantine(id, f, s, "message without envelope: never committed, or already filed when its removal was cut short (check the mailboxes before re-queueing it)")
 		return
 	}
 	same, err := sameContent(p, filepath.Join(r.t.dirs[c], emlName(id)))
