@@ -141,3 +141,33 @@ func TestDecodeAuth(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthSecretsNotLogged fails a login with each way of sending a
+// password and checks that no credential reaches the log: the rejected
+// command is logged as "AUTH <mechanism>" only, never a response line.
+func TestAuthSecretsNotLogged(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t)
+	c, _ := dial(t, ts.addr)
+	c.expect("EHLO client.example", "250-")
+	b64 := base64.StdEncoding.EncodeToString
+	plain := b64([]byte("\x00" + adminUser + "\x00wrong-plain"))
+	c.expect("AUTH PLAIN "+plain, "535 5.7.8 ")
+	c.expect("AUTH PLAIN", "334 ")
+	c.expect(plain, "535 5.7.8 ")
+	c.expect("AUTH LOGIN", "334 ")
+	c.expect(b64([]byte(adminUser)), "334 ")
+	login := b64([]byte("wrong-login"))
+	c.expect(login, "535 5.7.8 ")
+	c.expect("QUIT", "221 ")
+	ts.waitLog(t, "disconnected (quit)")
+	log := ts.logs.String()
+	for _, secret := range []string{plain, login, "wrong-plain", "wrong-login"} {
+		if strings.Contains(log, secret) {
+			t.Errorf("the log holds %q:\n%s", secret, log)
+		}
+	}
+	if !strings.Contains(log, "AUTH LOGIN -> 535 5.7.8") {
+		t.Errorf("the failed AUTH LOGIN is not logged as such:\n%s", log)
+	}
+}

@@ -15,15 +15,18 @@ import (
 	"time"
 
 	"mailq/logs"
+	"mailq/queue"
 )
 
 // Benchmarks (not run by CI): go test -run '^$' -bench . ./smtp
 //
 // BenchmarkReceive is the load: 4 KB messages over 20 concurrent
 // sessions, each message committed with fsync, as smtp-source sends them
-// (see e2e_smtp_test.go for the run against the binary, side by side with
-// smtp-sink). BenchmarkLargeMessage measures the memory one 50 MB message
-// costs, which must stay small because DATA is streamed.
+// (BenchmarkSMTPSource and BenchmarkSMTPMemory in e2e_smtp_test.go run the
+// real binary under smtp-source, side by side with smtp-sink).
+// BenchmarkCommitFloor is the same load without SMTP: what the file system
+// and the commit protocol allow. BenchmarkLargeMessage measures the memory
+// one 50 MB message costs, which must stay small because DATA is streamed.
 
 // benchMessage is a 4 KB message.
 var benchMessage = func() string {
@@ -152,4 +155,37 @@ func vmHWM() int64 {
 		}
 	}
 	return 0
+}
+
+// BenchmarkCommitFloor commits 4 KB messages straight into the queue from
+// 20 goroutines, with no SMTP at all: the ceiling the file system and the
+// commit protocol (DURABILITY rule 1: three fsyncs and two renames per
+// message) put on BenchmarkReceive on this machine.
+func BenchmarkCommitFloor(b *testing.B) {
+	o := baseOptions(b)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.SetBytes(int64(len(benchMessage)))
+	start := time.Now()
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(b.N) {
+				d, err := o.Tree.NewDraft(queue.Incoming)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				io.WriteString(d, benchMessage)
+				env := &queue.Envelope{From: "a@elsewhere.example", Recipients: []queue.Recipient{{Addr: adminUser}}}
+				if err := d.Commit(env); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
 }

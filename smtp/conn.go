@@ -140,7 +140,11 @@ func (s *session) loop() {
 		if !s.srv.opt.Server.NoBackSpace {
 			line = wire.Backspace(line)
 		}
-		if s.answer(string(line), s.dispatch(line)) {
+		// The command is copied before dispatch: a multi-step verb (AUTH)
+		// reads more lines into the same buffer, and those (credentials)
+		// must never reach the log in its place.
+		cmd := string(line)
+		if s.answer(cmd, s.dispatch(line)) {
 			return
 		}
 	}

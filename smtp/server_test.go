@@ -271,3 +271,30 @@ func TestCommitHook(t *testing.T) {
 		t.Fatalf("hook called %d times for %d messages", commits.Load(), len(ts.committed(t)))
 	}
 }
+
+// TestHugeLine sends lines far over every limit: a 1 MB command line gets
+// one 500 5.5.2 (RFC 5321 §4.5.3.1.4) and the session goes on in step; a 1
+// MB AUTH response ends the exchange with 500 5.5.6 (RFC 4954 §4).
+func TestHugeLine(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t)
+	c, _ := dial(t, ts.addr)
+	c.expect("EHLO client.example", "250-")
+	huge := strings.Repeat("A", 1<<20)
+	if r := c.cmd("NOOP " + huge); r != "500 5.5.2 Line too long" {
+		t.Fatalf("huge command line got %q", r)
+	}
+	// In step: the next reply is NOOP's, not a second complaint.
+	c.expect("NOOP", "250 2.0.0 OK")
+	c.expect("AUTH LOGIN", "334 ")
+	if r := c.cmd(huge); !strings.HasPrefix(r, "500 5.5.6 ") {
+		t.Fatalf("huge AUTH response got %q", r)
+	}
+	c.expect("NOOP", "250 2.0.0 OK")
+	if r := c.send("a@elsewhere.example", []string{adminUser}, "Subject: after\r\n\r\nstill here\r\n.\r\n"); !strings.HasPrefix(r, "250 2.0.0 OK queued as ") {
+		t.Fatalf("message after the huge lines got %q", r)
+	}
+	if eml, _ := ts.only(t); !strings.Contains(eml, "still here\r\n") {
+		t.Fatalf("message:\n%s", eml)
+	}
+}
