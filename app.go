@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -27,6 +28,10 @@ type app struct {
 	// the MDA writes a set into the external queue.
 	mdaWake chan struct{}
 	mxaWake chan struct{}
+
+	// smtpAddr is the SMTP server's listening address, once it listens: the
+	// MXA's "never deliver to ourselves" check.
+	smtpAddr netip.AddrPort
 }
 
 // notifier returns a function that signals ch without ever blocking: one

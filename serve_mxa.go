@@ -20,7 +20,7 @@ func (a *app) mxaComponent() (component, error) {
 		LocalMX:     a.cfg.LocalMX,
 		HostName:    a.cfg.Server.HostName,
 		LocalDomain: a.cfg.LocalDomain,
-		Listen:      smtpListen(a.cfg.Server.Bind, a.cfg.SMTP.Port),
+		Listen:      a.smtpListen(),
 		Wake:        a.mxaWake,
 		Rescan:      a.cfg.Server.Nice,
 		Bounced:     notifier(a.mdaWake),
@@ -39,10 +39,18 @@ func (a *app) mxaComponent() (component, error) {
 	return component{name: "Mail Exchange Agent", run: agent.Run}, nil
 }
 
-// smtpListen is the address the SMTP server listens on, as far as the
-// configuration tells: the agent must never deliver there. A port of 0 (any
-// free port) is unknown to it.
-// TODO(#6): take the SMTP listener's real address from smtpComponent.
+// smtpListen is the address the SMTP server listens on, where the agent must
+// never deliver: the listener's own address once it listens.
+func (a *app) smtpListen() []netip.AddrPort {
+	if a.smtpAddr.IsValid() {
+		return []netip.AddrPort{a.smtpAddr}
+	}
+	return smtpListen(a.cfg.Server.Bind, a.cfg.SMTP.Port)
+}
+
+// smtpListen is the address the configuration gives the SMTP server, for
+// when it does not listen (yet) in this process; a port of 0 (any free port)
+// is unknown to it.
 func smtpListen(bind string, port int) []netip.AddrPort {
 	if port <= 0 || port > 65535 {
 		return nil

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"net/netip"
 
+	"mailq/guard"
 	"mailq/smtp"
 )
 
@@ -18,6 +20,7 @@ func (a *app) smtpComponent() (component, error) {
 		Accounts:      a.users,
 		Routes:        a.routes,
 		Log:           a.log,
+		Guard:         guard.NewSMTP(guard.Options{Config: a.cfg, Log: a.log}),
 		Committed:     notifier(a.mdaWake),
 		ExeName:       exeName(),
 		Version:       version,
@@ -30,6 +33,9 @@ func (a *app) smtpComponent() (component, error) {
 		return component{}, err
 	}
 	a.log.Startf("SMTP", "listening on %s", ln.Addr())
+	// The MXA must never deliver to this address (with SMTPPort=0 only the
+	// listener knows the port).
+	a.smtpAddr, _ = netip.ParseAddrPort(ln.Addr().String())
 	return component{name: "SMTP server", run: func(ctx context.Context) error {
 		return srv.Serve(ctx, ln)
 	}}, nil

@@ -155,6 +155,7 @@ func (s *session) receive(w io.Writer, t *trace) (int64, error) {
 func (s *session) header(buf []byte, h *headerScan, t *trace) []byte {
 	out := make([]byte, 0, 512+h.pos)
 	out = t.appendTrace(out)
+	out = s.appendTags(out)
 	last := 0
 	for _, d := range h.drop {
 		out = append(out, buf[last:d[0]]...)

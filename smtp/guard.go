@@ -58,3 +58,35 @@ func (OpenGuard) MayRelay(Client) bool                       { return false }
 func (OpenGuard) UnknownRecipient(Client, string, int) error { return nil }
 func (OpenGuard) Message(Client, int64, int) error           { return nil }
 func (OpenGuard) FailedCommand(Client, int) error            { return nil }
+
+// Tagger is an optional extension of a Guard: header fields to add to each
+// message of the session, below the trace fields (HELOCheck=tag). Each is a
+// whole field, "Name: value", without CRLF.
+type Tagger interface {
+	Tags(c Client) []string
+}
+
+// appendTags appends the Guard's tag fields, made safe: one line each, at
+// most maxTag bytes, printable ASCII (RFC 5322 §2.2).
+func (s *session) appendTags(b []byte) []byte {
+	tg, ok := s.srv.guard.(Tagger)
+	if !ok {
+		return b
+	}
+	for _, f := range tg.Tags(s.client()) {
+		if len(f) > maxTag {
+			f = f[:maxTag]
+		}
+		for i := 0; i < len(f); i++ {
+			c := f[i]
+			if c < ' ' || c >= 0x7f {
+				c = '?'
+			}
+			b = append(b, c)
+		}
+		b = append(b, "\r\n"...)
+	}
+	return b
+}
+
+const maxTag = 900

@@ -298,3 +298,35 @@ func TestHugeLine(t *testing.T) {
 		t.Fatalf("message:\n%s", eml)
 	}
 }
+
+// tagGuard tags every message, as HELOCheck=tag does.
+type tagGuard struct {
+	OpenGuard
+	helo []string
+}
+
+func (g *tagGuard) Tags(c Client) []string {
+	g.helo = append(g.helo, c.Helo)
+	return []string{"X-HELO-Warning: \"" + c.Helo + "\" is bogus\r\nInjected: yes\x00"}
+}
+
+// TestGuardTags: a Guard that is also a Tagger adds its fields below the
+// trace fields, each on one line of printable ASCII, whatever it returns.
+func TestGuardTags(t *testing.T) {
+	t.Parallel()
+	g := &tagGuard{}
+	ts := startServer(t, func(o *Options) { o.Guard = g })
+	c, _ := dial(t, ts.addr)
+	c.expect("EHLO bad_name", "250-")
+	if r := c.send("a@elsewhere.example", []string{adminUser}, "Subject: tagged\r\n\r\nbody\r\n.\r\n"); !strings.HasPrefix(r, "250 ") {
+		t.Fatal(r)
+	}
+	msg, _ := ts.only(t)
+	want := "\r\nX-HELO-Warning: \"bad_name\" is bogus??Injected: yes?\r\nSubject: tagged\r\n"
+	if !strings.Contains(msg, want) || strings.Index(msg, "X-GUID:") > strings.Index(msg, "X-HELO-Warning:") {
+		t.Fatalf("stored message lacks %q below the trace fields:\n%s", want, msg)
+	}
+	if len(g.helo) != 1 || g.helo[0] != "bad_name" {
+		t.Fatalf("Tags asked with %q", g.helo)
+	}
+}

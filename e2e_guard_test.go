@@ -1,0 +1,117 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"mailq/internal/testutil"
+)
+
+// The abuse controls in the real binary: the guards are wired into both
+// instances, and the instances share ipblock.txt and the POP-before-SMTP
+// file through the tree.
+
+// TestGuardAutoBanSharedByInstances: failed POP3 logins ban the address in
+// ipblock.txt; the SMTP instance then refuses it at connect too; removing the
+// line lets it in again. LimitLocal=True makes loopback bannable.
+func TestGuardAutoBanSharedByInstances(t *testing.T) {
+	t.Parallel()
+	dir := newTree(t, strings.Replace(testINI, "LogLevel=2\n", "LogLevel=2\nAutoBan=2\nLimitLocal=True\n", 1))
+	addUser(t, dir, "u@test.example", "right")
+	smtpIn := start(t, dir)
+	popIn := start(t, dir, "/POP")
+
+	testutil.Transcript(t, popIn.addr, `
+S~ ^\+OK
+C: USER u@test.example
+S~ ^\+OK
+C: PASS wrong
+S~ ^-ERR \[AUTH\]
+C: USER u@test.example
+S~ ^\+OK
+C: PASS wrong again
+S: -ERR [AUTH] too many failed logins; closing connection
+= closed
+`)
+	block := filepath.Join(dir, "ipblock.txt")
+	data, err := os.ReadFile(block)
+	if err != nil || !strings.Contains(string(data), "127.0.0.1  # banned ") || !strings.Contains(string(data), "by POP3: 2 failed logins") {
+		t.Fatalf("ipblock.txt after the ban (%v):\n%s", err, data)
+	}
+	testutil.Transcript(t, smtpIn.addr, `
+S~ ^554 5\.7\.1 Access denied: \[127\.0\.0\.1\] is on this server's block list
+= closed
+`)
+	testutil.Transcript(t, popIn.addr, `
+S~ ^-ERR \[SYS/PERM\] access denied
+= closed
+`)
+	if !strings.Contains(popIn.out(), "banned after 2 failed logins") || !strings.Contains(smtpIn.out(), "refused by ipblock: 127.0.0.1") {
+		t.Errorf("the logs do not name the rule:\nPOP3:\n%s\nSMTP:\n%s", popIn.out(), smtpIn.out())
+	}
+
+	// The administrator takes the line out: both instances serve again once
+	// they notice the change (the cached list is checked once a second).
+	if err := os.WriteFile(block, []byte("# unbanned\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, addr := range []string{smtpIn.addr, popIn.addr} {
+		waitServed(t, addr)
+	}
+}
+
+// waitServed waits until the server at addr greets with a positive reply.
+func waitServed(t *testing.T, addr string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		g := greeting(t, addr)
+		if strings.HasPrefix(g, "220") || strings.HasPrefix(g, "+OK") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s still refuses: %q", addr, g)
+		}
+	}
+}
+
+// TestGuardPOPBeforeSMTP: at relay level 2 an unauthenticated client may not
+// send to another domain, until it has logged in to the POP3 instance.
+func TestGuardPOPBeforeSMTP(t *testing.T) {
+	t.Parallel()
+	dir := newTree(t, strings.Replace(testINI, "LogLevel=2\n", "LogLevel=2\nPOPBeforeSMTPMinutes=5\nSMTPRelay=2\n", 1))
+	addUser(t, dir, "u@test.example", "right")
+	smtpIn := start(t, dir)
+	popIn := start(t, dir, "/POP")
+	relay := func(want string) {
+		t.Helper()
+		testutil.Transcript(t, smtpIn.addr, `
+S~ ^220
+C: EHLO client.example
+S* 250-
+S~ ^250 
+C: MAIL FROM:<u@test.example>
+S~ ^250
+C: RCPT TO:<someone@elsewhere.example>
+S~ ^`+want+`
+C: QUIT
+S~ ^221
+`)
+	}
+	relay(`550 5\.7\.1 Relaying denied`)
+	testutil.Transcript(t, popIn.addr, `
+S~ ^\+OK
+C: USER u@test.example
+S~ ^\+OK
+C: PASS right
+S~ ^\+OK
+C: QUIT
+S~ ^\+OK
+`)
+	if _, err := os.Stat(filepath.Join(dir, "popbeforesmtp.txt")); err != nil {
+		t.Fatalf("the POP3 login was not recorded: %v", err)
+	}
+	relay(`250 2\.1\.5`)
+}
