@@ -13,10 +13,12 @@
 // client counts as internal.
 //
 // Everything is as permissive as the defaults say: a rule whose key is 0,
-// empty or off never acts. Loopback and [RelayIPs] clients are exempt from
-// the per-IP limits, the DNSBL, auto-ban and harvest blocking unless
-// Abuse.LimitLocal is set (it makes loopback testable and a LAN accountable);
-// the block list applies to everyone, since an administrator wrote it.
+// empty or off never acts. Loopback and [RelayIPs] clients are never looked
+// up in DNSBLs nor HELO-checked, and are exempt from the per-IP limits,
+// auto-ban and harvest blocking unless Abuse.LimitLocal is set (it makes
+// loopback testable and a LAN accountable); the block list applies to
+// everyone, since an administrator wrote it. POP-before-SMTP never trusts a
+// loopback address: behind a proxy on this host, everyone is loopback.
 package guard
 
 import (

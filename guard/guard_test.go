@@ -310,6 +310,8 @@ func TestConnectionLimit(t *testing.T) {
 		rel()
 	}
 	rels[0]()
+	rels[1]()
+	rels[1]() // a second call does nothing
 	rel, err := g.Connect(client(remote))
 	if err != nil {
 		t.Fatalf("not released: %v", err)
@@ -543,6 +545,7 @@ func TestStaleTemporaryFilesRemovedAtStart(t *testing.T) {
 	e := newEnv(t, nil)
 	old := time.Now().Add(-time.Hour)
 	temp := func(p string) string { return filepath.Join(filepath.Dir(p), "."+filepath.Base(p)+".1.tmp") }
+	young := filepath.Join(filepath.Dir(e.cfg.Paths.IPBlock), "."+filepath.Base(e.cfg.Paths.IPBlock)+".2.tmp")
 	for _, p := range []string{e.cfg.Paths.IPBlock, e.cfg.Paths.POPBeforeSMTP} {
 		os.MkdirAll(filepath.Dir(p), 0o755)
 		if err := os.WriteFile(temp(p), []byte("half"), 0o644); err != nil {
@@ -550,8 +553,14 @@ func TestStaleTemporaryFilesRemovedAtStart(t *testing.T) {
 		}
 		os.Chtimes(temp(p), old, old)
 	}
+	if err := os.WriteFile(young, []byte("being written by the other instance"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	e.clk.now = time.Now()
 	e.smtp()
+	if _, err := os.Stat(young); err != nil {
+		t.Errorf("a young temporary file was removed: %v", err)
+	}
 	for _, p := range []string{e.cfg.Paths.IPBlock, e.cfg.Paths.POPBeforeSMTP} {
 		if _, err := os.Stat(temp(p)); !os.IsNotExist(err) {
 			t.Errorf("%s left: %v", temp(p), err)

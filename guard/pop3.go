@@ -3,6 +3,7 @@ package guard
 import (
 	"fmt"
 	"net/netip"
+	"sync"
 
 	"mailq/logs"
 	"mailq/pop3"
@@ -13,6 +14,7 @@ import (
 // often on dynamic addresses that block lists list).
 type POP3 struct {
 	*common
+	loopbackOnce sync.Once
 }
 
 var _ pop3.Guard = (*POP3)(nil)
@@ -23,7 +25,7 @@ func NewPOP3(o Options) *POP3 {
 }
 
 // Connect refuses a client on the block list or over its connection limit.
-// RFC 2449 §8 codes: SYS/PERM for a refusal that retrying will not cure,
+// RFC 3206 codes: SYS/PERM for a refusal that retrying will not cure,
 // SYS/TEMP for one that passes.
 func (g *POP3) Connect(ip netip.Addr) (func(), error) {
 	ip = ip.Unmap()
@@ -48,10 +50,19 @@ func (g *POP3) LoginFailed(ip netip.Addr, user string, failures int) error {
 	return nil
 }
 
-// LoggedIn records the client for POP-before-SMTP.
+// LoggedIn records the client for POP-before-SMTP. A loopback address is
+// not recorded: behind a proxy or TLS front end on this host every client
+// comes from loopback, and one user's login would let all of them relay.
 func (g *POP3) LoggedIn(ip netip.Addr, user string) {
 	ip = ip.Unmap()
 	if g.tracker == nil || g.abuse.POPBeforeSMTP <= 0 || !ip.IsValid() {
+		return
+	}
+	if ip.IsLoopback() {
+		g.loopbackOnce.Do(func() {
+			g.log.AbuseProblem(g.file, g.module, "", fmt.Sprintf("POP-before-SMTP: a login from [%s] (loopback) gives no relaying right: "+
+				"a proxy on this host would pass it to every client; list the address in [RelayIPs] to trust it", ip))
+		})
 		return
 	}
 	if err := g.tracker.Record(ip, g.now()); err != nil {

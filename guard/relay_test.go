@@ -7,7 +7,9 @@ import (
 	"net"
 	"net/netip"
 	"net/textproto"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,32 +36,48 @@ const (
 // relayCase is one kind of client.
 type relayCase struct {
 	name     string
+	from     netip.Addr                       // the client's address as the server sees it; remote if zero
 	internal bool                             // may it relay as an internal sender?
 	setup    func(e *env, cfg *config.Config) // before the guards are built
 	after    func(e *env, p *POP3)            // after: POP3 logins, time passing
 	auth     bool
 }
 
+func trust(prefixes ...string) func(*env, *config.Config) {
+	return func(e *env, c *config.Config) {
+		for _, p := range prefixes {
+			c.RelayIPs = append(c.RelayIPs, netip.MustParsePrefix(p))
+		}
+	}
+}
+
 var relayCases = []relayCase{
 	{name: "anonymous"},
+	{name: "anonymous-loopback", from: loopback},
 	{name: "authenticated", internal: true, auth: true},
-	{name: "trusted", internal: true, setup: func(e *env, c *config.Config) {
-		c.RelayIPs = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
-	}},
-	{name: "trusted-other-range", setup: func(e *env, c *config.Config) {
-		c.RelayIPs = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("127.0.0.2/32")}
-	}},
+	{name: "trusted", internal: true, setup: trust("203.0.113.0/24")},
+	{name: "trusted-ipv4-mapped", from: mapped, internal: true, setup: trust("203.0.113.7/32")},
+	{name: "trusted-loopback", from: loopback, internal: true, setup: trust("127.0.0.1/32")},
+	{name: "trusted-other-range", setup: trust("10.0.0.0/8", "203.0.113.8/32", "127.0.0.0/8")},
 	{name: "pop-before-smtp", internal: true, setup: popWindow, after: func(e *env, p *POP3) {
-		p.LoggedIn(loopback, relayUser)
+		p.LoggedIn(remote, relayUser)
+	}},
+	{name: "pop-before-smtp-mapped", internal: true, setup: popWindow, after: func(e *env, p *POP3) {
+		p.LoggedIn(mapped, relayUser)
 	}},
 	{name: "pop-other-address", setup: popWindow, after: func(e *env, p *POP3) {
-		p.LoggedIn(netip.MustParseAddr("127.0.0.2"), relayUser)
+		p.LoggedIn(remote2, relayUser)
 	}},
 	{name: "pop-expired", setup: popWindow, after: func(e *env, p *POP3) {
-		p.LoggedIn(loopback, relayUser)
+		p.LoggedIn(remote, relayUser)
 		e.clk.Add(16 * time.Minute)
 	}},
 	{name: "pop-feature-off", after: func(e *env, p *POP3) {
+		p.LoggedIn(remote, relayUser)
+	}},
+	// Behind a proxy on this host every client is loopback: a POP3 login
+	// from loopback must not open relaying to all of them.
+	{name: "pop-from-loopback", from: loopback, setup: popWindow, after: func(e *env, p *POP3) {
 		p.LoggedIn(loopback, relayUser)
 	}},
 }
@@ -116,6 +134,24 @@ func startRelayServer(t *testing.T, level config.Relay, rc relayCase) string {
 	if rc.after != nil {
 		rc.after(e, p)
 	}
+	from := rc.from
+	if !from.IsValid() {
+		from = remote
+	}
+	return startGuardedFrom(t, e, g, from)
+}
+
+// startGuarded is startGuardedFrom with the real client addresses.
+func startGuarded(t *testing.T, e *env, g *SMTP) string {
+	return startGuardedFrom(t, e, g, netip.Addr{})
+}
+
+// startGuardedFrom runs an SMTP server with e's configuration and Guard g on
+// 127.0.0.1:0, with the account relayUser, and returns its address. If from
+// is valid, the server sees every client as coming from it (the machine has
+// only loopback; the server reads the address from the connection).
+func startGuardedFrom(t *testing.T, e *env, g *SMTP, from netip.Addr) string {
+	t.Helper()
 	dir := t.TempDir()
 	ao := accounts.Options{INI: filepath.Join(dir, "mailq.ini"), Key: filepath.Join(dir, "mailq.key")}
 	if err := accounts.Add(ao, relayUser, relayPass); err != nil {
@@ -139,9 +175,13 @@ func startRelayServer(t *testing.T, level config.Relay, rc relayCase) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	var ln net.Listener
+	ln, err = net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if from.IsValid() {
+		ln = fromListener{ln, from}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -190,3 +230,67 @@ func tryRelay(t *testing.T, addr string, auth bool, rcpt string) (bool, string) 
 	c.PrintfLine("QUIT")
 	return code == 250, fmt.Sprintf("%d %s", code, msg)
 }
+
+// TestAutoBanReachable: with the default MaxFailedCommands (20) below
+// AutoBan, failed AUTH commands still reach AutoBan: they are counted by
+// AuthFailed, not as failed commands. LimitLocal makes loopback bannable.
+func TestAutoBanReachable(t *testing.T) {
+	e := newEnv(t, func(c *config.Config) {
+		c.Abuse.AutoBan = 25
+		c.Abuse.LimitLocal = true
+		c.Domains = []string{"test.example"}
+	})
+	if e.cfg.Abuse.MaxFailedCommands >= 25 || e.cfg.Abuse.MaxFailedCommands == 0 {
+		t.Fatalf("the default MaxFailedCommands is %d; this test wants it below AutoBan", e.cfg.Abuse.MaxFailedCommands)
+	}
+	addr := startGuarded(t, e, e.smtp())
+	c, err := textproto.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, _, err := c.ReadResponse(220); err != nil {
+		t.Fatal(err)
+	}
+	c.PrintfLine("EHLO client.example.net")
+	if _, _, err := c.ReadResponse(250); err != nil {
+		t.Fatal(err)
+	}
+	bad := base64.StdEncoding.EncodeToString([]byte("\x00" + relayUser + "\x00wrong"))
+	for i := 1; i <= 25; i++ {
+		c.PrintfLine("AUTH PLAIN %s", bad)
+		code, msg, _ := c.ReadResponse(0)
+		want := 535
+		if i == 25 {
+			want = 421
+		}
+		if code != want {
+			t.Fatalf("failed AUTH %d: %d %s, want %d", i, code, msg, want)
+		}
+	}
+	data, err := os.ReadFile(e.cfg.Paths.IPBlock)
+	if err != nil || !strings.Contains(string(data), "127.0.0.1  # banned") {
+		t.Fatalf("not banned (%v):\n%s", err, data)
+	}
+}
+
+// fromListener accepts connections that report from as their remote address.
+type fromListener struct {
+	net.Listener
+	from netip.Addr
+}
+
+func (l fromListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return fromConn{c, net.TCPAddrFromAddrPort(netip.AddrPortFrom(l.from, 40000))}, nil
+}
+
+type fromConn struct {
+	net.Conn
+	remote net.Addr
+}
+
+func (c fromConn) RemoteAddr() net.Addr { return c.remote }

@@ -113,7 +113,7 @@ func (g *SMTP) Connect(c smtp.Client) (func(), error) {
 		}
 		if err == nil && res.Listed {
 			g.log.AbuseRefused(g.file, "DNSBL", c.Session, ip.String(), logs.RuleDNSBL,
-				fmt.Sprintf("listed by %s (%s) %s", res.Zone, res.Code, res.Reason))
+				strings.TrimSpace(fmt.Sprintf("listed by %s (%s) %s", res.Zone, res.Code, res.Reason)))
 			release()
 			return nil, smtp.Reply{Code: dnsbl.ReplyCode, Enh: dnsbl.ReplyEnhanced, Lines: []string{res.Text()}, Close: true}
 		}
@@ -161,19 +161,19 @@ func (g *SMTP) Tags(c smtp.Client) []string {
 	return []string{fmt.Sprintf("X-HELO-Warning: %q from [%s]: %s", clip(c.Helo), c.IP.Unmap(), why)}
 }
 
-// checkHELO looks at the HELO name of an unauthenticated client. Local
-// clients (loopback, [RelayIPs]) may call themselves by our names.
+// checkHELO looks at the HELO name of an unauthenticated client that is not
+// local (loopback, [RelayIPs]).
 func (g *SMTP) checkHELO(c smtp.Client) (bool, string) {
 	if c.User != "" {
 		return false, "" // a logged-in user is known whatever the machine calls itself
 	}
 	ip := c.IP.Unmap()
-	var names []string
-	var ips []netip.Addr
-	if !ip.IsLoopback() && !g.trusted.Contains(ip) {
-		names, ips = g.ourNames, g.ourIPs
+	if ip.IsLoopback() || g.trusted.Contains(ip) {
+		// Local programs and LAN devices (a scanner saying "EHLO
+		// 192.168.1.50") are known by their address, whatever they say.
+		return false, ""
 	}
-	return policy.CheckHELO(c.Helo, names, ips)
+	return policy.CheckHELO(c.Helo, g.ourNames, g.ourIPs)
 }
 
 // MayRelay trusts [RelayIPs] and, for POPBeforeSMTPMinutes after a POP3
@@ -186,7 +186,9 @@ func (g *SMTP) MayRelay(c smtp.Client) bool {
 	if g.trusted.Contains(ip) {
 		return true
 	}
-	return g.tracker != nil && g.tracker.Allowed(ip, g.now())
+	// Never loopback through POP-before-SMTP (see POP3.LoggedIn), even if
+	// the file names it.
+	return g.tracker != nil && !ip.IsLoopback() && g.tracker.Allowed(ip, g.now())
 }
 
 // UnknownRecipient blocks a client for policy.HarvestBlock once a session

@@ -226,7 +226,13 @@ func (c *conn) execute(line []byte) Reply {
 }
 
 // failed counts a failed command; at MaxFailedCommands the session ends.
+// A failed login is not counted: it has its own counts (the lockout per
+// name, and the Guard's LoginFailed for AutoBan), which this limit would
+// otherwise pre-empt.
 func (c *conn) failed(r Reply) Reply {
+	if r.Code == CodeAuth {
+		return r
+	}
 	c.errors++
 	if limit := c.srv.opt.MaxFailedCommands; limit > 0 && c.errors >= limit {
 		return replyTooManyErrs

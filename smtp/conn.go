@@ -154,9 +154,14 @@ func (s *session) loop() {
 // reports whether the session is over.
 func (s *session) answer(line string, r Reply) bool {
 	if r.Failed() {
-		s.failed++
-		if err := s.srv.guard.FailedCommand(s.client(), s.failed); err != nil {
-			r = replyFor(err)
+		// A failed AUTH has its own count (the Guard's AuthFailed, for
+		// AutoBan); counted here too, the failed-command limit would end a
+		// password guesser's session before AutoBan could ever be reached.
+		if r.Code != replyAuthInvalid.Code {
+			s.failed++
+			if err := s.srv.guard.FailedCommand(s.client(), s.failed); err != nil {
+				r = replyFor(err)
+			}
 		}
 		s.srv.log.SMTPRejected(s.logConn(), logLine(line), r.Error())
 	}

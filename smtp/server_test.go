@@ -229,10 +229,11 @@ func TestGuardSeam(t *testing.T) {
 	if r := c.reply(); r != "452 4.7.0 Too many messages from your address this hour" {
 		t.Fatalf("guard's refusal after the dot: %q", r)
 	}
-	c.expect("FROB", "421 4.7.0 Too many errors") // the fourth failed command
+	c.expect("FROB", "500 5.5.1 ")
+	c.expect("FROB", "421 4.7.0 Too many errors") // the fourth failed command; AUTH's is not counted
 	c.closed()
-	want := "connect 127.0.0.1; auth-failed 1; failed 1; mail a@elsewhere.example helo=client.example user=; " +
-		"may-relay; unknown nobody@test.example 1; failed 2; may-relay; message 1; failed 3; failed 4"
+	want := "connect 127.0.0.1; auth-failed 1; mail a@elsewhere.example helo=client.example user=; " +
+		"may-relay; unknown nobody@test.example 1; failed 1; may-relay; message 1; failed 2; failed 3; failed 4"
 	if got := g.log(); got != want {
 		t.Fatalf("guard calls:\n%s\nwant:\n%s", got, want)
 	}
