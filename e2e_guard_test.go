@@ -49,6 +49,10 @@ S: -ERR [AUTH] too many failed logins; closing connection
 	}
 	testutil.Transcript(t, smtpIn.addr, `
 S~ ^554 5\.7\.1 Access denied: \[127\.0\.0\.1\] is on this server's block list
+C: EHLO client.example
+S~ ^503 5\.5\.1 No service
+C: QUIT
+S~ ^221
 = closed
 `)
 	testutil.Transcript(t, popIn.addr, `

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"runtime/debug"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -106,14 +107,51 @@ func (srv *Server) handle(ctx context.Context, c net.Conn) {
 		defer release()
 	}
 	if err != nil {
-		r := replyFor(err).closing()
+		r := replyFor(err)
 		srv.log.SMTPRefused(s.logConn(), r.Error())
 		s.closeWhy = "refused"
-		s.send(r)
+		if r.Code == 554 {
+			s.refused(r)
+			return
+		}
+		s.send(r.closing())
 		return
 	}
 	s.send(s.greeting())
 	s.loop()
+}
+
+// Bounds of a refused session: a refused client may hold its connection
+// only briefly.
+const (
+	refusedWait     = 10 * time.Second
+	refusedCommands = 5
+)
+
+// refused sends r, a 554 in place of the greeting, and then, as RFC 5321
+// §3.1 asks, waits for QUIT, answering 503 to anything else, for at most
+// refusedCommands commands and refusedWait.
+func (s *session) refused(r Reply) {
+	r.Close = false
+	s.send(r)
+	s.dataEnd = s.srv.now().Add(refusedWait) // caps every read (deadlineReader)
+	text := "No service"
+	if len(r.Lines) > 0 {
+		text += ": " + r.Lines[0]
+	}
+	for range refusedCommands {
+		s.idle.Store(true)
+		line, err := s.lr.ReadLine(maxCommand)
+		s.idle.Store(false)
+		if err != nil && !errors.Is(err, wire.ErrLineTooLong) {
+			return
+		}
+		if strings.EqualFold(strings.TrimSpace(string(line)), "QUIT") {
+			s.send(reply(221, "2.0.0", s.srv.host+" closing connection").closing())
+			return
+		}
+		s.send(reply(503, "5.5.1", text))
+	}
 }
 
 // loop reads, parses and answers commands until the session ends.

@@ -251,6 +251,23 @@ func TestGuardSeam(t *testing.T) {
 	if greet != "554 5.7.1 Your address is blocked" {
 		t.Fatalf("blocked client greeted with %q", greet)
 	}
+	// RFC 5321 §3.1: after a 554 opening, 503 to commands until QUIT.
+	c.expect("EHLO client.example", "503 5.5.1 No service: Your address is blocked")
+	c.expect("QUIT", "221 ")
+	c.closed()
+	// A client that never says QUIT is cut off after a few commands.
+	c, _ = dial(t, ts2.addr)
+	for range refusedCommands {
+		c.expect("NOOP", "503 ")
+	}
+	c.closed()
+	// Other refusals (421) close at once.
+	g3 := &recordGuard{refuse: map[string]error{"Connect": reply(421, "4.7.0", "Too many connections")}}
+	ts3 := startServer(t, func(o *Options) { o.Guard = g3 })
+	c, greet = dial(t, ts3.addr)
+	if greet != "421 4.7.0 Too many connections" {
+		t.Fatalf("greeted with %q", greet)
+	}
 	c.closed()
 }
 
