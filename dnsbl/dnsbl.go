@@ -65,7 +65,17 @@ type Checker struct {
 
 	mu    sync.Mutex
 	cache map[cacheKey]answer
+	down  map[string]time.Time // zone → until when it is not asked (it did not answer)
 }
+
+// DownFor is how long a zone that did not answer in time is skipped without
+// being asked: a dead list must not cost every connection its time limit.
+const DownFor = time.Minute
+
+// HeldBack begins the Skipped note of a zone held back after a time-out; the
+// time-out itself was noted when it happened, so servers need not log it
+// again for every connection.
+const HeldBack = "did not answer lately"
 
 type cacheKey struct {
 	zone string
@@ -93,7 +103,7 @@ type Result struct {
 
 // New returns a Checker for zones, asked in order through r.
 func New(zones []string, r *resolve.Resolver, opt Options) (*Checker, error) {
-	c := &Checker{r: r, opt: opt, cache: map[cacheKey]answer{}}
+	c := &Checker{r: r, opt: opt, cache: map[cacheKey]answer{}, down: map[string]time.Time{}}
 	for _, z := range zones {
 		z = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(z), "."))
 		if !validZone(z) {
@@ -184,8 +194,16 @@ func (c *Checker) Check(ctx context.Context, ip netip.Addr) (Result, error) {
 				tctx, cancel = context.WithTimeout(ctx, c.opt.Total)
 				defer cancel()
 			}
+			if until, down := c.isDown(zone); down {
+				res.Skipped = append(res.Skipped, zone+": "+HeldBack+"; not asked until "+until.Format(time.TimeOnly))
+				continue
+			}
 			var why string
-			if a, why = c.lookup(tctx, zone, ip); why != "" {
+			var timedOut bool
+			if a, why, timedOut = c.lookup(tctx, zone, ip); why != "" {
+				if timedOut && ctx.Err() == nil {
+					c.markDown(zone)
+				}
 				res.Skipped = append(res.Skipped, zone+": "+why)
 				continue
 			}
@@ -196,6 +214,22 @@ func (c *Checker) Check(ctx context.Context, ip netip.Addr) (Result, error) {
 		}
 	}
 	return res, ctx.Err()
+}
+
+// isDown reports whether zone is being skipped after a time-out, and until
+// when.
+func (c *Checker) isDown(zone string) (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	until, ok := c.down[zone]
+	return until, ok && c.opt.Now().Before(until)
+}
+
+// markDown skips zone for DownFor.
+func (c *Checker) markDown(zone string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.down[zone] = c.opt.Now().Add(DownFor)
 }
 
 // Name returns the name looked up for ip under zone (RFC 5782 §2.1, §2.4):

@@ -28,10 +28,10 @@ const minZoneTime = 10 * time.Millisecond
 
 // lookup asks zone about ip within the per-zone time limit and caches the
 // answer. why is non-empty when the zone gave no usable answer.
-func (c *Checker) lookup(ctx context.Context, zone string, ip netip.Addr) (answer, string) {
+func (c *Checker) lookup(ctx context.Context, zone string, ip netip.Addr) (a answer, why string, timedOut bool) {
 	total, _ := ctx.Deadline()
 	if ctx.Err() != nil || time.Until(total) < minZoneTime {
-		return answer{}, "no time left"
+		return answer{}, "no time left", false
 	}
 	zctx, cancel := context.WithTimeout(ctx, c.opt.Timeout)
 	defer cancel()
@@ -39,11 +39,11 @@ func (c *Checker) lookup(ctx context.Context, zone string, ip netip.Addr) (answe
 	resp, err := c.r.Query(zctx, name, dns.TypeA)
 	if err != nil && !errors.Is(err, resolve.ErrNXDomain) {
 		if own, _ := zctx.Deadline(); errors.Is(err, resolve.ErrTimeout) && !own.Before(total) {
-			return answer{}, fmt.Sprintf("no answer before the limit of %v for all lists", c.opt.Total)
+			return answer{}, fmt.Sprintf("no answer before the limit of %v for all lists", c.opt.Total), true
 		}
-		return answer{}, describe(err, c.opt.Timeout)
+		return answer{}, describe(err, c.opt.Timeout), errors.Is(err, resolve.ErrTimeout)
 	}
-	a := answer{}
+	a = answer{}
 	var ttl uint32
 	var refused netip.Addr
 	for _, rr := range resp.Answer {
@@ -62,7 +62,7 @@ func (c *Checker) lookup(ctx context.Context, zone string, ip netip.Addr) (answe
 		}
 	}
 	if !a.listed && refused.IsValid() {
-		return answer{}, fmt.Sprintf("the list refused the query (%s)", refused)
+		return answer{}, fmt.Sprintf("the list refused the query (%s)", refused), false
 	}
 	if !a.listed {
 		ttl = negativeTTL(resp)
@@ -72,7 +72,7 @@ func (c *Checker) lookup(ctx context.Context, zone string, ip netip.Addr) (answe
 	}
 	a.expires = c.opt.Now().Add(c.clampTTL(ttl))
 	c.store(zone, ip, a)
-	return a, ""
+	return a, "", false
 }
 
 // negativeTTL is how long "not listed" may be cached: the SOA's TTL capped

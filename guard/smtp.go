@@ -109,7 +109,9 @@ func (g *SMTP) Connect(c smtp.Client) (func(), error) {
 	if g.dnsbl != nil && !g.dnsbl.Exempt(ip) && !g.exempt(ip) {
 		res, err := g.dnsbl.Check(context.Background(), ip)
 		for _, s := range res.Skipped {
-			g.log.AbuseProblem(g.file, "DNSBL", c.Session, "DNSBL zone skipped for ["+ip.String()+"]: "+s)
+			if !strings.Contains(s, ": "+dnsbl.HeldBack) { // logged once, when it timed out
+				g.log.AbuseProblem(g.file, "DNSBL", c.Session, "DNSBL zone skipped for ["+ip.String()+"]: "+s)
+			}
 		}
 		if err == nil && res.Listed {
 			g.log.AbuseRefused(g.file, "DNSBL", c.Session, ip.String(), logs.RuleDNSBL,
