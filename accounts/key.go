@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"mailq/internal/osfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,7 +118,7 @@ func createKey(path string) ([]byte, error) {
 			return nil, fmt.Errorf("accounts: create key: %w", err)
 		}
 	}
-	if err := syncDir(dir); err != nil {
+	if err := osfile.SyncDir(dir); err != nil {
 		return nil, fmt.Errorf("accounts: create key: %w", err)
 	}
 	return key, nil

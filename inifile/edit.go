@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"mailq/internal/osfile"
 	"os"
 	"path/filepath"
 	"slices"
@@ -47,7 +48,7 @@ func Edit(path, section string, template []byte, fn EditFunc) error {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
 	}
-	unlock, err := lockFile(path + ".lock")
+	unlock, err := osfile.Lock(path + ".lock")
 	if err != nil {
 		return fmt.Errorf("inifile: lock %s: %w", path, err)
 	}
@@ -194,7 +195,7 @@ func fileEOL(lines []line) string {
 			return ln.eol
 		}
 	}
-	return defaultEOL
+	return osfile.EOL
 }
 
 // replace writes data to a temporary file next to path, syncs it, gives it
@@ -228,13 +229,13 @@ func replace(path string, data []byte, old fs.FileInfo) error {
 		err = cerr
 	}
 	if err == nil {
-		err = rename(tmp, path)
+		err = osfile.Rename(tmp, path)
 	}
 	if err != nil {
 		_ = os.Remove(tmp)
 		return err
 	}
-	return syncDir(dir)
+	return osfile.SyncDir(dir)
 }
 
 // removeLeftovers deletes temporary files that crashed editors left.

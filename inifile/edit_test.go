@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"mailq/internal/osfile"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -209,7 +210,7 @@ func TestEditCreates(t *testing.T) {
 		want string
 	}{
 		{"template", tmpl, string(tmpl) + "\r\n[Users]\r\na@b=v\r\n"},
-		{"no template", nil, "[Users]" + defaultEOL + "a@b=v" + defaultEOL},
+		{"no template", nil, "[Users]" + osfile.EOL + "a@b=v" + osfile.EOL},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -1,55 +1,9 @@
 package inifile
 
 import (
-	"errors"
 	"io/fs"
 	"os"
-	"time"
-
-	"golang.org/x/sys/windows"
 )
-
-const defaultEOL = "\r\n"
-
-// lockFile takes an exclusive LockFileEx lock on path, creating it if
-// needed, and returns the function that releases it. Such locks belong to the
-// handle, so they also exclude other goroutines of this process, and Windows
-// drops them when a process dies.
-func lockFile(path string) (func(), error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	h := windows.Handle(f.Fd())
-	ol := new(windows.Overlapped)
-	if err := windows.LockFileEx(h, windows.LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, ol); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() {
-		_ = windows.UnlockFileEx(h, 0, 1, 0, ol)
-		f.Close()
-	}, nil
-}
 
 // keepOwner does nothing: a new file inherits the folder's ACL.
 func keepOwner(*os.File, fs.FileInfo) {}
-
-// rename retries for a few seconds while another program (an editor, an
-// indexer, antivirus) holds the target open: that is temporary
-// (DURABILITY.md rule 14).
-func rename(from, to string) error {
-	var err error
-	for range 40 {
-		err = os.Rename(from, to)
-		if !errors.Is(err, windows.ERROR_SHARING_VIOLATION) && !errors.Is(err, windows.ERROR_ACCESS_DENIED) {
-			return err
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return err
-}
-
-// syncDir does nothing: Windows cannot sync a folder, and NTFS journals its
-// metadata (DURABILITY.md rule 14).
-func syncDir(string) error { return nil }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"mailq/internal/osfile"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -209,7 +210,7 @@ func (b *BlockList) Ban(ip netip.Addr, reason string, now time.Time) error {
 // appendLine adds line to data, ending an unterminated last line first and
 // using the file's own line ending (CRLF if it has any, else the platform's).
 func appendLine(data []byte, line string) []byte {
-	eol := defaultEOL
+	eol := osfile.EOL
 	if i := bytes.IndexByte(data, '\n'); i > 0 && data[i-1] == '\r' {
 		eol = "\r\n"
 	} else if i >= 0 {

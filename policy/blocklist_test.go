@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"mailq/internal/osfile"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -187,7 +188,7 @@ func TestBan(t *testing.T) {
 	if err := b.Ban(ip, "5 failed\r\nlogins", clk.Now()); err != nil {
 		t.Fatal(err)
 	}
-	want := "203.0.113.5  # banned 2025-01-02T03:04:05Z by POP3: 5 failed logins" + defaultEOL
+	want := "203.0.113.5  # banned 2025-01-02T03:04:05Z by POP3: 5 failed logins" + osfile.EOL
 	if got := readText(t, path); got != want {
 		t.Fatalf("file = %q, want %q", got, want)
 	}
@@ -239,7 +240,7 @@ func TestBanKeepsFileStyle(t *testing.T) {
 func checkBans(t *testing.T, path string, want []string) {
 	t.Helper()
 	count := map[string]int{}
-	for i, line := range strings.Split(strings.TrimSuffix(readText(t, path), defaultEOL), defaultEOL) {
+	for i, line := range strings.Split(strings.TrimSuffix(readText(t, path), osfile.EOL), osfile.EOL) {
 		p, ok, err := parseLine(line)
 		if err != nil || !ok || !strings.Contains(line, "  # banned ") {
 			t.Fatalf("line %d %q: %v", i+1, line, err)

@@ -3,6 +3,7 @@ package policy
 import (
 	"errors"
 	"io/fs"
+	"mailq/internal/osfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +18,7 @@ func withLock(path string, fn func(path string) error) error {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
 	}
-	unlock, err := lockFile(path + ".lock")
+	unlock, err := osfile.Lock(path + ".lock")
 	if err != nil {
 		return err
 	}
@@ -69,10 +70,10 @@ func writeAtomic(path string, data []byte) (err error) {
 	if err = f.Close(); err != nil {
 		return err
 	}
-	if err = rename(f.Name(), path); err != nil {
+	if err = osfile.Rename(f.Name(), path); err != nil {
 		return err
 	}
-	return syncDir(dir)
+	return osfile.SyncDir(dir)
 }
 
 // CleanTemp removes the temporary files that writeAtomic left beside path
