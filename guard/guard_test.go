@@ -1,7 +1,6 @@
 package guard
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -14,6 +13,7 @@ import (
 
 	"mailq/config"
 	"mailq/dnsbl"
+	"mailq/internal/testutil"
 	"mailq/logs"
 	"mailq/pop3"
 	"mailq/resolve/dnstest"
@@ -41,19 +41,8 @@ func (c *clock) Add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// syncBuffer collects log output from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+// syncBuffer collects a server's console output from many goroutines.
+type syncBuffer = testutil.Buffer
 
 // env is one test's configuration, clock and log; its guards share the tree.
 type env struct {

@@ -1,18 +1,17 @@
 package mda
 
 import (
-	"bytes"
 	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"mailq/config"
+	"mailq/internal/testutil"
 	"mailq/logs"
 	"mailq/queue"
 	"mailq/route"
@@ -34,23 +33,8 @@ var (
 	}
 )
 
-// syncBuffer is a console the agent writes to while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// syncBuffer collects a server's console output from many goroutines.
+type syncBuffer = testutil.Buffer
 
 // testbed is a tree in a temporary folder with the test world's routes.
 type testbed struct {

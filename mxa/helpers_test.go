@@ -1,7 +1,6 @@
 package mxa
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -9,12 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"mailq/config"
+	"mailq/internal/testutil"
 	"mailq/logs"
 	"mailq/queue"
 )
@@ -33,22 +32,8 @@ type fixture struct {
 	out  *syncBuffer
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer collects a server's console output from many goroutines.
+type syncBuffer = testutil.Buffer
 
 func testDirs(dir string) queue.Dirs {
 	p := config.DefaultPaths(dir)

@@ -2,7 +2,6 @@ package pop3
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -10,12 +9,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"mailq/accounts"
 	"mailq/config"
+	"mailq/internal/testutil"
 	"mailq/logs"
 	"mailq/queue"
 )
@@ -55,23 +54,8 @@ type env struct {
 	recoverPanics bool
 }
 
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer collects a server's console output from many goroutines.
+type syncBuffer = testutil.Buffer
 
 // newEnv builds a tree in a temporary folder with alice (holding the
 // fixture) and bob (empty), and Options for a server on it; mods change the

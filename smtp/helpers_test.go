@@ -15,6 +15,7 @@ import (
 
 	"mailq/accounts"
 	"mailq/config"
+	"mailq/internal/testutil"
 	"mailq/logs"
 	"mailq/queue"
 	"mailq/route"
@@ -230,23 +231,8 @@ func (ts *testServer) waitLog(t testing.TB, s string) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the logger and the test at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer collects a server's console output from many goroutines.
+type syncBuffer = testutil.Buffer
 
 // client is a minimal SMTP client for tests that need more than a
 // transcript: it sends lines and returns whole replies.
