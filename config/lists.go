@@ -94,8 +94,25 @@ func readRelayIP(ld *loader, key, v string) error {
 	if err != nil {
 		return ld.valueErr("RelayIPs", key, v, err)
 	}
+	if wideRelayRange(p) {
+		ld.warnKey("RelayIPs", key, fmt.Sprintf("%s lets a very large part of the Internet relay without logging in (an open relay for it); list the LAN's range, such as 192.168.1.0/24", p))
+	}
 	ld.c.RelayIPs = append(ld.c.RelayIPs, p)
 	return nil
+}
+
+// wideRelayRange reports whether p, a trusted relay range, is wider than any
+// LAN: shorter than /8 for IPv4 (IPv4-mapped ranges counted as IPv4) or /16
+// for IPv6.
+func wideRelayRange(p netip.Prefix) bool {
+	a, bits := p.Addr(), p.Bits()
+	if a.Is4In6() {
+		a, bits = a.Unmap(), bits-96
+	}
+	if a.Is4() {
+		return bits < 8
+	}
+	return bits < 16
 }
 
 // parsePrefix reads an IP address (a range of one) or a CIDR range.

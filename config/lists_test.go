@@ -138,6 +138,17 @@ Item3=::1
 	if _, err := loadText(t, "[RelayIPs]\nItem1=192.168.1.0/33"); err == nil {
 		t.Error("a /33 range was accepted")
 	}
+	for _, wide := range []string{"0.0.0.0/0", "10.0.0.0/7", "::/0", "::ffff:0:0/96", "2001::/15"} {
+		c := mustLoad(t, "[Config]\nHostName=mx.test\n[RelayIPs]\nItem1="+wide)
+		if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "open relay") {
+			t.Errorf("%s: warnings %q", wide, c.Warnings)
+		}
+	}
+	for _, lan := range []string{"10.0.0.0/8", "192.168.0.0/16", "fd00::/16", "::ffff:10.0.0.0/104"} {
+		if c := mustLoad(t, "[Config]\nHostName=mx.test\n[RelayIPs]\nItem1="+lan); len(c.Warnings) != 0 {
+			t.Errorf("%s: warnings %q", lan, c.Warnings)
+		}
+	}
 }
 
 func TestScripts(t *testing.T) {
