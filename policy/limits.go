@@ -76,7 +76,17 @@ func (l *Limiter) Exempt(ip netip.Addr) bool {
 	return ip.IsLoopback() || l.opt.Trusted.Contains(ip)
 }
 
-func key(ip netip.Addr) netip.Addr { return ip.Unmap().WithZone("") }
+// key is what the limits count by: an IPv4 address, or the /64 of an IPv6
+// address, since one IPv6 host usually holds a whole /64 and could otherwise
+// take a fresh address for every connection.
+func key(ip netip.Addr) netip.Addr {
+	ip = ip.Unmap().WithZone("")
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.Addr()
+	}
+	return ip
+}
 
 // Acquire counts a new connection from ip. ok is false when ip already holds
 // MaxConnections; otherwise the caller must call release (once; more calls

@@ -226,3 +226,29 @@ func TestCleanTemp(t *testing.T) {
 		t.Fatalf("left %v", left)
 	}
 }
+
+// TestLimitsIPv6By64: the addresses of one IPv6 /64 share their limits.
+func TestLimitsIPv6By64(t *testing.T) {
+	l := NewLimiter(LimitOptions{MaxConnections: 2, MaxMessagesPerHour: 1})
+	a, b, other := netip.MustParseAddr("2001:db8:1:2::1"), netip.MustParseAddr("2001:db8:1:2:ffff::9"), netip.MustParseAddr("2001:db8:1:3::1")
+	if _, ok := l.Acquire(a); !ok {
+		t.Fatal("first connection refused")
+	}
+	if _, ok := l.Acquire(b); !ok {
+		t.Fatal("second connection refused")
+	}
+	if _, ok := l.Acquire(a.Next()); ok {
+		t.Fatal("a third address of the same /64 was not counted with the others")
+	}
+	if _, ok := l.Acquire(other); !ok {
+		t.Fatal("another /64 was refused")
+	}
+	now := time.Now()
+	if !l.AllowMessage(a, now) || l.AllowMessage(b, now) || !l.AllowMessage(other, now) {
+		t.Fatal("messages are not counted per /64")
+	}
+	l.BlockFor(a, time.Hour, now)
+	if !l.Blocked(b, now) || l.Blocked(other, now) {
+		t.Fatal("BlockFor does not cover the /64")
+	}
+}
