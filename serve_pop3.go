@@ -27,13 +27,12 @@ func (a *app) pop3Component() (component, error) {
 		return component{}, errRPOP
 	}
 	srv, err := pop3.New(pop3.Options{
-		Server:            a.cfg.Server,
-		POP:               a.cfg.POP,
-		MotdPath:          a.cfg.Paths.Motd,
-		MaxFailedCommands: a.cfg.Abuse.MaxFailedCommands,
-		Tree:              a.tree,
-		Users:             a.users,
-		Log:               a.log,
+		Server:   a.cfg.Server,
+		POP:      a.cfg.POP,
+		MotdPath: a.cfg.Paths.Motd,
+		Tree:     a.tree,
+		Users:    a.users,
+		Log:      a.log,
 		// The abuse controls: block list, per-IP limits, auto-ban, and the
 		// POP-before-SMTP record of each login.
 		Guard:     guard.NewPOP3(guard.Options{Config: a.cfg, Log: a.log}),

@@ -157,3 +157,21 @@ func (g *common) acquire(id string, ip netip.Addr) (release func(), ok bool) {
 	}
 	return release, ok
 }
+
+// tooManyFailed reports whether a session's failures-th failed command
+// reaches MaxFailedCommands for a client that is not exempt, logging the
+// rule (or the exemption, once).
+func (g *common) tooManyFailed(id string, ip netip.Addr, failures int) bool {
+	limit := g.abuse.MaxFailedCommands
+	if limit <= 0 || failures < limit {
+		return false
+	}
+	if ip.IsValid() && g.exempt(ip) {
+		if failures == limit {
+			g.log.AbuseExempt(g.file, g.module, id, ip.String(), logs.RuleFailed, fmt.Sprintf("%d failed commands", failures))
+		}
+		return false
+	}
+	g.log.AbuseRefused(g.file, g.module, id, ip.String(), logs.RuleFailed, fmt.Sprintf("%d failed commands in one session (MaxFailedCommands)", failures))
+	return true
+}

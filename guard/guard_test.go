@@ -559,3 +559,21 @@ func TestStaleTemporaryFilesRemovedAtStart(t *testing.T) {
 		t.Errorf("clean-up not logged:\n%s", e.out.String())
 	}
 }
+
+func TestPOP3FailedCommands(t *testing.T) {
+	e := newEnv(t, func(c *config.Config) { c.Abuse.MaxFailedCommands = 3 })
+	p := e.pop3()
+	if err := p.FailedCommand(remote, 2); err != nil {
+		t.Fatalf("closed before the limit: %v", err)
+	}
+	var r pop3.Reply
+	if err := p.FailedCommand(remote, 3); !errors.As(err, &r) || !r.Close || r.OK {
+		t.Fatalf("at the limit: %#v", err)
+	}
+	if err := p.FailedCommand(loopback, 10); err != nil {
+		t.Fatalf("loopback closed: %v", err)
+	}
+	if !strings.Contains(e.out.String(), "refused by failed: 3 failed commands") {
+		t.Errorf("no rule in the log:\n%s", e.out.String())
+	}
+}

@@ -50,6 +50,14 @@ func (g *POP3) LoginFailed(ip netip.Addr, user string, failures int) error {
 	return nil
 }
 
+// FailedCommand ends a session at its MaxFailedCommands-th failed command.
+func (g *POP3) FailedCommand(ip netip.Addr, failures int) error {
+	if g.tooManyFailed("", ip.Unmap(), failures) {
+		return pop3.Reply{Text: "too many failed commands; closing connection", Close: true}
+	}
+	return nil
+}
+
 // LoggedIn records the client for POP-before-SMTP. A loopback address is
 // not recorded: behind a proxy or TLS front end on this host every client
 // comes from loopback, and one user's login would let all of them relay.

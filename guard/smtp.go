@@ -227,19 +227,10 @@ func (g *SMTP) Message(c smtp.Client, size int64, rcpts int) error {
 
 // FailedCommand ends a session at its MaxFailedCommands-th failed command.
 func (g *SMTP) FailedCommand(c smtp.Client, failures int) error {
-	limit := g.abuse.MaxFailedCommands
-	ip := c.IP.Unmap()
-	if limit <= 0 || failures < limit {
-		return nil
+	if g.tooManyFailed(c.Session, c.IP.Unmap(), failures) {
+		return replyFailed
 	}
-	if ip.IsValid() && g.exempt(ip) {
-		if failures == limit {
-			g.log.AbuseExempt(g.file, g.module, c.Session, ip.String(), logs.RuleFailed, fmt.Sprintf("%d failed commands", failures))
-		}
-		return nil
-	}
-	g.log.AbuseRefused(g.file, g.module, c.Session, ip.String(), logs.RuleFailed, fmt.Sprintf("%d failed commands in one session (MaxFailedCommands)", failures))
-	return replyFailed
+	return nil
 }
 
 // clip shortens client-supplied text for a reply or log line.

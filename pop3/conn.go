@@ -234,6 +234,9 @@ func (c *conn) failed(r Reply) Reply {
 		return r
 	}
 	c.errors++
+	if err := c.srv.opt.Guard.FailedCommand(c.ip, c.errors); err != nil {
+		return guardReply(err)
+	}
 	if limit := c.srv.opt.MaxFailedCommands; limit > 0 && c.errors >= limit {
 		return replyTooManyErrs
 	}

@@ -37,8 +37,10 @@
 // at least ten minutes; mailq keeps the configured Timeout (120 seconds by
 // default) because, with a handful of sessions, idle clients would otherwise
 // lock everyone else out, which is why MailQ has the setting. Command lines
-// are bounded (maxLine), and a session ends after MaxFailedCommands failed
-// commands, failed logins included. Message text is streamed, never held.
+// are bounded (maxLine), and a session ends when the Guard says so after a
+// failed command (or after Options.MaxFailedCommands of them, if set); failed
+// logins have their own counts (lockout, AutoBan) and are not counted there.
+// Message text is streamed, never held.
 //
 // # Logins that fail
 //

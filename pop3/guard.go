@@ -3,7 +3,7 @@ package pop3
 import "net/netip"
 
 // Guard is the seam for the abuse controls of issue #7 (block list, per-IP
-// limits, auto-ban, POP-before-SMTP). The server asks it at three points and
+// limits, auto-ban, POP-before-SMTP). The server asks it at four points and
 // implements no policy itself. Its methods are called from many connections
 // at once, so an implementation must be safe for concurrent use, and must not
 // block on the network.
@@ -21,6 +21,10 @@ type Guard interface {
 	// LoggedIn is told after a successful login, once the mailbox is locked
 	// (POP-before-SMTP records the address here).
 	LoggedIn(ip netip.Addr, user string)
+	// FailedCommand is told after each failed command other than a failed
+	// login, with the session's count so far. A non-nil error ends the
+	// session with that reply, as for Connect (MaxFailedCommands).
+	FailedCommand(ip netip.Addr, failures int) error
 }
 
 // AllowAll is the permissive Guard: it refuses nobody and records nothing.
@@ -29,3 +33,4 @@ type AllowAll struct{}
 func (AllowAll) Connect(netip.Addr) (func(), error)        { return nil, nil }
 func (AllowAll) LoginFailed(netip.Addr, string, int) error { return nil }
 func (AllowAll) LoggedIn(netip.Addr, string)               {}
+func (AllowAll) FailedCommand(netip.Addr, int) error       { return nil }

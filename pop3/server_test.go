@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -98,11 +99,12 @@ func TestIdleTimeout(t *testing.T) {
 
 // recordingGuard records what the server tells it and refuses as told.
 type recordingGuard struct {
-	mu        sync.Mutex
-	events    []string
-	refuse    netip.Addr
-	banAfter  int
-	panicking bool
+	mu         sync.Mutex
+	events     []string
+	refuse     netip.Addr
+	banAfter   int
+	closeAfter int
+	panicking  bool
 }
 
 func (g *recordingGuard) add(s string) {
@@ -129,6 +131,14 @@ func (g *recordingGuard) LoginFailed(ip netip.Addr, user string, failures int) e
 	g.add("failed " + user)
 	if g.banAfter > 0 && failures >= g.banAfter {
 		return errors.New("banned")
+	}
+	return nil
+}
+
+func (g *recordingGuard) FailedCommand(ip netip.Addr, failures int) error {
+	g.add("failed command " + strconv.Itoa(failures))
+	if g.closeAfter > 0 && failures >= g.closeAfter {
+		return Reply{Text: "too many failed commands", Close: true}
 	}
 	return nil
 }
@@ -170,6 +180,23 @@ func TestGuard(t *testing.T) {
 		"connect 127.0.0.1; failed bob@test.example; failed bob@test.example; release 127.0.0.1"
 	if got := g.list(); got != want {
 		t.Fatalf("guard saw:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestGuardFailedCommands: failed commands, and not failed logins, are
+// counted to the Guard, whose refusal ends the session.
+func TestGuardFailedCommands(t *testing.T) {
+	t.Parallel()
+	g := &recordingGuard{closeAfter: 2}
+	e := startServer(t, func(o *Options) { o.Guard = g; o.MaxFailedCommands = 0 })
+	cl := dial(t, e.addr)
+	cl.must("+OK", "USER %s", alice)
+	cl.must("-ERR [AUTH]", "PASS wrong")
+	cl.must("-ERR", "FROB")
+	cl.must("-ERR too many failed commands", "STAT")
+	cl.closed()
+	if got := g.list(); !strings.Contains(got, "failed alice@test.example; failed command 1; failed command 2") {
+		t.Fatalf("guard saw: %s", got)
 	}
 }
 
