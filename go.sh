@@ -3,7 +3,8 @@
 # stop whatever mailq instances run from here, then start the POP3 instance
 # and the SMTP instance with its delivery (MDA) and exchange (MXA) agents.
 # Extra arguments are passed to both instances (e.g. ./go.sh /DEBUG).
-# Ctrl-C, ESC, or "./mailq /stop" from another terminal stops both.
+# Ctrl-C, ESC, or "mailq /stop" from another terminal (run/mailq in a
+# source checkout) stops both.
 set -u
 cd "$(dirname "$0")" || exit 1
 
