@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -104,7 +105,7 @@ func TestDefaultsArePermissive(t *testing.T) {
 	g, p := e.smtp(), e.pop3()
 	for _, ip := range []netip.Addr{remote, loopback, lanHost, {}} {
 		c := client(ip)
-		rel, err := g.Connect(c)
+		rel, err := g.Connect(t.Context(), c)
 		if err != nil {
 			t.Fatalf("%v refused at connect: %v", ip, err)
 		}
@@ -153,13 +154,13 @@ func TestBlockListAtConnect(t *testing.T) {
 	}
 	write("# test list\n203.0.113.0/29 # a bad range\nnot-an-address\n")
 	g, p := e.smtp(), e.pop3()
-	_, err := g.Connect(client(remote))
+	_, err := g.Connect(t.Context(), client(remote))
 	smtpReply(t, err, 554, true, "block list")
-	_, err = g.Connect(client(mapped))
+	_, err = g.Connect(t.Context(), client(mapped))
 	smtpReply(t, err, 554, true, "block list") // IPv4-mapped is the same client
 	_, err = p.Connect(remote)
 	popReply(t, err, "SYS/PERM")
-	if _, err := g.Connect(client(lanHost)); err != nil {
+	if _, err := g.Connect(t.Context(), client(lanHost)); err != nil {
 		t.Fatalf("an address outside the range was refused: %v", err)
 	}
 	out := e.out.String()
@@ -175,14 +176,14 @@ func TestBlockListAtConnect(t *testing.T) {
 	future := time.Now().Add(2 * time.Second)
 	os.Chtimes(e.cfg.Paths.IPBlock, future, future)
 	e.clk.Add(2 * time.Second) // past the cache's stat interval
-	if _, err := g.Connect(client(remote)); err != nil {
+	if _, err := g.Connect(t.Context(), client(remote)); err != nil {
 		t.Fatalf("still refused after the entry was removed: %v", err)
 	}
 
 	// IPBlockEnabled=False (/NOIPBLOCK): the file is not consulted.
 	e2 := newEnv(t, func(c *config.Config) { c.Abuse.IPBlockEnabled = false })
 	os.WriteFile(e2.cfg.Paths.IPBlock, []byte("203.0.113.7\n"), 0o644)
-	if _, err := e2.smtp().Connect(client(remote)); err != nil {
+	if _, err := e2.smtp().Connect(t.Context(), client(remote)); err != nil {
 		t.Fatalf("block list consulted while disabled: %v", err)
 	}
 }
@@ -212,7 +213,7 @@ func TestAutoBanBothInstances(t *testing.T) {
 	}
 	// Both banned addresses are now refused by both instances.
 	for _, ip := range []netip.Addr{remote, remote2} {
-		_, err := g.Connect(client(ip))
+		_, err := g.Connect(t.Context(), client(ip))
 		smtpReply(t, err, 554, true, "block list")
 		_, err = p.Connect(ip)
 		popReply(t, err, "SYS/PERM")
@@ -279,15 +280,15 @@ func TestConnectionLimit(t *testing.T) {
 	g, p := e.smtp(), e.pop3()
 	var rels []func()
 	for i := 0; i < 2; i++ {
-		rel, err := g.Connect(client(remote))
+		rel, err := g.Connect(t.Context(), client(remote))
 		if err != nil {
 			t.Fatalf("connection %d refused: %v", i+1, err)
 		}
 		rels = append(rels, rel)
 	}
-	_, err := g.Connect(client(remote))
+	_, err := g.Connect(t.Context(), client(remote))
 	smtpReply(t, err, 421, true, "Too many connections")
-	if rel, err := g.Connect(client(remote2)); err != nil {
+	if rel, err := g.Connect(t.Context(), client(remote2)); err != nil {
 		t.Fatalf("another address was refused: %v", err)
 	} else {
 		rel()
@@ -301,14 +302,14 @@ func TestConnectionLimit(t *testing.T) {
 	rels[0]()
 	rels[1]()
 	rels[1]() // a second call does nothing
-	rel, err := g.Connect(client(remote))
+	rel, err := g.Connect(t.Context(), client(remote))
 	if err != nil {
 		t.Fatalf("not released: %v", err)
 	}
 	rel()
 	// Loopback is exempt.
 	for i := 0; i < 5; i++ {
-		if _, err := g.Connect(client(loopback)); err != nil {
+		if _, err := g.Connect(t.Context(), client(loopback)); err != nil {
 			t.Fatalf("loopback limited: %v", err)
 		}
 	}
@@ -358,15 +359,15 @@ func TestHarvestBlock(t *testing.T) {
 		}
 	}
 	smtpReply(t, g.UnknownRecipient(c, "x@test.example", 3), 421, true, "unknown recipients")
-	_, err := g.Connect(c)
+	_, err := g.Connect(t.Context(), c)
 	smtpReply(t, err, 421, true, "temporarily blocked")
-	if rel, err := g.Connect(client(remote2)); err != nil {
+	if rel, err := g.Connect(t.Context(), client(remote2)); err != nil {
 		t.Fatalf("another address blocked: %v", err)
 	} else {
 		rel()
 	}
 	e.clk.Add(time.Hour + time.Minute)
-	if rel, err := g.Connect(c); err != nil {
+	if rel, err := g.Connect(t.Context(), c); err != nil {
 		t.Fatalf("still blocked after an hour: %v", err)
 	} else {
 		rel()
@@ -485,21 +486,34 @@ func TestDNSBL(t *testing.T) {
 		c.RelayIPs = []netip.Prefix{netip.MustParsePrefix("192.168.1.0/24")}
 	})
 	g := e.smtp()
-	_, err := g.Connect(client(listed))
+	_, err := g.Connect(t.Context(), client(listed))
 	smtpReply(t, err, 554, true, "second.test: listed for spam")
-	_, err = g.Connect(client(netip.MustParseAddr("2001:db8::66")))
+	_, err = g.Connect(t.Context(), client(netip.MustParseAddr("2001:db8::66")))
 	smtpReply(t, err, 554, true, "first.test")
 	for _, ip := range []netip.Addr{remote, silent, failing} {
-		rel, err := g.Connect(client(ip)) // not listed, or the lists failed: served
+		rel, err := g.Connect(t.Context(), client(ip)) // not listed, or the lists failed: served
 		if err != nil {
 			t.Fatalf("%v refused: %v", ip, err)
 		}
 		rel()
 	}
+	// At shutdown (the server's context cancelled) nothing is looked up and
+	// the client is not refused for it.
+	gone := netip.MustParseAddr("203.0.113.69")
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if rel, err := g.Connect(ctx, client(gone)); err != nil {
+		t.Fatalf("refused at shutdown: %v", err)
+	} else {
+		rel()
+	}
+	if n := srv.Queries(dnsbl.Name(gone, "first.test")); n != 0 {
+		t.Fatalf("looked up %d times after the context ended", n)
+	}
 	// Loopback and [RelayIPs] are never looked up.
 	before := srv.Queries(dnsbl.Name(loopback, "first.test")) + srv.Queries(dnsbl.Name(lanHost, "first.test"))
 	for _, ip := range []netip.Addr{loopback, lanHost} {
-		if _, err := g.Connect(client(ip)); err != nil {
+		if _, err := g.Connect(t.Context(), client(ip)); err != nil {
 			t.Fatalf("%v refused: %v", ip, err)
 		}
 	}
@@ -520,7 +534,7 @@ func TestDNSBL(t *testing.T) {
 	}
 	// A DNSBL enabled without zones, or without a DNS server, is simply off.
 	e2 := newEnv(t, func(c *config.Config) { c.Abuse.DNSBLEnabled = true; c.DNSBL = []string{"bad zone!"} })
-	if rel, err := e2.smtp().Connect(client(listed)); err != nil {
+	if rel, err := e2.smtp().Connect(t.Context(), client(listed)); err != nil {
 		t.Fatalf("a bad zone refused a client: %v", err)
 	} else if rel != nil {
 		rel()

@@ -90,7 +90,7 @@ func with(r smtp.Reply, format string, args ...any) smtp.Reply {
 // Connect refuses a client on the block list, one blocked for guessing
 // addresses, one over its connection limit, and one a DNSBL lists, in that
 // order (cheapest first; the DNS lookups last).
-func (g *SMTP) Connect(c smtp.Client) (func(), error) {
+func (g *SMTP) Connect(ctx context.Context, c smtp.Client) (func(), error) {
 	ip := c.IP.Unmap()
 	if !ip.IsValid() {
 		return nil, nil
@@ -107,7 +107,7 @@ func (g *SMTP) Connect(c smtp.Client) (func(), error) {
 		return nil, with(replyConnections, "Too many connections from [%s]; try again later", ip)
 	}
 	if g.dnsbl != nil && !g.dnsbl.Exempt(ip) && !g.exempt(ip) {
-		res, err := g.dnsbl.Check(context.Background(), ip)
+		res, err := g.dnsbl.Check(ctx, ip)
 		for _, s := range res.Skipped {
 			if !strings.Contains(s, ": "+dnsbl.HeldBack) { // logged once, when it timed out
 				g.log.AbuseProblem(g.file, "DNSBL", c.Session, "DNSBL zone skipped for ["+ip.String()+"]: "+s)

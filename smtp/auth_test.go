@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/md5"
 	"encoding/base64"
@@ -85,12 +86,12 @@ func TestAuthBan(t *testing.T) {
 
 type banAfter struct{ n int }
 
-func (banAfter) Connect(Client) (func(), error)             { return nil, nil }
-func (banAfter) Mail(Client, string) error                  { return nil }
-func (banAfter) MayRelay(Client) bool                       { return false }
-func (banAfter) UnknownRecipient(Client, string, int) error { return nil }
-func (banAfter) Message(Client, int64, int) error           { return nil }
-func (banAfter) FailedCommand(Client, int) error            { return nil }
+func (banAfter) Connect(context.Context, Client) (func(), error) { return nil, nil }
+func (banAfter) Mail(Client, string) error                       { return nil }
+func (banAfter) MayRelay(Client) bool                            { return false }
+func (banAfter) UnknownRecipient(Client, string, int) error      { return nil }
+func (banAfter) Message(Client, int64, int) error                { return nil }
+func (banAfter) FailedCommand(Client, int) error                 { return nil }
 func (b banAfter) AuthFailed(_ Client, n int) error {
 	if n >= b.n {
 		return reply(421, "4.7.0", "Banned").closing()

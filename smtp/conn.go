@@ -102,7 +102,7 @@ func (srv *Server) handle(ctx context.Context, c net.Conn) {
 	defer s.close()
 	defer s.recoverPanic()
 	srv.log.SMTPConnected(s.logConn(), c.LocalAddr().String())
-	release, err := srv.guard.Connect(s.client())
+	release, err := srv.guard.Connect(ctx, s.client())
 	if release != nil {
 		defer release()
 	}

@@ -1,6 +1,9 @@
 package smtp
 
-import "net/netip"
+import (
+	"context"
+	"net/netip"
+)
 
 // Client describes the session a Guard is asked about.
 type Client struct {
@@ -17,11 +20,12 @@ type Client struct {
 // any other error becomes 451 4.3.0. Methods are called from many sessions at
 // once. The server itself keeps no policy beyond the RFC limits.
 type Guard interface {
-	// Connect is called before the greeting. An error refuses the
-	// connection (send a 554 or 421 Reply; the connection is closed in
-	// any case). Otherwise release, if not nil, is called once when the
-	// session ends.
-	Connect(c Client) (release func(), err error)
+	// Connect is called before the greeting, with the server's context
+	// (cancelled at shutdown: lookups must give up then). An error refuses
+	// the connection (a 554 Reply is followed by 503s until QUIT, RFC 5321
+	// §3.1; anything else closes at once). Otherwise release, if not nil,
+	// is called once when the session ends.
+	Connect(ctx context.Context, c Client) (release func(), err error)
 	// AuthFailed is called after each failed AUTH, with the session's
 	// count of failures so far (auto-ban, then a closing reply).
 	AuthFailed(c Client, failures int) error
@@ -51,13 +55,13 @@ type OpenGuard struct{}
 
 var _ Guard = OpenGuard{}
 
-func (OpenGuard) Connect(Client) (func(), error)             { return nil, nil }
-func (OpenGuard) AuthFailed(Client, int) error               { return nil }
-func (OpenGuard) Mail(Client, string) error                  { return nil }
-func (OpenGuard) MayRelay(Client) bool                       { return false }
-func (OpenGuard) UnknownRecipient(Client, string, int) error { return nil }
-func (OpenGuard) Message(Client, int64, int) error           { return nil }
-func (OpenGuard) FailedCommand(Client, int) error            { return nil }
+func (OpenGuard) Connect(context.Context, Client) (func(), error) { return nil, nil }
+func (OpenGuard) AuthFailed(Client, int) error                    { return nil }
+func (OpenGuard) Mail(Client, string) error                       { return nil }
+func (OpenGuard) MayRelay(Client) bool                            { return false }
+func (OpenGuard) UnknownRecipient(Client, string, int) error      { return nil }
+func (OpenGuard) Message(Client, int64, int) error                { return nil }
+func (OpenGuard) FailedCommand(Client, int) error                 { return nil }
 
 // Tagger is an optional extension of a Guard: header fields to add to each
 // message of the session, below the trace fields (HELOCheck=tag). Each is a

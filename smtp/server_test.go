@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"context"
 	"net"
 	"strconv"
 	"strings"
@@ -169,7 +170,7 @@ func (g *recordGuard) note(call string, method string) error {
 	return g.refuse[method]
 }
 
-func (g *recordGuard) Connect(c Client) (func(), error) {
+func (g *recordGuard) Connect(_ context.Context, c Client) (func(), error) {
 	err := g.note("connect "+c.IP.String(), "Connect")
 	return func() { g.released.Add(1) }, err
 }
