@@ -180,3 +180,13 @@ admin@localhost.com="scripts/special; one.sh"
 		t.Error("scripts enabled without Enabled=True")
 	}
 }
+
+// TestRPOPWarnsSMTP: the SMTP instance warns about /RPOP, which the POP3
+// instance refuses.
+func TestRPOPWarnsSMTP(t *testing.T) {
+	t.Parallel()
+	c := mustLoad(t, "[Config]\nHostName=mx.test\nPOPRPOPEnabled=True\n")
+	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "POP3 instance will refuse to start") {
+		t.Fatalf("warnings %q", c.Warnings)
+	}
+}

@@ -356,6 +356,10 @@ func (ld *loader) finish(env Env) error {
 	if c.Mode == ModePOP {
 		// The agents run only in the SMTP instance.
 		c.MDA.Enabled, c.MXA.Enabled = false, false
+	} else if c.POP.RPOP {
+		// The POP3 instance refuses to start with it (it trusts a client's
+		// word for who it is); say so where the SMTP instance starts too.
+		ld.warn("[Config] POPRPOPEnabled=True (/RPOP) is not supported: the POP3 instance will refuse to start; use APOP or USER/PASS")
 	}
 	if c.MXA.Enabled {
 		switch {

@@ -185,7 +185,7 @@ var switchSpecs = []switchSpec{
 	threads("POPTHREADS", "POP3", "how many POP3 clients are served at once (1..64)", func(c *Config) *int { return &c.POP.Threads }),
 	valued("POPLOCK", "n", "POP3", "lock accounts after n failed logins (0 = never)", countParser("a number of failed logins (0 = never lock)"), func(ld *loader, v int) { ld.c.POP.Lockout = v }),
 	toggle("POPROD", "POP3", "keep messages POP3 clients delete, in deleted/", func(ld *loader) { ld.c.POP.RenameOnDelete = true }),
-	toggle("RPOP", "POP3", "enable RPOP logins (obsolete; not recommended)", func(ld *loader) { ld.c.POP.RPOP = true }),
+	toggle("RPOP", "POP3", "RPOP logins: not supported (the POP3 instance refuses to start with it)", func(ld *loader) { ld.c.POP.RPOP = true }),
 
 	{names: []string{"MDA"}, group: "Agents (MDA and MXA)", help: "run the delivery agent (files mail into mailboxes)", do: doAgent(func(c *Config) { c.MDA.Enabled = true })},
 	{names: []string{"MXA"}, group: "Agents (MDA and MXA)", help: "run the exchange agent (sends mail to other servers)", do: doAgent(func(c *Config) { c.MXA.Enabled = true })},
