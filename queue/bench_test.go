@@ -2,6 +2,7 @@ package queue
 
 import (
 	"bytes"
+	"runtime"
 	"strconv"
 	"testing"
 )
@@ -32,7 +33,14 @@ func BenchmarkCommit(b *testing.B) {
 // BenchmarkCommitParallel commits from concurrent sessions (GOMAXPROCS
 // goroutines; -cpu sets how many), whose fsyncs the file system's journal
 // can share.
-func BenchmarkCommitParallel(b *testing.B) {
+func BenchmarkCommitParallel(b *testing.B) { benchCommitParallel(b, 1) }
+
+// BenchmarkCommit20 commits from 20 goroutines on 2 CPUs, as 20 SMTP
+// sessions do under load: concurrent commits share folder syncs.
+func BenchmarkCommit20(b *testing.B) { benchCommitParallel(b, 20/max(1, runtime.GOMAXPROCS(0))) }
+
+func benchCommitParallel(b *testing.B, parallelism int) {
+	b.SetParallelism(parallelism)
 	tr := newTree(b)
 	b.SetBytes(int64(len(msg4K)))
 	b.RunParallel(func(pb *testing.PB) {
