@@ -9,7 +9,9 @@ import (
 // mdaComponent wires the Mail Delivery Agent into the SMTP instance. It
 // wakes on a.mdaWake (signalled by the SMTP server after each commit),
 // rescans the queue at the /NICE interval for sets other programs dropped
-// there, and wakes the MXA after writing into the external queue.
+// there, and wakes the MXA after writing into the external queue. It writes
+// failure notices for local recipients it gives up into its own queue, and
+// wakes itself for them.
 func (a *app) mdaComponent() (component, error) {
 	domain := a.cfg.Server.HostName
 	if d := a.cfg.AllDomains(); len(d) > 0 {
@@ -26,6 +28,10 @@ func (a *app) mdaComponent() (component, error) {
 		Nice:      a.cfg.Server.Nice,
 		Wake:      a.mdaWake,
 		Queued:    notifier(a.mxaWake),
+		// A local recipient given up gets a failure notice under the
+		// same switch as the MXA's (SMTPEnableFailureBounce).
+		FailureBounce: a.cfg.MXA.FailureBounce,
+		HostName:      a.cfg.Server.HostName,
 	})
 	if err != nil {
 		return component{}, err

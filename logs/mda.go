@@ -89,6 +89,15 @@ func (l *Logger) MDAAliasLoop(id, rcpt, chain string) {
 		Text: fmt.Sprintf("alias loop for %s: %s; fix [EmailAlias]", rcpt, chain), Fields: mdaFields("alias-loop", rcpt, "", "", "", "", chain)})
 }
 
+// MDABounce records a failure notice for rcpts recipients of set id given
+// up at filing, written into the queue as set bounce, from the null sender
+// to the set's sender to.
+func (l *Logger) MDABounce(id, bounce, to string, rcpts int) {
+	l.Log(Event{File: FileMDA, Level: Normal, Color: Cyan, Module: moduleMDA, ID: id, Status: "BOUNCE",
+		Text:   fmt.Sprintf("failure notice %s to <%s> for %d recipient(s)", bounce, to, rcpts),
+		Fields: mdaFields("bounce", to, "", "<>", "queue/"+bounce, "", fmt.Sprintf("%d recipient(s) given up", rcpts))})
+}
+
 // MDAQuarantined records a message set moved to the bad folder because it
 // cannot be read or filed.
 func (l *Logger) MDAQuarantined(id, reason string) {

@@ -60,6 +60,12 @@ type Options struct {
 	// Queued is called after a set was written into the external queue
 	// and its source removed, to wake the MXA. It must not block.
 	Queued func()
+	// FailureBounce is [MXA] FailureBounce (SMTPEnableFailureBounce): a
+	// local recipient given up gets its sender a failure notice.
+	FailureBounce bool
+	// HostName names this server in failure notices (Reporting-MTA, the
+	// MAILER-DAEMON's domain); "" means localhost.
+	HostName string
 	// Workers is how many sets are filed at once; 0 means 16.
 	// Filing waits for the disk (each copy is synced), so a few workers
 	// overlap those waits.
@@ -76,6 +82,12 @@ type Agent struct {
 	queued  func()
 	workers int
 	scripts *runner
+	// bounce and hostName: failure notices for recipients given up.
+	bounce   bool
+	hostName string
+	// again asks the dispatcher for a scan: a notice held back while its
+	// source was being filed is due.
+	again chan struct{}
 
 	mu      sync.Mutex
 	stashed map[queue.ID][]scriptJob // script runs of copies written by an unfinished pass
@@ -98,6 +110,7 @@ func New(o Options) (*Agent, error) {
 		tree: o.Tree, log: o.Log,
 		planner: planner{routes: o.Routes, refileUnknown: o.MDA.RefileUnknownUsers, domain: o.Domain},
 		nice:    o.Nice, wake: o.Wake, queued: o.Queued, workers: o.Workers,
+		bounce: o.FailureBounce, hostName: o.HostName, again: make(chan struct{}, 1),
 		stashed: map[queue.ID][]scriptJob{},
 	}
 	if a.nice <= 0 {
@@ -172,30 +185,7 @@ func (a *Agent) dispatch(ctx context.Context, jobs chan<- queue.ID, results <-ch
 	for {
 		if scan && len(pending) == 0 {
 			scan = false
-			ids, err := a.tree.List(queue.Incoming)
-			if err != nil && err.Error() != lastErr {
-				a.log.MDAError("", "cannot list the queue: %v", err)
-			}
-			lastErr = ""
-			if err != nil {
-				lastErr = err.Error()
-			}
-			now := time.Now()
-			listed := make(map[queue.ID]bool, len(ids))
-			for _, id := range ids {
-				listed[id] = true
-				if queued[id] || now.Before(retry[id].next) {
-					continue
-				}
-				pending = append(pending, id)
-				queued[id] = true
-			}
-			for id := range retry {
-				if !listed[id] && !queued[id] {
-					delete(retry, id) // gone: moved away by hand
-					a.unstash(id)     // its copies' scripts will never run
-				}
-			}
+			pending = a.list(queued, retry, &lastErr)
 			if a.scanned != nil {
 				a.scanned()
 			}
@@ -221,10 +211,47 @@ func (a *Agent) dispatch(ctx context.Context, jobs chan<- queue.ID, results <-ch
 			a.log.MDARetry(string(r.id), r.err, b.delay)
 		case <-a.wake:
 			scan = true
+		case <-a.again:
+			scan = true
 		case <-tick.C:
 			scan = true
 		}
 	}
+}
+
+// list lists the incoming queue and returns the sets to file now, marking
+// them queued: not queued already, not waiting out a retry delay, and not a
+// failure notice whose source is still in the queue (held; the source's
+// removal asks for the scan that finds it). It forgets the retry state of
+// sets gone from the queue, and logs a listing error once until it changes.
+func (a *Agent) list(queued map[queue.ID]bool, retry map[queue.ID]backoff, lastErr *string) []queue.ID {
+	ids, err := a.tree.List(queue.Incoming)
+	if err != nil && err.Error() != *lastErr {
+		a.log.MDAError("", "cannot list the queue: %v", err)
+	}
+	*lastErr = ""
+	if err != nil {
+		*lastErr = err.Error()
+	}
+	now := time.Now()
+	hold := held(ids)
+	listed := make(map[queue.ID]bool, len(ids))
+	var pending []queue.ID
+	for _, id := range ids {
+		listed[id] = true
+		if queued[id] || hold[id] || now.Before(retry[id].next) {
+			continue
+		}
+		pending = append(pending, id)
+		queued[id] = true
+	}
+	for id := range retry {
+		if !listed[id] && !queued[id] {
+			delete(retry, id) // gone: moved away by hand
+			a.unstash(id)     // its copies' scripts will never run
+		}
+	}
+	return pending
 }
 
 // backoff is the retry state of a set that failed for a temporary reason.

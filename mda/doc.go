@@ -17,9 +17,15 @@
 // next: every local copy (queue.Tree.Deliver, named by the queue id, so a
 // replay finds it and writes nothing) and every set for a recipient given
 // up (WriteSet into failed/), then the external set (WriteSet, ErrExists on
-// a replay), and only then the removal of the source. A crash anywhere is
-// replayed from the start at the next run and neither loses nor doubles a
-// copy. Every step copies bytes
+// a replay), then the failure notice for the recipients given up (WriteSet
+// into the queue under an id derived from the set's, dsn.LocalID:
+// ErrExists on a replay), and only then the removal of the source. A crash
+// anywhere is replayed from the start at the next run and neither loses
+// nor doubles a copy. A notice is filed like any message, but only once
+// its source has left the queue: the dispatcher holds back a listed set
+// that is the notice of another listed set, and the source's removal asks
+// for a new scan. So the replay of a source always finds its notice still
+// in the queue, and the sender gets one. Every step copies bytes
 // (the delivery headers must go on top), so a queue and a users folder on
 // different file systems need nothing special. The per-recipient status
 // kept in the incoming .auth is not used for progress, and is reset in the
@@ -51,7 +57,12 @@
 //     the MDA only from a dropped-in set or an account deleted since RCPT:
 //     it is given up into failed/ as <id>-<n> with status failed and a
 //     550 5.1.1 result, and logged, so the mail is kept where the
-//     administrator looks for failures.
+//     administrator looks for failures. With SMTPEnableFailureBounce
+//     (Options.FailureBounce) on, the sender also gets one RFC 3464
+//     failure notice (package dsn) for all the recipients of the set given
+//     up, written into the queue from the null sender (RFC 5321 §6.1);
+//     none for a set from the null sender, so notices never loop (RFC 5321
+//     §4.5.5).
 //   - Alias loop (route.ErrLoop): logged, and the copy goes to the unknown
 //     folder of the address as received, whatever RefileUnknownUsers says:
 //     it is a configuration error, and the mail must stay in sight.

@@ -69,6 +69,9 @@ func (a *Agent) file(ctx context.Context, id queue.ID) error {
 	if external {
 		a.queued() // only now: the MXA never sees a set whose source is still here
 	}
+	if fs.noticed {
+		a.rescan() // the notice, held while its source was here, is due
+	}
 	a.runScripts(id, fs.scripts)
 	return nil
 }
@@ -83,12 +86,13 @@ type filing struct {
 	size    int64
 	h       header
 	scripts []scriptJob // for copies written by this attempt
+	noticed bool        // a failure notice is in the queue (written now or before)
 }
 
 // copies opens the message and writes every copy of the plan, in order:
-// local copies, sets for recipients given up, the external set. It reports
-// whether there was an external set, and closes the message before it
-// returns.
+// local copies, sets for recipients given up, the external set, the failure
+// notice for those given up. It reports whether there was an external set,
+// and closes the message before it returns.
 func (fs *filing) copies(pl *plan) (external bool, err error) {
 	f, err := fs.a.tree.Open(queue.Incoming, fs.id)
 	if err != nil {
@@ -103,7 +107,7 @@ func (fs *filing) copies(pl *plan) (external bool, err error) {
 	if fs.h, err = readHeader(io.NewSectionReader(f, 0, fs.size)); err != nil {
 		return false, fmt.Errorf("mda: read %s: %w", fs.id, err)
 	}
-	var ext []target
+	var ext, failed []target
 	for _, t := range pl.targets {
 		if err := fs.ctx.Err(); err != nil {
 			return false, err // stop between steps; the replay finishes the set
@@ -120,22 +124,30 @@ func (fs *filing) copies(pl *plan) (external bool, err error) {
 			if err := fs.fail(t); err != nil {
 				return false, err
 			}
+			failed = append(failed, t)
 			fs.a.stepped("fail", fs.id)
 		default:
 			fs.logged(t, "")
 		}
 	}
-	if len(ext) == 0 {
-		return false, nil
+	if len(ext) > 0 {
+		if err := fs.ctx.Err(); err != nil {
+			return false, err
+		}
+		if err := fs.external(ext); err != nil {
+			return false, err
+		}
+		fs.a.stepped("external", fs.id)
 	}
-	if err := fs.ctx.Err(); err != nil {
-		return false, err
+	if len(failed) > 0 {
+		if err := fs.ctx.Err(); err != nil {
+			return false, err
+		}
+		if err := fs.bounce(failed); err != nil {
+			return false, err
+		}
 	}
-	if err := fs.external(ext); err != nil {
-		return false, err
-	}
-	fs.a.stepped("external", fs.id)
-	return true, nil
+	return len(ext) > 0, nil
 }
 
 // deliver writes the copy of one local target.
@@ -190,12 +202,13 @@ func (fs *filing) external(ts []target) error {
 }
 
 // fail gives up one recipient: a copy in failed/ named <id>-<n>, with the
-// reason as its result, for the administrator (and the MXA's bounces).
+// reason as its result, for the administrator; the sender hears of it
+// through the failure notice (bounce).
 func (fs *filing) fail(t target) error {
 	env := fs.env.Clone()
 	env.ID = fs.id.Derive(t.n)
 	env.Recipients = []queue.Recipient{{N: t.n, Addr: t.addr, Orig: t.orig, Status: queue.StatusFailed,
-		Result: "550 5.1.1 No such user here"}} // RFC 3463 §3.2: bad destination mailbox
+		Result: noSuchUser}}
 	err := fs.a.tree.WriteSet(queue.Failed, env, fs.message())
 	already := errors.Is(err, queue.ErrExists)
 	if err != nil && !already {

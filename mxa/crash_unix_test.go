@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"mailq/config"
+	"mailq/dsn"
 	"mailq/logs"
 	"mailq/queue"
 )
@@ -214,7 +215,7 @@ func checkCrashOutcome(t *testing.T, f *fixture, id queue.ID, rcpts []string, st
 			t.Errorf("%s: final status %v, want %v", r, final[r], want)
 		}
 	}
-	if in := f.list(queue.Incoming); !slices.Equal(in, []queue.ID{bounceID(id)}) {
-		t.Errorf("incoming %v, want one notice %s", in, bounceID(id))
+	if in := f.list(queue.Incoming); !slices.Equal(in, []queue.ID{dsn.ID(id)}) {
+		t.Errorf("incoming %v, want one notice %s", in, dsn.ID(id))
 	}
 }

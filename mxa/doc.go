@@ -10,7 +10,9 @@
 // or required STARTTLS, AUTH PLAIN/LOGIN at the gateway, the timeouts of
 // RFC 5321 §4.5.3.2 scaled down), the per-recipient outcome of every attempt,
 // the retry copies and their index of due times, expiry, and the RFC 3464
-// failure notices it writes into the incoming queue for the MDA to deliver.
+// failure notices it writes into the incoming queue for the MDA to deliver
+// (package dsn renders them; the status and diagnostic of each recipient
+// come from the outcome the MXA recorded).
 //
 // # Folders
 //

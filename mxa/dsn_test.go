@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"mailq/dsn"
 	"mailq/queue"
 )
 
@@ -34,8 +35,8 @@ func TestBounceContent(t *testing.T) {
 	failedEnv := f.env(queue.Failed, id)
 
 	ids := f.list(queue.Incoming)
-	if len(ids) != 1 || ids[0] != bounceID(id) {
-		t.Fatalf("incoming %v, want [%s]", ids, bounceID(id))
+	if len(ids) != 1 || ids[0] != dsn.ID(id) {
+		t.Fatalf("incoming %v, want [%s]", ids, dsn.ID(id))
 	}
 	env := f.env(queue.Incoming, ids[0])
 	if env.From != "" || len(env.Recipients) != 1 || env.Recipients[0].Addr != "alice@origin.test" {
@@ -129,44 +130,17 @@ func statusBlocks(t *testing.T, body string) []textproto.MIMEHeader {
 	}
 }
 
-func TestBounceID(t *testing.T) {
-	t.Parallel()
-	id := queue.ID("2013100717060690338676")
-	b := bounceID(id)
-	if !b.Valid() || b.Copy() != 0 || b == id || b != bounceID(id) || b[:14] != id[:14] {
-		t.Errorf("bounceID(%s) = %s", id, b)
-	}
-	if bounceID(id.Derive(1)) == bounceID(id.Derive(2)) || bounceID(id.Derive(1)) == b {
-		t.Error("copies share a notice id")
-	}
-}
-
 func TestNotice8Bit(t *testing.T) {
 	t.Parallel()
-	n := &notice{id: "2013100717060690338676", hostName: "mx.test",
-		env:    &queue.Envelope{ID: "2013100717060612345678", From: "a@b.test"},
-		failed: []queue.Recipient{{Addr: "x@y.test", Result: "weird\x01reply\xff"}},
-		header: []byte("Subject: caf\xc3\xa9\r\n"), now: time.Now()}
-	msg, body8 := n.build()
+	n := &dsn.Notice{ID: "2013100717060690338676", HostName: "mx.test",
+		Env:    &queue.Envelope{ID: "2013100717060612345678", From: "a@b.test"},
+		Failed: noticeRecipients([]queue.Recipient{{Addr: "x@y.test", Result: "weird\x01reply\xff"}}),
+		Header: []byte("Subject: caf\xc3\xa9\r\n"), Now: time.Now()}
+	msg, body8 := n.Build()
 	if !body8 || !strings.Contains(string(msg), "Content-Transfer-Encoding: 8bit") {
 		t.Error("8-bit header not declared")
 	}
 	if !strings.Contains(string(msg), "Diagnostic-Code: X-mailq; 554 5.0.0 weird?reply?") {
 		t.Errorf("diagnostic not cleaned:\n%s", msg)
-	}
-}
-
-func TestReadHeader(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		"A: 1\r\nB: 2\r\n\r\nbody\r\n": "A: 1\r\nB: 2\r\n",
-		"A: 1\nB: 2\n\nbody\n":         "A: 1\r\nB: 2\r\n",
-		"A: 1\r\nB: 2":                 "A: 1\r\n",
-		"":                             "",
-		"A: " + strings.Repeat("x", maxBounceHeader) + "\r\n": "",
-	} {
-		if got := string(readHeader(strings.NewReader(in))); got != want {
-			t.Errorf("readHeader(%.20q) = %.40q, want %q", in, got, want)
-		}
 	}
 }

@@ -1,6 +1,7 @@
 package mxa
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"mailq/dsn"
 	"mailq/logs"
 	"mailq/queue"
 )
@@ -368,16 +370,12 @@ func (j *job) bounce(failed []queue.Recipient) error {
 	if err != nil {
 		return err
 	}
-	header := readHeader(f)
+	header := dsn.ReadHeader(f)
 	f.Close()
-	n := &notice{id: bounceID(j.env.ID), hostName: j.a.opt.HostName, env: j.env, failed: failed, header: header, now: j.a.now()}
-	msg, body8 := n.build()
-	benv := &queue.Envelope{ID: n.id, Tracking: queue.NewTrackingID(), Helo: j.a.opt.HostName,
-		From: "", Recipients: []queue.Recipient{{N: 1, Addr: j.env.From}}}
-	if body8 {
-		benv.Body = queue.Body8BitMIME
-	}
-	err = j.a.tree.WriteSet(queue.Incoming, benv, bytesReader(msg))
+	n := &dsn.Notice{ID: dsn.ID(j.env.ID), HostName: j.a.opt.HostName, Env: j.env,
+		Failed: noticeRecipients(failed), Header: header, Now: j.a.now()}
+	benv, msg := n.Set()
+	err = j.a.tree.WriteSet(queue.Incoming, benv, bytes.NewReader(msg))
 	switch {
 	case errors.Is(err, queue.ErrExists):
 		return nil // written before a crash
@@ -386,6 +384,6 @@ func (j *job) bounce(failed []queue.Recipient) error {
 	}
 	j.a.step("bounced")
 	j.bounced = true
-	j.a.log.MXABounce(string(j.env.ID), string(n.id), j.env.From, len(failed))
+	j.a.log.MXABounce(string(j.env.ID), string(n.ID), j.env.From, len(failed))
 	return nil
 }

@@ -1,0 +1,125 @@
+// Package dsn builds the failure notices mailq returns to the sender of a
+// message it gave up on: RFC 3464 delivery status notifications. Both agents
+// use it, the MXA for recipients other servers refused or that expired, the
+// MDA for local recipients without a mailbox.
+//
+// It owns the notice's id (derived from the failed set's, so that a notice
+// written again after a crash has the same name and the queue refuses the
+// second), the multipart/report rendering, the notice's envelope and the
+// reading of the original header it returns.
+//
+// It must not decide whether a notice is due (the null sender,
+// SMTPEnableFailureBounce), parse SMTP replies (each recipient's status and
+// diagnostic come in worked out), write files or log: the caller writes the
+// set it returns through package queue and logs it.
+package dsn
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"strings"
+	"time"
+
+	"mailq/queue"
+)
+
+// MaxHeader caps the original header returned in a notice.
+const MaxHeader = 64 << 10
+
+// ID returns the id of the failure notice the MXA writes for set id. It is
+// derived from id, so a notice written again after a crash has the same
+// name and WriteSet refuses it (ErrExists): the sender gets one notice. It
+// is a base id, not a derived one, so that the notice's own copies never
+// share a name with copies of the failed message in a mailbox. Its time
+// part is the failed message's, which keeps it deterministic.
+func ID(id queue.ID) queue.ID {
+	return derive(id, "mailq failure notice", "")
+}
+
+// LocalID returns the id of the failure notice the MDA writes for the
+// local recipients of set id it gave up, deterministic like ID. It differs
+// from ID(id): the external set keeps the incoming set's id, so both agents
+// may give up recipients of one set, and each notice needs its own name.
+func LocalID(id queue.ID) queue.ID {
+	return derive(id, "mailq local failure notice", ID(id))
+}
+
+// derive hashes tag and id into the last eight digits of a base id with
+// id's time part. The result is never id's base id, nor not.
+func derive(id queue.ID, tag string, not queue.ID) queue.ID {
+	base := string(id.Base())
+	h := fnv.New64a()
+	io.WriteString(h, tag+"\x00"+string(id))
+	sum := h.Sum64()
+	for {
+		b := queue.ID(fmt.Sprintf("%s%08d", base[:14], sum%100000000))
+		if b != id.Base() && b != not {
+			return b
+		}
+		sum++
+	}
+}
+
+// ReadHeader returns the header of the message in r: up to the blank line,
+// at most MaxHeader octets cut at a line end, with CRLF line ends.
+func ReadHeader(r io.Reader) []byte {
+	br := bufio.NewReader(io.LimitReader(r, MaxHeader+1))
+	var out bytes.Buffer
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			break // a partial last line (or the cap) is left out
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if line == "" {
+			break
+		}
+		out.WriteString(line)
+		out.WriteString("\r\n")
+	}
+	return out.Bytes()
+}
+
+// Recipient is what a notice says of one failed recipient.
+type Recipient struct {
+	Addr string // Final-Recipient
+	Orig string // Original-Recipient; "" if none
+	// Status is the RFC 3463 status code, "5.1.1". One that is empty or
+	// of class 2 (a recipient marked failed by hand) is reported as 5.0.0.
+	Status string
+	// RemoteMTA is the name of the server that refused the recipient; ""
+	// for a failure found locally.
+	RemoteMTA string
+	// Diagnostic is the reply on one line, "550 5.1.1 text": the remote
+	// server's (diagnostic type smtp), or one made up locally (X-mailq).
+	Diagnostic string
+	// Text is the line shown to people in the first part; "" means
+	// Diagnostic.
+	Text string
+}
+
+// Notice holds what a failure notice says.
+type Notice struct {
+	ID       queue.ID        // the notice's own id: ID or LocalID of Env.ID
+	HostName string          // Reporting-MTA, and the MAILER-DAEMON's domain
+	Env      *queue.Envelope // the failed set: its id, sender, tracking id, receive time
+	Failed   []Recipient
+	Header   []byte // the failed message's header, CRLF line ends (ReadHeader)
+	Now      time.Time
+}
+
+// Set returns the notice as a set for the incoming queue: an envelope from
+// the null sender (RFC 5321 §4.5.5: nobody is told about a notice that
+// fails in turn) to the failed set's sender, and the message.
+func (n *Notice) Set() (*queue.Envelope, []byte) {
+	msg, body8 := n.Build()
+	env := &queue.Envelope{ID: n.ID, Tracking: queue.NewTrackingID(), Helo: n.HostName,
+		From: "", Recipients: []queue.Recipient{{N: 1, Addr: n.Env.From}}}
+	if body8 {
+		env.Body = queue.Body8BitMIME // RFC 6152
+	}
+	return env, msg
+}

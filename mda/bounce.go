@@ -1,0 +1,83 @@
+package mda
+
+import (
+	"bytes"
+	"errors"
+	"time"
+
+	"mailq/dsn"
+	"mailq/queue"
+)
+
+// noSuchUser is the result of a local recipient given up: RFC 3463 §3.2,
+// bad destination mailbox address.
+const (
+	noSuchUser       = "550 5.1.1 No such user here"
+	noSuchUserStatus = "5.1.1"
+)
+
+// bounce writes the failure notice for the recipients given up into the
+// incoming queue, from the null sender to the set's sender, for this agent
+// to file like any message (RFC 5321 §6.1: mail accepted and then found
+// undeliverable is reported to its sender). There is none with
+// SMTPEnableFailureBounce off, or for a set from the null sender (RFC 5321
+// §4.5.5: nobody is told about a notice, so notices never loop).
+//
+// The notice's id is derived from the set's (dsn.LocalID), and it is
+// written before the source is removed: a replay after a crash finds it
+// (ErrExists), so the sender gets one notice. The dispatcher files it only
+// once the source has left the queue (held), so the replay always finds it.
+func (fs *filing) bounce(failed []target) error {
+	if len(failed) == 0 || !fs.a.bounce || fs.env.From == "" {
+		return nil
+	}
+	rcpts := make([]dsn.Recipient, 0, len(failed))
+	for _, t := range failed {
+		rcpts = append(rcpts, dsn.Recipient{Addr: t.addr, Orig: t.orig, Status: noSuchUserStatus, Diagnostic: noSuchUser})
+	}
+	n := &dsn.Notice{ID: dsn.LocalID(fs.id), HostName: fs.a.hostName, Env: fs.env, Failed: rcpts,
+		Header: dsn.ReadHeader(fs.message()), Now: time.Now()}
+	env, msg := n.Set()
+	err := fs.a.tree.WriteSet(queue.Incoming, env, bytes.NewReader(msg))
+	fs.noticed = err == nil || errors.Is(err, queue.ErrExists)
+	switch {
+	case errors.Is(err, queue.ErrExists):
+		return nil // written by an interrupted run
+	case err != nil:
+		return err
+	}
+	fs.a.stepped("bounced", fs.id)
+	fs.a.log.MDABounce(string(fs.id), string(n.ID), fs.env.From, len(failed))
+	return nil
+}
+
+// held returns the sets of ids that are failure notices of other sets in
+// ids. The dispatcher leaves them until their source has left the queue:
+// filed earlier, a notice would be gone from the queue when a replay of its
+// source (after a crash before the source's removal) writes it again, and
+// the sender would get two.
+func held(ids []queue.ID) map[queue.ID]bool {
+	listed := make(map[queue.ID]bool, len(ids))
+	for _, id := range ids {
+		listed[id] = true
+	}
+	var out map[queue.ID]bool
+	for _, id := range ids {
+		if n := dsn.LocalID(id); listed[n] {
+			if out == nil {
+				out = map[queue.ID]bool{}
+			}
+			out[n] = true
+		}
+	}
+	return out
+}
+
+// rescan asks the dispatcher for a scan of the queue, without blocking: a
+// notice held while its source was filed can now be filed.
+func (a *Agent) rescan() {
+	select {
+	case a.again <- struct{}{}:
+	default: // a scan is asked for already
+	}
+}
