@@ -55,11 +55,11 @@ func noLinks(err error) bool {
 		errors.Is(err, syscall.EMLINK)
 }
 
-// fsyncDir makes the names in dir durable (DURABILITY rule 1, man 2 fsync).
+// syncDir makes the names in dir durable (DURABILITY rule 1, man 2 fsync).
 // Some file systems (some FUSE and network mounts) refuse to sync a folder
 // with EINVAL or ENOTSUP; there is nothing more to do there, so that is not
 // an error. Any other failure is.
-func fsyncDir(dir string) error {
+func syncDir(dir string) error {
 	f, err := os.Open(dir)
 	if err != nil {
 		return fileErr("open folder", dir, err)

@@ -53,6 +53,6 @@ func replaceFile(oldpath, newpath string) error {
 	return moveFile(oldpath, newpath, windows.MOVEFILE_REPLACE_EXISTING)
 }
 
-// fsyncDir does nothing: Windows cannot sync a folder and NTFS journals its
+// syncDir does nothing: Windows cannot sync a folder and NTFS journals its
 // metadata; moves use MOVEFILE_WRITE_THROUGH instead (DURABILITY rule 14).
-func fsyncDir(string) error { return nil }
+func syncDir(string) error { return nil }
