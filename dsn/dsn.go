@@ -31,8 +31,9 @@ const MaxHeader = 64 << 10
 
 // ID returns the id of the failure notice the MXA writes for set id. It is
 // derived from id, so a notice written again after a crash has the same
-// name and WriteSet refuses it (ErrExists): the sender gets one notice. It
-// is a base id, not a derived one, so that the notice's own copies never
+// name and WriteSet refuses it (ErrExists) while the first is still where it
+// was written; the MXA stages its notices so that this holds (mxa/doc.go),
+// and the sender gets one notice. It is a base id, not a derived one, so that the notice's own copies never
 // share a name with copies of the failed message in a mailbox. Its time
 // part is the failed message's, which keeps it deterministic.
 func ID(id queue.ID) queue.ID {

@@ -105,7 +105,8 @@ func newChildLog(dir string) (*logs.Logger, error) {
 
 // crashPeers are the two servers of the crash test: a.test on 127.0.0.1 and
 // b.test on 127.0.0.2, on one port. "later" is deferred at its first
-// attempt, "bad" refused, the rest accepted.
+// attempt, "bad" refused, "laterbad" deferred and then refused, the rest
+// accepted.
 func crashPeers(t *testing.T) (a, b *peer) {
 	var mu sync.Mutex
 	tried := map[string]int{}
@@ -116,6 +117,8 @@ func crashPeers(t *testing.T) (a, b *peer) {
 		switch {
 		case strings.HasPrefix(addr, "bad"):
 			return "550 5.1.1 no such user"
+		case strings.HasPrefix(addr, "laterbad") && tried[addr] > 1:
+			return "550 5.1.1 gone meanwhile"
 		case strings.HasPrefix(addr, "later") && tried[addr] == 1:
 			return "451 4.2.0 try later"
 		}
@@ -217,5 +220,65 @@ func checkCrashOutcome(t *testing.T, f *fixture, id queue.ID, rcpts []string, st
 	}
 	if in := f.list(queue.Incoming); !slices.Equal(in, []queue.ID{dsn.ID(id)}) {
 		t.Errorf("incoming %v, want one notice %s", in, dsn.ID(id))
+	}
+}
+
+// TestCrashNotice kills the agent around the failure notices: after one is
+// staged, after its set is filed, after it is released into the queue. With
+// onward, the MDA is played between the two runs: a notice found in the
+// incoming queue is filed onward (to sent/, as if it had gone out through
+// external/), so a replay that wrote it again would show as a second copy.
+// Two sets fail: the message itself (bad@) at its first attempt, and the
+// retry copy of laterbad@ at its second, whose notice is staged next to it
+// in retry/.
+func TestCrashNotice(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("starts many processes")
+	}
+	rcpts := []string{"one@a.test", "bad@a.test", "laterbad@b.test"}
+	for _, step := range []string{"staged", "archived", "bounced"} {
+		for at := 1; at <= 2; at++ {
+			for _, onward := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s-%d-onward=%v", step, at, onward), func(t *testing.T) {
+					t.Parallel()
+					pa, _ := crashPeers(t)
+					dir := t.TempDir()
+					f := newFixtureIn(t, dir, nil, nil)
+					id := f.put(queue.External, "alice@origin.test", rcpts...)
+					notices := []queue.ID{dsn.ID(id), dsn.ID(id.Derive(3))}
+					port := strconv.Itoa(int(pa.Addr.Port()))
+					runChild(t, dir, port, step, at, true)
+					if onward {
+						for _, n := range notices {
+							if slices.Contains(f.list(queue.Incoming), n) {
+								if err := f.tree.Move(n, queue.Incoming, queue.Sent); err != nil {
+									t.Fatal(err)
+								}
+							}
+						}
+					}
+					runChild(t, dir, port, "", 0, false)
+					if ext, retry := f.list(queue.External), f.list(queue.Retry); len(ext)+len(retry) != 0 {
+						t.Fatalf("left: external %v retry %v", ext, retry)
+					}
+					for _, n := range notices {
+						var where []string
+						for _, folder := range []queue.Folder{queue.Incoming, queue.External, queue.Sent} {
+							if slices.Contains(f.list(folder), n) {
+								where = append(where, folder.String())
+							}
+						}
+						if len(where) != 1 {
+							t.Errorf("notice %s in %v, want exactly one place", n, where)
+						}
+					}
+					failed := f.list(queue.Failed)
+					if len(failed) != 2 || !slices.Contains(failed, id) || !slices.Contains(failed, id.Derive(3)) {
+						t.Errorf("failed/ holds %v, want %s and %s", failed, id, id.Derive(3))
+					}
+				})
+			}
+		}
 	}
 }

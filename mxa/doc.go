@@ -34,6 +34,37 @@
 // five minutes: the sets queued for it are deferred at once instead of each
 // holding a worker for a full timeout (hosts.go).
 //
+// # Failure notices, exactly once
+//
+// The notice's id is derived from the set's (dsn.ID), but that alone does
+// not make it one notice: WriteSet refuses a second copy only while the
+// first is still in the incoming queue, and the MDA may have filed it
+// onward (to external/, then sent/, or sent and deleted) before a replay
+// of the job writes it again. So the notice is committed into the incoming
+// queue by a move from a place only this agent reads, and only once its set
+// is filed:
+//
+//  1. stage: write the notice into retry/ under its id (ErrExists on a
+//     replay: kept, it says the same);
+//  2. file the set into failed/ (Move, or Remove when failed/ has it);
+//  3. release: Move the notice from retry/ into the incoming queue.
+//
+// Each step is one commit (the rename of an .auth) and is idempotent. The
+// notice is written only by the job of its set, which runs only while the
+// set is in external/ or retry/, that is before step 2; it leaves retry/
+// only by step 3, which runs only after step 2. So once the notice is in
+// the queue nothing writes it again, and before that the replay finds it
+// staged. A crash after 1 is replayed by the set's job (ErrExists, 2, 3); a
+// crash after 2 leaves a staged notice whose set is filed: retry/ is
+// indexed at start anyway (no scan of failed/), the notice is due at once,
+// and its run (releaseStaged) recognises it (a base id from the null sender
+// whose X-Mailq-Queue-ID names a set n with dsn.ID(n) equal to its id; the
+// sets this agent files in retry/ have derived ids), checks that set is in
+// neither external/ nor retry/, and does step 3. If the set is still there,
+// the notice waits for the set's job. A staged notice is never attempted.
+// The cost is one more Move per failed set; a set without failures takes
+// the same steps as before.
+//
 // Every step can be replayed after a crash without losing a recipient or
 // sending one twice, except for the window every MTA has: a server's 250
 // that arrived but was not yet recorded. The window is a single fsync long,

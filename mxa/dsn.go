@@ -1,6 +1,8 @@
 package mxa
 
 import (
+	"bufio"
+	"errors"
 	"strings"
 
 	"mailq/dsn"
@@ -26,4 +28,79 @@ func noticeRecipients(failed []queue.Recipient) []dsn.Recipient {
 			RemoteMTA: remote, Diagnostic: rep.Error(), Text: r.Result})
 	}
 	return out
+}
+
+// release moves the staged failure notice n from retry/ into the incoming
+// queue, for the MDA to deliver. Move is idempotent: a move done before
+// returns nil, a half-done one is finished. ErrNotFound means a concurrent
+// release moved it (only a release takes a notice out of retry/).
+func (a *Agent) release(n queue.ID) error {
+	err := a.tree.Move(n, queue.Retry, queue.Incoming)
+	if errors.Is(err, queue.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// releaseStaged handles set n of retry/ if it is a staged failure notice,
+// and reports whether it is one. A notice whose set is still to be filed
+// (in external/ or retry/) is left for that set's job, which finds it
+// (ErrExists) and releases it after filing the set: releasing it earlier
+// would let the job write it again. One whose set is filed is released:
+// the job was interrupted between filing and release.
+func (a *Agent) releaseStaged(n queue.ID) (bool, result) {
+	src, err := a.noticeSource(n)
+	if err != nil {
+		if errors.Is(err, queue.ErrNotFound) {
+			return true, result{} // released meanwhile
+		}
+		return true, result{err: err}
+	}
+	if src == "" {
+		return false, result{}
+	}
+	for _, f := range []queue.Folder{queue.External, queue.Retry} {
+		file, err := a.tree.Open(f, src)
+		if err == nil {
+			file.Close()
+			return true, result{} // its set's job releases it
+		}
+		if !errors.Is(err, queue.ErrNotFound) {
+			return true, result{err: err}
+		}
+	}
+	if err := a.release(n); err != nil {
+		return true, result{err: err}
+	}
+	a.log.MXAInfof(string(src), "failure notice %s moved into the queue (interrupted before)", n)
+	return true, result{bounced: true}
+}
+
+// noticeSource returns the id of the set that the failure notice n in
+// retry/ is about: the X-Mailq-Queue-ID of its delivery-status part, if n
+// is dsn.ID of it; "" if n is not such a notice.
+func (a *Agent) noticeSource(n queue.ID) (queue.ID, error) {
+	f, err := a.tree.Open(queue.Retry, n)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	const field = "X-Mailq-Queue-ID:"
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 4096), 64<<10)
+	for sc.Scan() {
+		line := sc.Text()
+		if len(line) < len(field) || !strings.EqualFold(line[:len(field)], field) {
+			continue
+		}
+		src := queue.ID(strings.TrimSpace(line[len(field):]))
+		if src.Valid() && dsn.ID(src) == n {
+			return src, nil
+		}
+		return "", nil
+	}
+	if err := sc.Err(); err != nil && !errors.Is(err, bufio.ErrTooLong) {
+		return "", err // a read error: try again later, never send it from here
+	}
+	return "", nil // no field, or a line longer than ours: not a notice of ours
 }

@@ -23,10 +23,11 @@ import (
 //   - a recipient to try again gets its own copy in retry/, <id>-<n> (never
 //     a second one: a replay finds it, ErrExists), and only then is it
 //     marked in the set as handed over, with its due time in next=;
-//   - the failure notice has an id derived from the set's, so a replay
-//     cannot write a second one;
 //   - the set is filed (sent/, failed/, removed) only when every recipient
-//     is delivered, failed or handed over.
+//     is delivered, failed or handed over;
+//   - a failure notice is staged in retry/ before the set is filed, and
+//     moved into the incoming queue only after (doc.go, "Failure notices,
+//     exactly once").
 type job struct {
 	a      *Agent
 	ctx    context.Context // the agent's: stop between steps when done
@@ -61,6 +62,13 @@ func (a *Agent) run(ctx, sctx context.Context, folder queue.Folder, id queue.ID)
 		return result{}
 	case err != nil:
 		return result{err: err}
+	}
+	if folder == queue.Retry && env.From == "" && id.Copy() == 0 {
+		// Perhaps a failure notice staged in retry/ (the sets this agent
+		// files there have derived ids): release it once its set is filed.
+		if staged, res := a.releaseStaged(id); staged {
+			return res
+		}
 	}
 	j := &job{a: a, ctx: ctx, folder: folder, env: env, now: a.now()}
 	due, err := j.due()
@@ -327,10 +335,26 @@ func (j *job) file() error {
 		return nil
 	}
 	if len(failed) > 0 {
-		if err := j.bounce(failed); err != nil {
+		staged, err := j.bounce(failed)
+		if err != nil {
 			return err
 		}
-		return j.archive(queue.Failed)
+		if err := j.archive(queue.Failed); err != nil {
+			return err
+		}
+		if staged == "" {
+			return nil
+		}
+		j.a.step("archived")
+		if err := j.a.release(staged); err != nil {
+			// The set is filed: its job will not run again. The notice's own
+			// item finishes the move (run, releaseStaged).
+			j.retry = append(j.retry, &item{folder: queue.Retry, id: staged, due: j.now})
+			return err
+		}
+		j.bounced = true
+		j.a.step("bounced")
+		return nil
 	}
 	if delivered && !j.a.opt.MXA.DeleteOnSend {
 		return j.archive(queue.Sent)
@@ -358,32 +382,35 @@ func (j *job) archive(to queue.Folder) error {
 	return nil
 }
 
-// bounce writes the failure notice for the failed recipients into the
-// incoming queue, where the MDA delivers it like any message. There is none
-// for a message from the null sender (RFC 5321 §4.5.5: no notice about a
-// notice) or when SMTPEnableFailureBounce is off.
-func (j *job) bounce(failed []queue.Recipient) error {
+// bounce stages the failure notice for the failed recipients: it writes it
+// into retry/ under its own id, dsn.ID of the set's, to be moved into the
+// incoming queue (release) once the set is filed. It returns the notice's
+// id, or "" when there is none: for a message from the null sender (RFC
+// 5321 §4.5.5: no notice about a notice) or with SMTPEnableFailureBounce
+// off. A notice staged before a crash is found (ErrExists) and kept: it was
+// rendered from the same record. See "Failure notices, exactly once" in
+// doc.go.
+func (j *job) bounce(failed []queue.Recipient) (queue.ID, error) {
 	if !j.a.opt.MXA.FailureBounce || j.env.From == "" {
-		return nil
+		return "", nil
 	}
 	f, err := j.a.tree.Open(j.folder, j.env.ID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	header := dsn.ReadHeader(f)
 	f.Close()
 	n := &dsn.Notice{ID: dsn.ID(j.env.ID), HostName: j.a.opt.HostName, Env: j.env,
 		Failed: noticeRecipients(failed), Header: header, Now: j.a.now()}
 	benv, msg := n.Set()
-	err = j.a.tree.WriteSet(queue.Incoming, benv, bytes.NewReader(msg))
+	err = j.a.tree.WriteSet(queue.Retry, benv, bytes.NewReader(msg))
 	switch {
 	case errors.Is(err, queue.ErrExists):
-		return nil // written before a crash
+		return n.ID, nil // staged before a crash
 	case err != nil:
-		return err
+		return "", err
 	}
-	j.a.step("bounced")
-	j.bounced = true
+	j.a.step("staged")
 	j.a.log.MXABounce(string(j.env.ID), string(n.ID), j.env.From, len(failed))
-	return nil
+	return n.ID, nil
 }
