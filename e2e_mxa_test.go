@@ -4,9 +4,6 @@ package main
 
 import (
 	"context"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net"
 	"net/mail"
 	"os"
@@ -190,22 +187,10 @@ func TestMXABounceToPOP3(t *testing.T) {
 	if !strings.Contains(raw, "Return-Path: <>") {
 		t.Errorf("the notice was not sent from the null sender:\n%s", raw)
 	}
-	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/report" || params["report-type"] != "delivery-status" {
-		t.Fatalf("Content-Type %q: %v", m.Header.Get("Content-Type"), err)
-	}
 	parts := map[string]string{}
-	mr := multipart.NewReader(m.Body, params["boundary"])
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(part)
-		parts[strings.SplitN(part.Header.Get("Content-Type"), ";", 2)[0]] = string(b)
+	types, bodies := testutil.ReportParts(t, m.Header, m.Body)
+	for i, ct := range types {
+		parts[strings.SplitN(ct, ";", 2)[0]] = bodies[i]
 	}
 	status := parts["message/delivery-status"]
 	for _, want := range []string{"Reporting-MTA: dns; mx.test", "Final-Recipient: rfc822; nobody@far.example",

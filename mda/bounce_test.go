@@ -1,18 +1,14 @@
 package mda
 
 import (
-	"bufio"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/mail"
-	"net/textproto"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"mailq/dsn"
+	"mailq/internal/testutil"
 	"mailq/queue"
 )
 
@@ -107,18 +103,14 @@ func checkNotice(t *testing.T, tb *testbed, id queue.ID, from string) {
 	if got := msg.Header.Get("To"); got != "<"+from+">" {
 		t.Errorf("To: %q", got)
 	}
-	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/report" || params["report-type"] != "delivery-status" {
-		t.Fatalf("Content-Type %q: %v", msg.Header.Get("Content-Type"), err)
-	}
-	types, bodies := noticeParts(t, msg.Body, params["boundary"])
+	types, bodies := testutil.ReportParts(t, msg.Header, msg.Body)
 	if strings.Join(types, ", ") != "text/plain; charset=us-ascii, message/delivery-status, text/rfc822-headers" {
 		t.Fatalf("parts %q", types)
 	}
 	if !strings.Contains(bodies[0], "<nobody@test.example>:") || strings.Contains(bodies[0], "bob@") {
 		t.Errorf("text part:\n%s", bodies[0])
 	}
-	blocks := fieldBlocks(bodies[1])
+	blocks := testutil.FieldBlocks(bodies[1])
 	if len(blocks) != 3 || blocks[0].Get("Reporting-MTA") != "dns; mx.test.example" ||
 		blocks[0].Get("X-Mailq-Queue-ID") != string(id) {
 		t.Fatalf("report:\n%s", bodies[1])
@@ -139,42 +131,6 @@ func checkNotice(t *testing.T, tb *testbed, id queue.ID, from string) {
 	orig := testMessage[strings.Index(testMessage, "From:") : strings.Index(testMessage, "\r\n\r\n")+2]
 	if bodies[2] != orig {
 		t.Errorf("headers part %q\nwant %q", bodies[2], orig)
-	}
-}
-
-// noticeParts reads the parts of a multipart body: their types and text.
-func noticeParts(t *testing.T, body io.Reader, boundary string) (types, bodies []string) {
-	t.Helper()
-	mr := multipart.NewReader(body, boundary)
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			return types, bodies
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(part)
-		if err != nil {
-			t.Fatal(err)
-		}
-		types = append(types, part.Header.Get("Content-Type"))
-		bodies = append(bodies, string(b))
-	}
-}
-
-// fieldBlocks splits a message/delivery-status body into its field blocks.
-func fieldBlocks(body string) []textproto.MIMEHeader {
-	r := textproto.NewReader(bufio.NewReader(strings.NewReader(body)))
-	var out []textproto.MIMEHeader
-	for {
-		h, err := r.ReadMIMEHeader()
-		if len(h) > 0 {
-			out = append(out, h)
-		}
-		if err != nil {
-			return out
-		}
 	}
 }
 

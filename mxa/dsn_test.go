@@ -1,17 +1,13 @@
 package mxa
 
 import (
-	"bufio"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/mail"
-	"net/textproto"
 	"strings"
 	"testing"
 	"time"
 
 	"mailq/dsn"
+	"mailq/internal/testutil"
 	"mailq/queue"
 )
 
@@ -58,25 +54,7 @@ func TestBounceContent(t *testing.T) {
 	if _, err := h.Date(); err != nil {
 		t.Errorf("Date: %v", err)
 	}
-	mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))
-	if err != nil || mt != "multipart/report" || params["report-type"] != "delivery-status" {
-		t.Fatalf("Content-Type %q: %v", h.Get("Content-Type"), err)
-	}
-	mr := multipart.NewReader(msg.Body, params["boundary"])
-	var parts []string
-	var bodies []string
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(part)
-		parts = append(parts, part.Header.Get("Content-Type"))
-		bodies = append(bodies, string(b))
-	}
+	parts, bodies := testutil.ReportParts(t, h, msg.Body)
 	if strings.Join(parts, ", ") != "text/plain; charset=us-ascii, message/delivery-status, text/rfc822-headers" {
 		t.Fatalf("parts %v", parts)
 	}
@@ -85,7 +63,7 @@ func TestBounceContent(t *testing.T) {
 	}
 
 	// message/delivery-status: one block per message, one per recipient.
-	blocks := statusBlocks(t, bodies[1])
+	blocks := testutil.FieldBlocks(bodies[1])
 	if len(blocks) != 3 {
 		t.Fatalf("%d blocks in the report, want 3:\n%s", len(blocks), bodies[1])
 	}
@@ -111,22 +89,6 @@ func TestBounceContent(t *testing.T) {
 	header, _, _ := strings.Cut(orig, "\r\n\r\n")
 	if got := strings.TrimRight(bodies[2], "\r\n"); got != header {
 		t.Errorf("headers part %q\nwant %q", got, header)
-	}
-}
-
-// statusBlocks splits a message/delivery-status body into its field blocks.
-func statusBlocks(t *testing.T, body string) []textproto.MIMEHeader {
-	t.Helper()
-	r := textproto.NewReader(bufio.NewReader(strings.NewReader(body)))
-	var out []textproto.MIMEHeader
-	for {
-		h, err := r.ReadMIMEHeader()
-		if len(h) > 0 {
-			out = append(out, h)
-		}
-		if err != nil {
-			return out
-		}
 	}
 }
 
