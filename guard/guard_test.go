@@ -316,7 +316,9 @@ func TestConnectionLimit(t *testing.T) {
 	// POP3 refuses with SYS/TEMP.
 	e2 := newEnv(t, func(c *config.Config) { c.Abuse.MaxConnectionsPerIP = 1 })
 	p2 := e2.pop3()
-	p2.Connect(remote)
+	if _, err := p2.Connect(remote); err != nil {
+		t.Fatalf("first POP3 connection refused: %v", err)
+	}
 	_, err = p2.Connect(remote)
 	popReply(t, err, "SYS/TEMP")
 }
