@@ -201,6 +201,8 @@ type Server struct {
 	Test bool
 	// Quiet (/Q) prints nothing on the console.
 	Quiet bool
+	// FirstCommandTimeout limits the time to the first command (sessions.go).
+	FirstCommandTimeout time.Duration
 }
 
 // SMTP holds the SMTP receiver's keys.
@@ -376,6 +378,8 @@ func Default() *Config {
 			HTTPGet:       true,
 			FixHeaders:    true,
 			MinFreeDiskMB: 100,
+
+			FirstCommandTimeout: DefaultFirstCommandTimeout,
 		},
 		SMTP: SMTP{
 			Port:           25,

@@ -109,6 +109,7 @@ func buildKeySpecs() []keySpec {
 		parsedKey("Config", "HostDomain", parseDomain, func(c *Config) *string { return &c.Server.HostDomain }),
 		parsedKey("Config", "LogLevel", parseLogLevel, func(c *Config) *LogLevel { return &c.Log.Level }),
 		durationKey("Config", "Timeout", ruleTimeout, func(c *Config) *time.Duration { return &c.Server.Timeout }),
+		firstCommandKey(),
 		durationKey("Config", "Nice", ruleNice, func(c *Config) *time.Duration { return &c.Server.Nice }),
 		boolKey("Config", "IPBlockEnabled", func(c *Config) *bool { return &c.Abuse.IPBlockEnabled }),
 		boolKey("Config", "CacheIPBlockFile", func(c *Config) *bool { return &c.Abuse.CacheIPBlockFile }),

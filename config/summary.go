@@ -32,6 +32,7 @@ func (c *Config) Summary() []string {
 	add("Listening on: %s", net.JoinHostPort(bind, strconv.Itoa(port)))
 	add("Worker threads: %d", threads)
 	add("Watchdog timeout: %s", humanDuration(c.Server.Timeout))
+	out = append(out, c.firstCommandSummary())
 	add("Host name: %s", c.Server.HostName)
 	if c.Mode == ModePOP {
 		out = append(out, c.popSummary()...)

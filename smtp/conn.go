@@ -83,20 +83,27 @@ type session struct {
 	unknown      int
 	times        int
 
-	// Shutdown and deadlines (see deadlineReader and shutdown).
-	stopping atomic.Bool
-	idle     atomic.Bool  // waiting for a command outside a transaction
-	hard     atomic.Int64 // unix nanoseconds no read may pass; 0: none
-	dataEnd  time.Time    // the DATA transfer's own limit; zero outside DATA
-	closeWhy string
+	// Shutdown and deadlines (see deadline.go and shutdown).
+	clock     *wire.ClockReader
+	stopping  atomic.Bool
+	idle      atomic.Bool  // waiting for a command outside a transaction
+	hard      atomic.Int64 // unix nanoseconds no read may pass; 0: none
+	dataEnd   time.Time    // a refused session's limit; zero otherwise
+	firstEnd  time.Time    // the limit for the first command; zero after it
+	dataStart time.Time    // when DATA began; zero outside DATA
+	dataBase  int64        // clock.Count() when DATA began
+	closeWhy  string
 }
 
-// handle runs one session to its end and closes the connection.
-func (srv *Server) handle(ctx context.Context, c net.Conn) {
+// handle runs one session to its end and closes the connection. The Guard
+// is asked before the session takes a slot (takeSlot), so a refused client
+// never holds one; admitted is called once it holds one, or gives up.
+func (srv *Server) handle(ctx context.Context, c net.Conn, admitted func()) {
+	defer admitted()
 	s := &session{srv: srv, conn: c, id: srv.nextID(), ip: clientIP(c), start: srv.now()}
-	s.br = bufio.NewReaderSize(deadlineReader{s}, 4096)
+	s.br = bufio.NewReaderSize(nil, 4096)
 	s.bw = bufio.NewWriterSize(c, 4096)
-	s.lr = wire.NewLineReader(s.br)
+	s.newReader()
 	stop := context.AfterFunc(ctx, s.shutdown)
 	defer stop()
 	defer s.close()
@@ -117,6 +124,12 @@ func (srv *Server) handle(ctx context.Context, c net.Conn) {
 		s.send(r.closing())
 		return
 	}
+	releaseSlot, ok := s.takeSlot()
+	if !ok {
+		return
+	}
+	defer releaseSlot()
+	admitted()
 	s.send(s.greeting())
 	s.loop()
 }
@@ -133,8 +146,13 @@ const (
 // refusedCommands commands and refusedWait.
 func (s *session) refused(r Reply) {
 	r.Close = false
+	if !s.srv.mayLinger() {
+		s.send(r.closing()) // too many refused clients waiting already
+		return
+	}
+	defer s.srv.lingering.Add(-1)
 	s.send(r)
-	s.dataEnd = s.srv.now().Add(refusedWait) // caps every read (deadlineReader)
+	s.dataEnd = s.srv.now().Add(refusedWait) // caps every read (readLimit)
 	text := "No service"
 	if len(r.Lines) > 0 {
 		text += ": " + r.Lines[0]
@@ -165,6 +183,9 @@ func (s *session) loop() {
 		s.idle.Store(s.outsideTransaction())
 		line, err := s.lr.ReadLine(maxAuthLine)
 		s.idle.Store(false)
+		if err == nil {
+			s.firstEnd = time.Time{} // a command came: Timeout from now on
+		}
 		if err != nil {
 			if errors.Is(err, wire.ErrLineTooLong) {
 				if s.answer("", replyLineTooLong) {
@@ -217,6 +238,10 @@ func (s *session) answer(line string, r Reply) bool {
 func (s *session) readFailed(err error) {
 	var ne net.Error
 	switch {
+	case errors.Is(err, wire.ErrLineOverrun):
+		s.closeWhy = "line too long"
+		s.srv.log.SMTPRejected(s.logConn(), "(a line of more than 64 KB)", replyLineOverrun.Error())
+		s.send(replyLineOverrun)
 	case errors.As(err, &ne) && ne.Timeout():
 		if s.stopping.Load() {
 			s.closeWhy = "shutdown"
@@ -315,29 +340,6 @@ func (s *session) logConn() logs.SMTPConn {
 		ip = s.ip.String()
 	}
 	return logs.SMTPConn{ID: s.id, Client: ip, ESMTP: s.esmtp}
-}
-
-// deadlineReader reads from the session's connection with a fresh idle
-// deadline for every read (Timeout, RFC 5321 §4.5.3.2), capped by the DATA
-// limit and, after shutdown began, by the hard limit.
-type deadlineReader struct{ s *session }
-
-func (d deadlineReader) Read(p []byte) (int, error) {
-	s := d.s
-	dl := s.srv.now().Add(s.srv.opt.Server.Timeout)
-	if !s.dataEnd.IsZero() && s.dataEnd.Before(dl) {
-		dl = s.dataEnd
-	}
-	if h := s.hard.Load(); h != 0 && time.Unix(0, h).Before(dl) {
-		dl = time.Unix(0, h)
-	}
-	s.conn.SetReadDeadline(dl)
-	// shutdown may have poked the deadline just before ours replaced it:
-	// look again, after setting it (shutdown stores stopping first).
-	if s.stopping.Load() && s.idle.Load() {
-		s.conn.SetReadDeadline(time.Unix(0, 1))
-	}
-	return s.conn.Read(p)
 }
 
 // clientIP returns the peer's IP address, or the zero Addr when the

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"slices"
-	"time"
 
 	"mailq/logs"
 	"mailq/queue"
@@ -56,8 +55,8 @@ func (s *session) cmdData(arg string) Reply {
 		id: string(id), tracking: queue.NewTrackingID(), from: s.from, rcpts: addrs(s.rcpts), now: now}
 
 	s.sendNow(reply354)
-	s.dataEnd = now.Add(dataLimit(o.Server.Timeout, o.SMTP.MaxMessageSize))
-	defer func() { s.dataEnd = time.Time{} }()
+	s.startData() // the transfer's own deadline (dataDeadline)
+	defer s.endData()
 	var sink io.Writer = io.Discard
 	if d != nil {
 		sink = d
@@ -229,16 +228,6 @@ func (s *session) proto() string {
 		return "ESMTPA"
 	}
 	return "ESMTP"
-}
-
-// dataLimit is the longest a DATA transfer may take (DURABILITY rule 12):
-// twice the idle timeout plus the time to send the largest message at 16
-// KB/s. Each read has the idle timeout on top of this.
-func dataLimit(timeout time.Duration, maxSize int64) time.Duration {
-	if maxSize <= 0 {
-		maxSize = 1 << 30
-	}
-	return 2*timeout + time.Duration(maxSize/(16<<10))*time.Second
 }
 
 func addrs(rs []queue.Recipient) []string {

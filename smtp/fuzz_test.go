@@ -101,7 +101,7 @@ func FuzzSession(f *testing.F) {
 	srv.noRecover = true
 	f.Fuzz(func(t *testing.T, input []byte) {
 		c := &pipeConn{in: bytes.NewReader(input)}
-		srv.handle(context.Background(), c)
+		srv.handle(context.Background(), c, func() {})
 		out := c.out.String()
 		if !strings.HasPrefix(out, "220 ") {
 			t.Fatalf("no greeting: %q", out)

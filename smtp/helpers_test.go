@@ -129,6 +129,12 @@ func startServer(t testing.TB, mods ...func(*Options)) *testServer {
 
 func startServerWith(t testing.TB, tweak func(*Server), mods ...func(*Options)) *testServer {
 	t.Helper()
+	return startServerOn(t, nil, tweak, mods...)
+}
+
+// startServerOn is startServerWith serving ln (nil: a new 127.0.0.1:0).
+func startServerOn(t testing.TB, ln net.Listener, tweak func(*Server), mods ...func(*Options)) *testServer {
+	t.Helper()
 	o, qdir := baseOptionsDir(t)
 	for _, m := range mods {
 		m(&o)
@@ -149,9 +155,10 @@ func startServerWith(t testing.TB, tweak func(*Server), mods ...func(*Options)) 
 	if tweak != nil {
 		tweak(srv)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	if ln == nil {
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -17,6 +17,7 @@ import (
 	"mailq/logs"
 	"mailq/queue"
 	"mailq/route"
+	"mailq/slots"
 )
 
 // Accounts is what the server asks about accounts; *accounts.Store has it.
@@ -63,6 +64,10 @@ type Server struct {
 	log      *logs.Logger
 	cap      *capacity
 	sessions atomic.Uint64
+	slots    *slots.Pool  // SMTPThreads, shared between addresses (slots.go)
+
+	unslotted atomic.Int32 // connections holding no slot (enter)
+	lingering atomic.Int32 // refused sessions waiting for QUIT (mayLinger)
 	bufs     sync.Pool // *[]byte of copyBuf bytes, for streaming DATA
 
 	// Test seams, set only by tests in this package.
@@ -117,6 +122,7 @@ func New(o Options) (*Server, error) {
 	}
 	s.bufs.New = func() any { b := make([]byte, copyBuf); return &b }
 	s.cap = newCapacity(o.Server.MinFreeDiskMB, o.SMTP.MaxQueued)
+	s.slots = slots.New(o.SMTP.Threads)
 	return s, nil
 }
 
@@ -130,9 +136,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer ln.Close()
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	// SMTPThreads bounds concurrent sessions; one more is refused at once,
-	// never left waiting for a greeting.
-	sem := make(chan struct{}, s.opt.SMTP.Threads)
 	var backoff time.Duration
 	for {
 		c, err := ln.Accept()
@@ -153,24 +156,27 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			continue
 		}
 		backoff = 0
-		select {
-		case sem <- struct{}{}:
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				s.handle(ctx, c)
-			}()
-		default:
+		// SMTPThreads bounds the greeted sessions (slots.go); the Guard
+		// is asked first, so a connection over every limit is refused at
+		// once, never left waiting for a greeting.
+		admitted, ok := s.enter()
+		if !ok {
 			s.refuse(c)
+			continue
 		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.handle(ctx, c, admitted)
+		}()
 	}
 }
 
-// refuse answers a connection over the SMTPThreads limit and closes it.
+// refuse answers a connection over the limit of connections without a slot
+// and closes it.
 func (s *Server) refuse(c net.Conn) {
 	id := s.nextID()
-	r := reply(421, "4.3.2", s.host+" Too many connections, try again later").closing()
+	r := replyBusy(s.host)
 	s.log.SMTPRefused(logs.SMTPConn{ID: id, Client: clientIP(c).String()}, r.Error())
 	// A fresh socket's send buffer is empty, so this write does not block;
 	// the deadline is only a guard.

@@ -5,7 +5,9 @@
 //
 // It is a leaf package: standard library only, and no I/O beyond the
 // readers and writers it is given. It must not parse commands, build
-// replies, set deadlines, open files or choose limits; limits are arguments.
+// replies, open files or choose limits; limits are arguments. The one
+// deadline it sets is the read deadline of ClockReader, from the time limit
+// it is given: time per command line, not per read.
 // Memory use is bounded by its arguments whatever the peer sends.
 //
 // # Receiving DATA
