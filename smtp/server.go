@@ -64,11 +64,11 @@ type Server struct {
 	log      *logs.Logger
 	cap      *capacity
 	sessions atomic.Uint64
-	slots    *slots.Pool  // SMTPThreads, shared between addresses (slots.go)
+	slots    *slots.Pool // SMTPThreads, shared between addresses (slots.go)
 
 	unslotted atomic.Int32 // connections holding no slot (enter)
 	lingering atomic.Int32 // refused sessions waiting for QUIT (mayLinger)
-	bufs     sync.Pool // *[]byte of copyBuf bytes, for streaming DATA
+	bufs      sync.Pool    // *[]byte of copyBuf bytes, for streaming DATA
 
 	// Test seams, set only by tests in this package.
 	now       func() time.Time
