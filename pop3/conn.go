@@ -52,20 +52,22 @@ type conn struct {
 	id  string // session number, for the log
 	ip  netip.Addr
 
-	lr *wire.LineReader
-	cw *connWriter
-	bw *bufio.Writer
+	lr    *wire.LineReader
+	clock *wire.ClockReader // deadlines per line (deadline.go)
+	cw    *connWriter
+	bw    *bufio.Writer
 
 	state     state
 	greeting  string // the greeting's text, for BANR
 	timestamp string // the APOP timestamp of this session (RFC 1939 §7)
 	user      string // the name given with USER, waiting for PASS
 	md        *maildrop
-	account   string // the account logged in; "" before
-	tried     string // the last login name tried, for the log
-	noTimeout bool   // NOTO (debug)
-	linger    bool   // close gracefully: the HTTP answer
-	reason    string // why the session ended, for the log
+	account   string    // the account logged in; "" before
+	tried     string    // the last login name tried, for the log
+	noTimeout bool      // NOTO (debug)
+	firstEnd  time.Time // the limit for the first command; zero after it
+	linger    bool      // close gracefully: the HTTP answer
+	reason    string    // why the session ended, for the log
 
 	errors    int // failed commands, against MaxFailedCommands
 	logins    int // failed logins
@@ -77,12 +79,13 @@ type conn struct {
 
 func newConn(s *Server, ctx context.Context, nc net.Conn, id string, ip netip.Addr) *conn {
 	cw := &connWriter{nc: nc, timeout: s.opt.Server.Timeout}
-	return &conn{
+	c := &conn{
 		srv: s, ctx: ctx, nc: nc, id: id, ip: ip,
-		lr: wire.NewLineReader(bufio.NewReaderSize(nc, readBuffer)),
 		cw: cw,
 		bw: bufio.NewWriterSize(cw, writeBuffer),
 	}
+	c.newLineReader()
+	return c
 }
 
 // connWriter sets a write deadline of Timeout before each write, so a
@@ -155,6 +158,10 @@ func (c *conn) next() Reply {
 	if err != nil {
 		return c.readFailure(err)
 	}
+	c.firstEnd = time.Time{} // a command came: Timeout from now on
+	if len(line) > maxCommand {
+		return c.failed(replyLineTooLong) // RFC 2449 §4
+	}
 	return c.execute(line)
 }
 
@@ -165,6 +172,9 @@ func (c *conn) readFailure(err error) Reply {
 	switch {
 	case errors.Is(err, wire.ErrLineTooLong):
 		return c.failed(replyLineTooLong)
+	case errors.Is(err, wire.ErrLineOverrun):
+		c.reason = "line too long"
+		return replyLineOverrun
 	case c.ctx.Err() != nil:
 		c.reason = "server shutting down"
 		return replyShutdown
@@ -179,21 +189,15 @@ func (c *conn) readFailure(err error) Reply {
 	return Reply{written: true, Close: true}
 }
 
-// readLine reads one command line, with the idle time-out as its deadline.
+// readLine reads one line, with Timeout for the line from its first byte
+// (deadline.go). After a shut-down began, commands already received are
+// still answered; nothing more is waited for (readLimit).
 func (c *conn) readLine() ([]byte, error) {
-	var deadline time.Time
-	if !c.noTimeout {
-		deadline = time.Now().Add(c.srv.opt.Server.Timeout)
+	if c.noTimeout {
+		c.clock.SetTimeout(0)
 	}
-	c.nc.SetReadDeadline(deadline)
-	// Checked after setting the deadline, which would otherwise overwrite
-	// the one a shut-down sets. Commands already received are still
-	// answered; nothing more is waited for.
-	if c.ctx.Err() != nil {
-		if c.lr.Buffered() == 0 {
-			return nil, c.ctx.Err()
-		}
-		c.nc.SetReadDeadline(time.Now())
+	if c.ctx.Err() != nil && c.lr.Buffered() == 0 {
+		return nil, c.ctx.Err()
 	}
 	return c.lr.ReadLine(maxLine)
 }

@@ -125,15 +125,21 @@ func (e *env) mailboxDir(user string) string {
 // address.
 func (e *env) start(t testing.TB) string {
 	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.startOn(t, ln)
+}
+
+// startOn is start serving ln.
+func (e *env) startOn(t testing.TB, ln net.Listener) string {
+	t.Helper()
 	srv, err := New(e.opt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv.noRecover = !e.recoverPanics
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln) }()

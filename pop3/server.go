@@ -15,6 +15,7 @@ import (
 	"mailq/config"
 	"mailq/logs"
 	"mailq/queue"
+	"mailq/slots"
 )
 
 // Options is everything a Server needs: the configuration sections it reads
@@ -54,7 +55,7 @@ type Options struct {
 // Server is the POP3 server of one instance.
 type Server struct {
 	opt     Options
-	sem     chan struct{} // one slot per concurrent session (POPThreads)
+	slots   *slots.Pool // POPThreads, shared between addresses (slots.go)
 	lockout *lockout
 	sizes   sizeCache
 	host    string // the domain of APOP timestamps
@@ -92,7 +93,7 @@ func New(o Options) (*Server, error) {
 	}
 	return &Server{
 		opt:     o,
-		sem:     make(chan struct{}, threads),
+		slots:   slots.New(threads),
 		lockout: newLockout(o.POP.Lockout, o.Now),
 		sizes:   sizeCache{users: map[string]map[queue.ID]cachedSize{}},
 		host:    host,
@@ -157,20 +158,13 @@ func (s *Server) shutdown() {
 	}
 }
 
-// handle runs one connection: the session limit, the Guard, then the session.
+// handle runs one connection: the Guard, the session slot, then the
+// session. The Guard comes first, so a blocked or over-limit client never
+// takes a slot.
 func (s *Server) handle(ctx context.Context, nc net.Conn) {
 	defer nc.Close()
 	id := fmt.Sprint(s.nextID.Add(1))
 	ip := remoteIP(nc)
-	select {
-	case s.sem <- struct{}{}:
-		defer func() { <-s.sem }()
-	default:
-		// Over POPThreads: refuse at once, never leave the client hanging.
-		s.opt.Log.POP3Refused(id, ip.String(), fmt.Sprintf("all %d sessions in use", cap(s.sem)))
-		s.refuse(nc, replyBusy)
-		return
-	}
 	release, err := s.opt.Guard.Connect(ip)
 	if err != nil {
 		s.opt.Log.POP3Refused(id, ip.String(), err.Error())
@@ -180,6 +174,15 @@ func (s *Server) handle(ctx context.Context, nc net.Conn) {
 	if release != nil {
 		defer release()
 	}
+	releaseSlot, ok := s.slots.Acquire(ip, s.slotExempt(ip))
+	if !ok {
+		// No slot this address may take: refuse at once, never leave the
+		// client hanging.
+		s.opt.Log.POP3Refused(id, ip.String(), fmt.Sprintf("no free session slot of %d", s.slots.Size()))
+		s.refuse(nc, replyBusy)
+		return
+	}
+	defer releaseSlot()
 	c := newConn(s, ctx, nc, id, ip)
 	c.serve()
 }

@@ -60,14 +60,22 @@ func (r *ClockReader) SetLimit(limit func() time.Time) { r.limit = limit }
 // Count returns the number of bytes read from the connection so far.
 func (r *ClockReader) Count() int64 { return r.read }
 
-// Deadline returns the read deadline the next read gets.
+// SetTimeout changes the time limit of lines and reads; 0 is none (the
+// POP3 debug command NOTO). It applies from the next line.
+func (r *ClockReader) SetTimeout(d time.Duration) { r.timeout = d }
+
+// Deadline returns the read deadline the next read gets; zero is none.
 func (r *ClockReader) Deadline() time.Time {
-	dl := r.due
-	if !r.inLine {
+	var dl time.Time
+	switch {
+	case r.timeout <= 0:
+	case r.inLine:
+		dl = r.due
+	default:
 		dl = r.now().Add(r.timeout)
 	}
 	if r.limit != nil {
-		if l := r.limit(); !l.IsZero() && l.Before(dl) {
+		if l := r.limit(); !l.IsZero() && (dl.IsZero() || l.Before(dl)) {
 			dl = l
 		}
 	}
@@ -78,7 +86,7 @@ func (r *ClockReader) Read(p []byte) (int, error) {
 	dl := r.Deadline()
 	r.conn.SetReadDeadline(dl)
 	if r.limit != nil {
-		if l := r.limit(); !l.IsZero() && l.Before(dl) {
+		if l := r.limit(); !l.IsZero() && (dl.IsZero() || l.Before(dl)) {
 			r.conn.SetReadDeadline(l) // lowered while we set ours
 		}
 	}
