@@ -32,12 +32,15 @@
 //
 // # Limits
 //
-// POPThreads sessions run at once; one more is refused at once with
-// -ERR [SYS/TEMP]. A session idle for Timeout is closed. RFC 1939 §3 asks for
+// POPThreads sessions run at once, shared between addresses (slots.go): the
+// Guard is asked first, and a connection that gets no slot is refused at
+// once with -ERR [SYS/TEMP]. A session idle for Timeout is closed, and so is
+// one that sends no command within FirstCommandTimeout or takes longer than
+// Timeout over one line (deadline.go). RFC 1939 §3 asks for
 // at least ten minutes; mailq keeps the configured Timeout (120 seconds by
 // default) because, with a handful of sessions, idle clients would otherwise
 // lock everyone else out, which is why MailQ has the setting. Command lines
-// are bounded (maxLine), and a session ends when the Guard says so after a
+// are bounded (RFC 2449's 255 octets; AUTH lines maxLine), and a session ends when the Guard says so after a
 // failed command (or after Options.MaxFailedCommands of them, if set); failed
 // logins have their own counts (lockout, AutoBan) and are not counted there.
 // Message text is streamed, never held.

@@ -2,6 +2,7 @@ package testutil
 
 import (
 	"net"
+	"os"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -37,12 +38,19 @@ func SourceAddr(t testing.TB, ip string) {
 	if err != nil {
 		skip("ip(8) is not installed")
 	}
-	out, err := exec.Command(ipCmd, "addr", "add", ip+"/32", "dev", "lo").CombinedOutput()
+	// Not root: sudo without a password, as CI may have it.
+	run := func(args ...string) *exec.Cmd {
+		if os.Geteuid() != 0 {
+			return exec.Command("sudo", append([]string{"-n", ipCmd}, args...)...)
+		}
+		return exec.Command(ipCmd, args...)
+	}
+	out, err := run("addr", "add", ip+"/32", "dev", "lo").CombinedOutput()
 	if err != nil && !strings.Contains(string(out), "File exists") {
-		skip(strings.TrimSpace(string(out)) + " (root is needed)")
+		skip(strings.TrimSpace(string(out)) + " (root or sudo is needed)")
 	}
 	t.Cleanup(func() {
-		if out, err := exec.Command(ipCmd, "addr", "del", ip+"/32", "dev", "lo").CombinedOutput(); err != nil {
+		if out, err := run("addr", "del", ip+"/32", "dev", "lo").CombinedOutput(); err != nil {
 			t.Errorf("removing %s from the loopback interface: %v: %s", ip, err, out)
 		}
 	})
