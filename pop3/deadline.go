@@ -26,14 +26,17 @@ const (
 // replyLineOverrun closes a session whose line went past maxDropLine.
 var replyLineOverrun = Reply{Text: "line too long; closing connection", Close: true}
 
-// newLineReader sets up the timed reading of c's connection.
+// newLineReader sets up the timed reading of c.nc. After swapping the
+// connection (STLS), calling it again reads from the new one; the first
+// command's limit is set only the first time.
 func (c *conn) newLineReader() {
+	first := c.clock == nil
 	c.clock = wire.NewClockReader(c.nc, c.srv.opt.Server.Timeout, nil)
 	c.clock.SetLimit(c.readLimit)
 	c.lr = wire.NewLineReader(bufio.NewReaderSize(c.clock, readBuffer))
 	c.lr.Clock(c.clock)
 	c.lr.SetDropLimit(maxDropLine)
-	if d := c.srv.opt.Server.FirstCommandTimeout; d > 0 {
+	if d := c.srv.opt.Server.FirstCommandTimeout; d > 0 && first {
 		c.firstEnd = time.Now().Add(d)
 	}
 }

@@ -33,16 +33,19 @@ const (
 // rest of it cannot be told from the next command.
 var replyLineOverrun = reply(421, "4.5.2", "Line too long, closing connection").closing()
 
-// newReader sets up the session's timed reading: the ClockReader under the
-// buffered reader, and the line reader on top.
+// newReader sets up the session's timed reading on s.conn: the ClockReader
+// under the buffered reader, and the line reader on top. After swapping the
+// connection (STARTTLS), calling it again reads from the new one; the first
+// command's limit is set only the first time.
 func (s *session) newReader() {
+	first := s.clock == nil
 	s.clock = wire.NewClockReader(s.conn, s.srv.opt.Server.Timeout, s.srv.now)
 	s.clock.SetLimit(s.readLimit)
 	s.br.Reset(s.clock)
 	s.lr = wire.NewLineReader(s.br)
 	s.lr.Clock(s.clock)
 	s.lr.SetDropLimit(maxDropLine)
-	if d := s.srv.opt.Server.FirstCommandTimeout; d > 0 {
+	if d := s.srv.opt.Server.FirstCommandTimeout; d > 0 && first {
 		s.firstEnd = s.start.Add(d)
 	}
 }
