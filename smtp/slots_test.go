@@ -292,3 +292,68 @@ type zeroConn struct{}
 
 func (zeroConn) Read(p []byte) (int, error)      { clear(p); return len(p), nil }
 func (zeroConn) SetReadDeadline(time.Time) error { return nil }
+
+// TestUnslottedBounds checks the bounds on connections without a slot:
+// past maxUnslotted the accept loop refuses, past maxLingering a refused
+// client is not kept waiting for QUIT; each frees its place when done.
+func TestUnslottedBounds(t *testing.T) {
+	t.Parallel()
+	srv, err := New(baseOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var done []func()
+	for i := range maxUnslotted {
+		f, ok := srv.enter()
+		if !ok {
+			t.Fatalf("connection %d refused under the bound", i+1)
+		}
+		done = append(done, f)
+	}
+	if _, ok := srv.enter(); ok {
+		t.Fatal("a connection past maxUnslotted was let in")
+	}
+	done[0]()
+	done[0]() // once only
+	if _, ok := srv.enter(); !ok {
+		t.Fatal("a freed place was not reused")
+	}
+	if _, ok := srv.enter(); ok {
+		t.Fatal("a second call of the same admitted freed two places")
+	}
+	for range maxLingering {
+		if !srv.mayLinger() {
+			t.Fatal("a refused client was not allowed to wait under the bound")
+		}
+	}
+	if srv.mayLinger() {
+		t.Fatal("a refused client past maxLingering was allowed to wait")
+	}
+	srv.lingering.Add(-1)
+	if !srv.mayLinger() {
+		t.Fatal("a freed place for waiting was not reused")
+	}
+}
+
+// BenchmarkGreetingWhileShareHeld measures how long a client at another
+// address waits for its greeting while one address holds its whole share
+// of the default four slots with idle sessions (the goal is well under a
+// second).
+func BenchmarkGreetingWhileShareHeld(b *testing.B) {
+	ln := testutil.ListenRemote(b)
+	startServerOn(b, ln, nil, func(o *Options) { o.Server.Timeout = time.Minute })
+	for range 3 {
+		if _, g := remoteClient(b, ln, "192.0.2.1"); !strings.HasPrefix(g, "220 ") {
+			b.Fatalf("A got %q", g)
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		c, g := remoteClient(b, ln, "192.0.2.2")
+		if !strings.HasPrefix(g, "220 ") {
+			b.Fatalf("B got %q", g)
+		}
+		c.expect("QUIT", "221 ")
+		c.closedByServer()
+	}
+}
