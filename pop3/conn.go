@@ -52,22 +52,20 @@ type conn struct {
 	id  string // session number, for the log
 	ip  netip.Addr
 
-	lr    *wire.LineReader
-	clock *wire.ClockReader // deadlines per line (deadline.go)
-	cw    *connWriter
-	bw    *bufio.Writer
+	lr *wire.LineReader
+	cw *connWriter
+	bw *bufio.Writer
 
 	state     state
 	greeting  string // the greeting's text, for BANR
 	timestamp string // the APOP timestamp of this session (RFC 1939 §7)
 	user      string // the name given with USER, waiting for PASS
 	md        *maildrop
-	account   string    // the account logged in; "" before
-	tried     string    // the last login name tried, for the log
-	noTimeout bool      // NOTO (debug)
-	firstEnd  time.Time // the limit for the first command; zero after it
-	linger    bool      // close gracefully: the HTTP answer
-	reason    string    // why the session ended, for the log
+	account   string // the account logged in; "" before
+	tried     string // the last login name tried, for the log
+	noTimeout bool   // NOTO (debug)
+	linger    bool   // close gracefully: the HTTP answer
+	reason    string // why the session ended, for the log
 
 	errors    int // failed commands, against MaxFailedCommands
 	logins    int // failed logins
@@ -75,6 +73,10 @@ type conn struct {
 	retrieved int // messages sent by RETR
 	deleted   int // messages removed by UPDATE
 	copyBuf   []byte
+
+	// Time per line (deadline.go).
+	clock    *wire.ClockReader
+	firstEnd time.Time // the limit for the first command; zero after it
 }
 
 func newConn(s *Server, ctx context.Context, nc net.Conn, id string, ip netip.Addr) *conn {

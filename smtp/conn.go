@@ -84,15 +84,17 @@ type session struct {
 	times        int
 
 	// Shutdown and deadlines (see deadline.go and shutdown).
+	stopping atomic.Bool
+	idle     atomic.Bool  // waiting for a command outside a transaction
+	hard     atomic.Int64 // unix nanoseconds no read may pass; 0: none
+	dataEnd  time.Time    // a refused session's limit; zero otherwise
+	closeWhy string
+
+	// Time per line and per transfer (deadline.go).
 	clock     *wire.ClockReader
-	stopping  atomic.Bool
-	idle      atomic.Bool  // waiting for a command outside a transaction
-	hard      atomic.Int64 // unix nanoseconds no read may pass; 0: none
-	dataEnd   time.Time    // a refused session's limit; zero otherwise
-	firstEnd  time.Time    // the limit for the first command; zero after it
-	dataStart time.Time    // when DATA began; zero outside DATA
-	dataBase  int64        // clock.Count() when DATA began
-	closeWhy  string
+	firstEnd  time.Time // the limit for the first command; zero after it
+	dataStart time.Time // when DATA began; zero outside DATA
+	dataBase  int64     // clock.Count() when DATA began
 }
 
 // handle runs one session to its end and closes the connection. The Guard
