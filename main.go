@@ -25,6 +25,9 @@ import (
 var version = "0.1.0"
 
 func main() {
+	if isWindowsService() {
+		os.Exit(runService(os.Args[1:]))
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -40,6 +43,9 @@ const (
 func run(args []string, stdout, stderr io.Writer) int {
 	if tool, rest := toolFor(os.Args[0], args); tool != nil {
 		return tool(rest, stdout)
+	}
+	if cmd := serviceCommand(args); cmd != nil {
+		return cmd(stdout, stderr)
 	}
 	inv, err := config.ParseArgs(args)
 	if err != nil {
