@@ -25,6 +25,9 @@ import (
 var version = "0.1.0"
 
 func main() {
+	if isWindowsService() {
+		os.Exit(runService(os.Args[1:]))
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -38,6 +41,12 @@ const (
 
 // run is main without os.Exit, for tests.
 func run(args []string, stdout, stderr io.Writer) int {
+	if tool, rest := toolFor(os.Args[0], args); tool != nil {
+		return tool(rest, stdout)
+	}
+	if cmd := serviceCommand(args); cmd != nil {
+		return cmd(stdout, stderr)
+	}
 	inv, err := config.ParseArgs(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\nRun \"%s /?\" for the list of switches.\n", err, exeName())
@@ -46,6 +55,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch inv.Command {
 	case config.CmdHelp:
 		fmt.Fprint(stdout, config.HelpText(exeName()))
+		fmt.Fprint(stdout, toolsHelp)
 		return exitOK
 	case config.CmdVersion:
 		fmt.Fprintf(stdout, "mailq %s\n", version)

@@ -231,9 +231,15 @@ func (in *instance) wait(d time.Duration) int {
 // and combined output.
 func mailq(t *testing.T, dir string, args ...string) (int, string) {
 	t.Helper()
+	return runExe(t, binary, dir, args...)
+}
+
+// runExe is mailq with another copy of the program (a tool's name).
+func runExe(t *testing.T, exe, dir string, args ...string) (int, string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
 	out, err := cmd.CombinedOutput()

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+
+	"github.com/mattn/go-isatty"
+
+	"mailq/config"
+	"mailq/mailtest"
+	"mailq/mxquery"
+	"mailq/resolve"
+)
+
+// Tools of the original MailQ kit that live in this binary. Each is reached
+// as "mailq /NAME ..." or by running the binary under the tool's own name
+// (a copy or link named mailtest.exe, mxquery...), so scripts written for
+// the original's separate programs keep working.
+var tools = map[string]func(args []string, stdout io.Writer) int{
+	"mailtest": runMailtest,
+	"mxquery":  runMXQuery,
+}
+
+// toolsHelp ends the /? text.
+const toolsHelp = `
+Tools (each also runs as its own program when the binary is copied or linked
+under the tool's name, as in the original MailQ kit):
+  /MAILTEST server from to [password] [/switches]   test an SMTP server (/MAILTEST /? for more)
+  /MAILTEST server user password /POP [/APOP]       test a POP3 server
+  /MXQUERY domain [/ALL] [/DNS:server]              show how mail reaches a domain
+`
+
+// toolFor returns the tool a command line asks for and the tool's own
+// arguments, or nil.
+func toolFor(argv0 string, args []string) (func([]string, io.Writer) int, []string) {
+	base := strings.ToLower(filepath.Base(strings.ReplaceAll(argv0, `\`, "/")))
+	base = strings.TrimSuffix(base, ".exe")
+	if t := tools[base]; t != nil {
+		return t, args
+	}
+	if len(args) > 0 && len(args[0]) > 1 && strings.ContainsRune("/-", rune(args[0][0])) {
+		if t := tools[strings.ToLower(strings.TrimLeft(args[0], "/-"))]; t != nil {
+			return t, args[1:]
+		}
+	}
+	return nil, nil
+}
+
+// toolContext ends on Ctrl-C, so a hanging server never traps the user.
+func toolContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt)
+}
+
+func runMailtest(args []string, stdout io.Writer) int {
+	ctx, cancel := toolContext()
+	defer cancel()
+	host, _ := os.Hostname()
+	return mailtest.Run(ctx, args, mailtest.Env{Stdout: stdout, Color: colorful(stdout), Hostname: host})
+}
+
+func runMXQuery(args []string, stdout io.Writer) int {
+	q, err := mxquery.Parse(args)
+	if err != nil {
+		fmt.Fprintf(stdout, "mxquery: %v\nRun \"mxquery /?\" for the syntax.\n", err)
+		return mxquery.ExitUsage
+	}
+	if q.Help {
+		fmt.Fprint(stdout, mxquery.Usage)
+		return mxquery.ExitOK
+	}
+	server := q.DNS
+	if server == "" {
+		// The MXA's own setting, so the tool sees what the MXA sees.
+		if cfg, err := config.Load(&config.Invocation{INI: q.INI}, environment()); err == nil {
+			server = cfg.Server.DNSServer
+		} else {
+			fmt.Fprintf(stdout, "mxquery: %v (using the system's DNS servers)\n", err)
+		}
+	}
+	r, err := resolve.New(server)
+	if err != nil {
+		fmt.Fprintf(stdout, "mxquery: %v\n", err)
+		return mxquery.ExitUsage
+	}
+	ctx, cancel := toolContext()
+	defer cancel()
+	return mxquery.Run(ctx, q, r, stdout)
+}
+
+// colorful reports whether w is a terminal that should get colour.
+func colorful(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok || os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
+}
