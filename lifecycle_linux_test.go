@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"mailq/internal/testutil"
 )
 
 // openPTY returns the two ends of a new pseudo-terminal.
@@ -15,7 +17,7 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 	t.Helper()
 	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
 	if err != nil {
-		t.Skipf("no pseudo-terminals here: %v", err)
+		testutil.Unavailable(t, "no pseudo-terminals here: %v", err)
 	}
 	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
 		t.Fatal(err)
@@ -40,7 +42,24 @@ func TestESCOnConsoleStops(t *testing.T) {
 	in.waitListening(nil)
 	// Ordinary keys do nothing; ESC stops the instance.
 	master.Write([]byte("hello\n"))
-	time.Sleep(300 * time.Millisecond)
+	// Wait until the instance has read the keys (the terminal's input queue
+	// is empty), then for a whole SMTP exchange: a stop decided on those
+	// keys would have closed the listener by then.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		n, err := unix.IoctlGetInt(int(slave.Fd()), unix.TIOCINQ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the instance did not read the console (%d bytes waiting)", n)
+		}
+	}
+	if g := greeting(t, in.addr); !strings.HasPrefix(g, "220 ") {
+		t.Fatalf("greeting after ordinary keys: %q", g)
+	}
 	select {
 	case <-in.done:
 		t.Fatalf("instance stopped on ordinary keys:\n%s", in.out())

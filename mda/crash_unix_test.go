@@ -20,6 +20,7 @@ import (
 
 	"mailq/config"
 	"mailq/dsn"
+	"mailq/internal/testutil"
 	"mailq/logs"
 	"mailq/queue"
 	"mailq/route"
@@ -160,7 +161,7 @@ func TestCrashReplay(t *testing.T) {
 				users := ""
 				if cross {
 					if shm == "" {
-						t.Skip("no /dev/shm for a second file system")
+						testutil.Unavailable(t, "no /dev/shm for a second file system")
 					}
 					users = mkdirTemp(t, shm)
 				}
@@ -174,7 +175,7 @@ func mkdirTemp(t *testing.T, parent string) string {
 	t.Helper()
 	dir, err := os.MkdirTemp(parent, "mailq-mda-")
 	if err != nil {
-		t.Skipf("cannot use %s: %v", parent, err)
+		testutil.Unavailable(t, "cannot use %s: %v", parent, err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	return dir

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"mailq/internal/testutil"
 	"mailq/wire"
 )
 
@@ -71,7 +72,7 @@ func startPeerListener(t testing.TB, p *peer, ip string, port uint16) *peer {
 	ln, err := net.Listen("tcp", netip.AddrPortFrom(netip.MustParseAddr(ip), port).String())
 	if err != nil {
 		if ip != "127.0.0.1" {
-			t.Skipf("cannot listen on %s: %v", ip, err)
+			testutil.Unavailable(t, "cannot listen on %s: %v", ip, err)
 		}
 		t.Fatal(err)
 	}

@@ -244,7 +244,7 @@ func (cl *client) login(user, pw string) {
 func (cl *client) closed() {
 	cl.t.Helper()
 	cl.c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if s, err := cl.r.ReadString('\n'); err == nil || s != "" {
+	if s, err := cl.r.ReadString('\n'); !testutil.Closed(err) || s != "" {
 		cl.t.Fatalf("want the connection closed, got %q (%v)", s, err)
 	}
 }

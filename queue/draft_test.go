@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"mailq/internal/testutil"
 )
 
 func TestCommit(t *testing.T) {
@@ -191,7 +193,7 @@ func TestCommitDevFull(t *testing.T) {
 	t.Parallel()
 	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
 	if err != nil {
-		t.Skip("no /dev/full:", err)
+		testutil.Unavailable(t, "no /dev/full: %v", err)
 	}
 	full.Close()
 	tr := newTree(t)

@@ -312,7 +312,7 @@ func (c *client) expect(line, prefix string) string {
 func (c *client) closed() {
 	c.t.Helper()
 	c.c.SetReadDeadline(time.Now().Add(15 * time.Second))
-	if line, err := c.r.ReadString('\n'); err == nil || line != "" {
+	if line, err := c.r.ReadString('\n'); !testutil.Closed(err) || line != "" {
 		c.t.Fatalf("want the connection closed, got %q (%v)", line, err)
 	}
 }

@@ -113,7 +113,7 @@ func RunTranscript(t testing.TB, c net.Conn, script string) {
 		case "= ":
 			flush()
 			c.SetReadDeadline(time.Now().Add(10 * time.Second))
-			if line, err := r.ReadString('\n'); err == nil || line != "" {
+			if line, err := r.ReadString('\n'); !Closed(err) || line != "" {
 				t.Fatalf("row %d: want the connection closed, server said %q (err %v)", row, line, err)
 			}
 		default:
