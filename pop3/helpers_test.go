@@ -243,10 +243,7 @@ func (cl *client) login(user, pw string) {
 // closed checks that the server closes the connection next.
 func (cl *client) closed() {
 	cl.t.Helper()
-	cl.c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if s, err := cl.r.ReadString('\n'); !testutil.Closed(err) || s != "" {
-		cl.t.Fatalf("want the connection closed, got %q (%v)", s, err)
-	}
+	testutil.ClosedByServer(cl.t, cl.c, cl.r, 10*time.Second)
 }
 
 // mailboxFiles lists the message files of user's mailbox and its deleted

@@ -20,13 +20,6 @@ func remoteClient(t testing.TB, ln *testutil.RemoteListener, ip string) *client 
 	return cl
 }
 
-// closedByServer fails unless the server closes the connection (EOF),
-// telling that apart from a read time-out.
-func (cl *client) closedByServer() {
-	cl.t.Helper()
-	testutil.ClosedByServer(cl.t, cl.c, cl.r, 15*time.Second)
-}
-
 // TestSlotsShared fills every slot one address may take with idle sessions:
 // its next connection is refused at once, and a client at another address
 // is greeted and served (issue 22, item 2). Before, the four default slots
@@ -45,7 +38,7 @@ func TestSlotsShared(t *testing.T) {
 	if a.greet != "-ERR [SYS/TEMP] too many connections; try again later" {
 		t.Fatalf("A's fourth connection got %q", a.greet)
 	}
-	a.closedByServer()
+	a.closed()
 	b := remoteClient(t, ln, "192.0.2.2")
 	if !strings.HasPrefix(b.greet, "+OK") {
 		t.Fatalf("B got %q while A holds its share", b.greet)
@@ -70,7 +63,7 @@ func TestRefusedBeforeSlot(t *testing.T) {
 	if bad.greet != "-ERR [SYS/PERM] your address is blocked" {
 		t.Fatalf("blocked client got %q", bad.greet)
 	}
-	bad.closedByServer()
+	bad.closed()
 }
 
 // TestFirstCommandTimeout checks that a connection that sends nothing is
@@ -85,7 +78,7 @@ func TestFirstCommandTimeout(t *testing.T) {
 	if r := cl.line(); r != "-ERR idle for too long; closing connection" {
 		t.Fatalf("silent client got %q", r)
 	}
-	cl.closedByServer()
+	cl.closed()
 	// A command resets it: the session then has Timeout.
 	cl = dial(t, e.addr)
 	cl.must("+OK", "CAPA")
@@ -114,7 +107,7 @@ func TestSlowDrip(t *testing.T) {
 	if r := cl.line(); r != "-ERR idle for too long; closing connection" {
 		t.Fatalf("dripping client got %q", r)
 	}
-	cl.closedByServer()
+	cl.closed()
 }
 
 // drip writes s one byte every gap until stop or a write fails.
@@ -161,7 +154,7 @@ func TestEndlessLine(t *testing.T) {
 	if r := cl.line(); r != "-ERR line too long; closing connection" {
 		t.Fatalf("endless line got %q", r)
 	}
-	cl.closedByServer()
+	cl.closed()
 }
 
 // TestCommandLength checks RFC 2449 §4: a command line of 255 octets with

@@ -23,13 +23,6 @@ func remoteClient(t testing.TB, ln *testutil.RemoteListener, ip string) (*client
 	return cl, cl.reply()
 }
 
-// closedByServer fails unless the server closes the connection (EOF),
-// telling that apart from a read time-out.
-func (c *client) closedByServer() {
-	c.t.Helper()
-	testutil.ClosedByServer(c.t, c.c, c.r, 15*time.Second)
-}
-
 // TestSlotsShared fills every slot an address may take with idle sessions
 // from 192.0.2.1: its next connection is refused at once, while a client
 // from 192.0.2.2 still gets its greeting (issue 22, item 2). Before, the
@@ -51,7 +44,7 @@ func TestSlotsShared(t *testing.T) {
 	if g != "421 4.3.2 mx.test Too many connections, try again later" {
 		t.Fatalf("A's fourth connection got %q", g)
 	}
-	a.closedByServer()
+	a.closed()
 	b, g := remoteClient(t, ln, "192.0.2.2")
 	if !strings.HasPrefix(g, "220 ") {
 		t.Fatalf("B got %q while A holds its share", g)
@@ -107,7 +100,7 @@ func TestRefusedHoldsNoSlot(t *testing.T) {
 	good.expect("QUIT", "221 ")
 	bad.expect("EHLO x", "503 5.5.1 No service: blocked")
 	bad.expect("QUIT", "221 ")
-	bad.closedByServer()
+	bad.closed()
 	ts.waitLog(t, "refused: 554 5.7.1 blocked")
 }
 
@@ -124,7 +117,7 @@ func TestFirstCommandTimeout(t *testing.T) {
 	if r := c.reply(); r != "421 4.4.2 Idle timeout, closing connection" {
 		t.Fatalf("silent client got %q", r)
 	}
-	c.closedByServer()
+	c.closed()
 
 	// A client that greets has Timeout (a minute) after that: this one,
 	// silent for longer than FirstCommandTimeout, is still served.
@@ -181,7 +174,7 @@ func TestSlowDrip(t *testing.T) {
 			if r := c.reply(); r != "421 4.4.2 Idle timeout, closing connection" {
 				t.Fatalf("dripping client got %q", r)
 			}
-			c.closedByServer()
+			c.closed()
 		})
 	}
 }
@@ -221,7 +214,7 @@ func TestEndlessLine(t *testing.T) {
 			if r := c.reply(); r != "421 4.5.2 Line too long, closing connection" {
 				t.Fatalf("endless line got %q", r)
 			}
-			c.closedByServer()
+			c.closed()
 		})
 	}
 	ts.waitLog(t, "(a line of more than 64 KB) -> 421 4.5.2")
@@ -246,7 +239,7 @@ func TestDataSlowRate(t *testing.T) {
 	if r := c.reply(); r != "421 4.4.2 Idle timeout, closing connection" {
 		t.Fatalf("slow DATA got %q", r)
 	}
-	c.closedByServer()
+	c.closed()
 	if ids, left := ts.committed(t), ts.leftovers(t); len(ids) != 0 || len(left) != 0 {
 		t.Fatalf("after a slow DATA: committed %v, left %v", ids, left)
 	}
@@ -354,6 +347,6 @@ func BenchmarkGreetingWhileShareHeld(b *testing.B) {
 			b.Fatalf("B got %q", g)
 		}
 		c.expect("QUIT", "221 ")
-		c.closedByServer()
+		c.closed()
 	}
 }

@@ -97,12 +97,7 @@ func ClosedByServer(t testing.TB, c net.Conn, r io.Reader, wait time.Duration) {
 		t.Fatalf("the server did not close the connection within %v (read %q)", wait, b)
 	case len(b) > 0:
 		t.Fatalf("want the connection closed, got %q (%v)", b, err)
-	case err != nil && !errors.Is(err, net.ErrClosed) && !isReset(err):
+	case err != nil && !Closed(err):
 		t.Fatalf("want the connection closed, got %v", err)
 	}
-}
-
-func isReset(err error) bool {
-	var oe *net.OpError
-	return errors.As(err, &oe) && oe.Op == "read" && !oe.Timeout()
 }
