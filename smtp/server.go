@@ -36,6 +36,8 @@ type Options struct {
 	// users at local domains (the MDA files it under unknown/); when false
 	// they are refused at RCPT with 550 5.1.1.
 	RefileUnknown bool
+	// UnknownCap is [MDA] MaxUnknownFolders (see checkUnknown); 0 is no bound.
+	UnknownCap int
 	// Domains are the local domains, HostDomain first (Config.AllDomains).
 	// The domainless "<Postmaster>" means postmaster at the first.
 	Domains  []string
