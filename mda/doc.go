@@ -77,13 +77,20 @@
 //     writes it so; this covers dropped-in sets), kept in the unknown
 //     folder even when no domain is local.
 //
-// A set that cannot be read or filed (a malformed .auth, a sender or
-// recipient that is not an RFC 5321 mailbox, a local address that cannot
-// name a folder, a message the file system refuses as too big, or one that
-// made the agent panic) is quarantined into bad/ with a reason, before any
-// copy is written when the problem is in the envelope. Anything else that
-// fails (a full disk, a folder it cannot write) leaves the set in the queue
-// and is tried again after a growing delay.
+//   - A recipient that is not an RFC 5321 mailbox, or a local one whose
+//     address cannot name a folder (address.SafeName, which the SMTP
+//     server applies at RCPT, so only a dropped-in set or an alias
+//     changed since brings one): given up on its own like an unknown
+//     user, into failed/ as <id>-<n> with a 550 5.1.3 result, and in the
+//     failure notice. It never holds back the other recipients of the set
+//     (issue 22).
+//
+// A set that cannot be read or filed (a malformed .auth, a sender that is
+// not an RFC 5321 mailbox, a message the file system refuses as too big, or
+// one that made the agent panic) is quarantined into bad/ with a reason,
+// before any copy is written when the problem is in the envelope. Anything
+// else that fails (a full disk, a folder it cannot write) leaves the set in
+// the queue and is tried again after a growing delay.
 //
 // # Scripts
 //
