@@ -50,6 +50,7 @@
 //     server writes one). A Return-Path already in the message is removed
 //     (RFC 5321 §4.4 lets the delivering server do so), so the SMTP
 //     server may or may not write one: there is always exactly one, ours.
+//
 //   - Unknown user at a local domain: a copy in users/unknown/<address>/
 //     when RefileUnknownUsers is on. Postmaster is always kept there, as
 //     the address must always be accepted (RFC 5321 §4.5.1). With the
@@ -63,15 +64,19 @@
 //     up, written into the queue from the null sender (RFC 5321 §6.1);
 //     none for a set from the null sender, so notices never loop (RFC 5321
 //     §4.5.5).
+//
 //   - Alias loop (route.ErrLoop): logged, and the copy goes to the unknown
 //     folder of the address as received, whatever RefileUnknownUsers says:
 //     it is a configuration error, and the mail must stay in sight.
+//
 //   - External: one set <id> in the external queue with every external
 //     recipient (numbers, sender, receive time and tracking id kept,
 //     status reset to pending); the message goes without Return-Path,
 //     which only a final delivery writes (RFC 5321 §4.4).
+//
 //   - Two recipients that lead to the same mailbox get one copy; the same
 //     external address twice is sent once.
+//
 //   - The domainless "Postmaster" recipient (RFC 5321 §4.1.1.3) is
 //     postmaster at the first local domain (the SMTP server already
 //     writes it so; this covers dropped-in sets), kept in the unknown
