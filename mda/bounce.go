@@ -45,7 +45,15 @@ func (fs *filing) bounce(failed []target) error {
 	}
 	rcpts := make([]dsn.Recipient, 0, len(failed))
 	for _, t := range failed {
+		if dsn.Withheld(fs.env, t.addr, t.orig) {
+			fs.a.log.Infof("MDA", "%s: no failure notice names <%s> (reached through the alias <%s>): the sender <%s> came from outside, unauthenticated",
+				fs.id, t.addr, t.orig, fs.env.From)
+			continue
+		}
 		rcpts = append(rcpts, dsn.Recipient{Addr: t.addr, Orig: t.orig, Status: status(t.result), Diagnostic: t.result})
+	}
+	if len(rcpts) == 0 {
+		return nil
 	}
 	n := &dsn.Notice{ID: dsn.LocalID(fs.id), HostName: fs.a.hostName, Env: fs.env, Failed: rcpts,
 		Header: dsn.ReadHeader(fs.message()), Now: time.Now()}
