@@ -71,3 +71,38 @@ func TestBadRecipientAlone(t *testing.T) {
 		})
 	}
 }
+
+// TestNoticeWithheldForRemoteAlias: a local recipient given up after an
+// alias changed its domain is not named in a failure notice about mail
+// from a remote, unauthenticated client (dsn.Withheld, issue 22); with no
+// one else to name there is no notice, and the recipient is still kept in
+// failed/. A local sender is told, as before.
+func TestNoticeWithheldForRemoteAlias(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		origin string
+		notice bool
+	}{{"remote", false}, {"local", true}} {
+		t.Run(c.origin, func(t *testing.T) {
+			t.Parallel()
+			tb := newTestbed(t)
+			a := tb.agent(func(o *Options) {
+				o.MDA.RefileUnknownUsers, o.FailureBounce, o.HostName = false, true, "mx.test.example"
+			})
+			id := queue.NewID(time.Now())
+			tb.drop(string(id), "mailq-envelope 2\norigin "+c.origin+"\nfrom forged@victim.example\n"+
+				"rcpt alice@test.example\nrcpt nobody@other.example orig=ghost@test.example\nend\n", testMessage)
+			tb.fileAll(a)
+			got := tb.files()
+			if !slices.Contains(got, "queue/failed/"+string(id.Derive(2))+".auth") {
+				t.Fatalf("the recipient given up is not in failed/: %q", got)
+			}
+			if has := slices.Contains(got, "queue/"+string(dsn.LocalID(id))+".auth"); has != c.notice {
+				t.Fatalf("notice written: %v, want %v; tree %q", has, c.notice, got)
+			}
+			if !c.notice && !strings.Contains(tb.console.String(), "no failure notice names <nobody@other.example>") {
+				t.Errorf("the log does not say why:\n%s", tb.console.String())
+			}
+		})
+	}
+}
