@@ -67,6 +67,8 @@ type Server struct {
 	sessions atomic.Uint64
 	bufs     sync.Pool // *[]byte of copyBuf bytes, for streaming DATA
 
+	folders unknownFolders // [MDA] MaxUnknownFolders (unknown.go)
+
 	// Test seams, set only by tests in this package.
 	now       func() time.Time
 	spool     spool // where drafts come from: the tree, or a fake
