@@ -39,12 +39,12 @@ func (s *session) checkUnknown(addr string) (Reply, bool) {
 	if limit <= 0 {
 		return Reply{}, false
 	}
-	known, err := s.srv.folders.allow(o.Tree, addr, limit, s.srv.now())
+	allowed, err := s.srv.folders.allow(o.Tree, addr, limit, s.srv.now())
 	switch {
 	case err != nil:
 		s.srv.log.SMTPFailed(s.logConn(), "cannot count the unknown users' folders", err, "")
 		return replyLocalError, true
-	case !known:
+	case !allowed:
 		s.srv.log.SMTPFailed(s.logConn(), "refused <"+addr+">",
 			fmt.Errorf("the unknown folder holds %d folders or more ([MDA] MaxUnknownFolders)", limit), "")
 		return replyNoSuchUser, true
