@@ -61,6 +61,52 @@ func (c remoteConn) RemoteAddr() net.Addr { return c.remote }
 // user); nothing goes to bad/.
 func TestUnfileableRecipientInProcess(t *testing.T) {
 	t.Parallel()
+	addr, p := startInProcess(t, netip.MustParseAddr("203.0.113.7"))
+	c, err := textproto.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	step := func(cmd string, want int) string {
+		t.Helper()
+		if cmd != "" {
+			c.PrintfLine("%s", cmd)
+		}
+		code, msg, err := c.ReadResponse(want)
+		if err != nil {
+			t.Fatalf("%q: %d %s: %v", cmd, code, msg, err)
+		}
+		return msg
+	}
+	step("", 220)
+	step("EHLO outside.example.net", 250)
+	step("MAIL FROM:<someone@elsewhere.example>", 250)
+	step("RCPT TO:<alice@test.example>", 250)
+	for _, r := range unfileableRcpts {
+		if msg := step("RCPT TO:<"+r+">", 550); !strings.HasPrefix(msg, "5.1.3 ") {
+			t.Errorf("RCPT TO:<%s>: 550 %s, want 5.1.3", r, msg)
+		}
+	}
+	step("RCPT TO:<nobody@test.example>", 250)
+	step("DATA", 354)
+	msg := step("Subject: issue 22\r\n\r\nhello\r\n.", 250)
+	step("QUIT", 221)
+	id := msg[strings.LastIndexByte(msg, ' ')+1:]
+
+	alice := filepath.Join(p.Users, "alice@test.example", id+".eml")
+	unknown := filepath.Join(p.Unknown, "nobody@test.example", id+".eml")
+	waitFiles(t, alice, unknown)
+	if bad, _ := os.ReadDir(p.Bad); len(bad) != 0 {
+		t.Errorf("bad/ holds %d files", len(bad))
+	}
+}
+
+// startInProcess runs an SMTP server (relay level 2, RefileUnknownUsers on)
+// and the MDA in process on one tree with the account alice@test.example,
+// as the instance does; the server sees every client at from. It returns
+// the server's address and the tree's paths.
+func startInProcess(t *testing.T, from netip.Addr) (string, config.Paths) {
+	t.Helper()
 	dir := t.TempDir()
 	cfg := config.Default()
 	cfg.Server.HostName, cfg.Server.HostDomain = "mx.test", "test.example"
@@ -105,47 +151,10 @@ func TestUnfileableRecipientInProcess(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{}, 2)
-	go func() { srv.Serve(ctx, remoteListener{ln, netip.MustParseAddr("203.0.113.7")}); done <- struct{}{} }()
+	go func() { srv.Serve(ctx, remoteListener{ln, from}); done <- struct{}{} }()
 	go func() { agent.Run(ctx); done <- struct{}{} }()
 	t.Cleanup(func() { cancel(); <-done; <-done })
-
-	c, err := textproto.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	step := func(cmd string, want int) string {
-		t.Helper()
-		if cmd != "" {
-			c.PrintfLine("%s", cmd)
-		}
-		code, msg, err := c.ReadResponse(want)
-		if err != nil {
-			t.Fatalf("%q: %d %s: %v", cmd, code, msg, err)
-		}
-		return msg
-	}
-	step("", 220)
-	step("EHLO outside.example.net", 250)
-	step("MAIL FROM:<someone@elsewhere.example>", 250)
-	step("RCPT TO:<alice@test.example>", 250)
-	for _, r := range unfileableRcpts {
-		if msg := step("RCPT TO:<"+r+">", 550); !strings.HasPrefix(msg, "5.1.3 ") {
-			t.Errorf("RCPT TO:<%s>: 550 %s, want 5.1.3", r, msg)
-		}
-	}
-	step("RCPT TO:<nobody@test.example>", 250)
-	step("DATA", 354)
-	msg := step("Subject: issue 22\r\n\r\nhello\r\n.", 250)
-	step("QUIT", 221)
-	id := msg[strings.LastIndexByte(msg, ' ')+1:]
-
-	alice := filepath.Join(p.Users, "alice@test.example", id+".eml")
-	unknown := filepath.Join(p.Unknown, "nobody@test.example", id+".eml")
-	waitFiles(t, alice, unknown)
-	if bad, _ := os.ReadDir(p.Bad); len(bad) != 0 {
-		t.Errorf("bad/ holds %d files", len(bad))
-	}
+	return ln.Addr().String(), p
 }
 
 // waitFiles waits until every path exists, as a delivery becomes visible,
