@@ -15,6 +15,7 @@ func (a *app) smtpComponent() (component, error) {
 		Server:        a.cfg.Server,
 		SMTP:          a.cfg.SMTP,
 		RefileUnknown: a.cfg.MDA.RefileUnknownUsers,
+		UnknownCap:    a.cfg.MDA.MaxUnknownFolders,
 		Domains:       a.cfg.AllDomains(),
 		Tree:          a.tree,
 		Accounts:      a.users,

@@ -278,6 +278,7 @@ type Abuse struct {
 type MDA struct {
 	Enabled            bool
 	RefileUnknownUsers bool
+	MaxUnknownFolders  int // see unknown.go
 }
 
 // MXA holds the [MXA] section and the expiry and bounce keys.
@@ -415,6 +416,7 @@ func Default() *Config {
 		},
 		MDA: MDA{
 			RefileUnknownUsers: true,
+			MaxUnknownFolders:  DefaultMaxUnknownFolders,
 		},
 		MXA: MXA{
 			MX:            MXNone,

@@ -172,6 +172,7 @@ func buildKeySpecs() []keySpec {
 	for _, s := range pathSettings {
 		keys = append(keys, pathKey(s))
 	}
+	keys = append(keys, unknownKeys...)
 	return keys
 }
 

@@ -95,6 +95,7 @@ func (c *Config) smtpSummary() []string {
 	add("MDA: %s", onOff(c.MDA.Enabled))
 	if c.MDA.Enabled {
 		add("Email aliases: %d", len(c.Aliases))
+		add("Unknown user folders: %s", unknownBound(c.MDA.MaxUnknownFolders))
 		add("Scripts: %s", onOff(c.Scripts.Enabled))
 	}
 	add("MXA: %s", onOff(c.MXA.Enabled))

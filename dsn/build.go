@@ -47,7 +47,7 @@ func (n *Notice) Build() (msg []byte, body8 bool) {
 		if text == "" {
 			text = r.Diagnostic
 		}
-		w("<%s>:", r.Addr)
+		w("<%s>:", clean(r.Addr, 900))
 		w("    %s", clean(text, 900))
 		w("")
 	}
@@ -87,9 +87,11 @@ func recipientFields(w func(string, ...any), r Recipient) {
 		status = "5.0.0" // RFC 3464 §2.3.4: a failed action has a failure status
 	}
 	w("")
-	w("Final-Recipient: rfc822; %s", r.Addr)
+	// A recipient given up for not being an address may hold anything the
+	// .auth can escape, line breaks included: never a raw one here.
+	w("Final-Recipient: rfc822; %s", clean(r.Addr, 900))
 	if r.Orig != "" {
-		w("Original-Recipient: rfc822; %s", r.Orig)
+		w("Original-Recipient: rfc822; %s", clean(r.Orig, 900))
 	}
 	w("Action: failed")
 	w("Status: %s", clean(status, 11))

@@ -8,8 +8,10 @@
 // second), the multipart/report rendering, the notice's envelope and the
 // reading of the original header it returns.
 //
-// It must not decide whether a notice is due (the null sender,
-// SMTPEnableFailureBounce), parse SMTP replies (each recipient's status and
+// It owns one rule of what a notice may say, shared by both agents: a
+// recipient reached through an alias to another domain is not named to a
+// sender that may be forged (Withheld). It must not decide whether a notice
+// is due (the null sender, SMTPEnableFailureBounce), parse SMTP replies (each recipient's status and
 // diagnostic come in worked out), write files or log: the caller writes the
 // set it returns through package queue and logs it.
 package dsn

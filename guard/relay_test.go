@@ -168,7 +168,7 @@ func startGuardedFrom(t *testing.T, e *env, g *SMTP, from netip.Addr) string {
 		t.Fatal(err)
 	}
 	srv, err := smtp.New(smtp.Options{
-		Server: e.cfg.Server, SMTP: e.cfg.SMTP, RefileUnknown: true, Domains: e.cfg.AllDomains(),
+		Server: e.cfg.Server, SMTP: e.cfg.SMTP, RefileUnknown: true, Domains: e.cfg.AllDomains(), UnknownCap: e.cfg.MDA.MaxUnknownFolders,
 		Tree: tree, Accounts: users, Routes: route.New(e.cfg.AllDomains(), nil, users.Exists),
 		Log: e.log, Guard: g, ExeName: "mailq", Version: "test",
 	})

@@ -21,6 +21,7 @@ type SMTP struct {
 	helo     string         // HELOCheck: "off", "tag" or "refuse"
 	ourNames []string
 	ourIPs   []netip.Addr
+	harvest  *policy.Harvest // unknown recipients per address per hour
 }
 
 var _ smtp.Guard = (*SMTP)(nil)
@@ -31,6 +32,7 @@ var _ smtp.Guard = (*SMTP)(nil)
 func NewSMTP(o Options) *SMTP {
 	cfg := o.Config
 	g := &SMTP{common: newCommon(o, "SMTP", logs.FileSMTP), helo: strings.ToLower(cfg.Abuse.HELOCheck)}
+	g.harvest = policy.NewHarvest(policy.LimitOptions{Trusted: g.trusted, LimitLocal: cfg.Abuse.LimitLocal})
 	if cfg.Abuse.DNSBLEnabled && len(cfg.DNSBL) > 0 {
 		r, err := resolve.New(cfg.Server.DNSServer)
 		if err == nil {
@@ -193,15 +195,24 @@ func (g *SMTP) MayRelay(c smtp.Client) bool {
 	return g.tracker != nil && !ip.IsLoopback() && g.tracker.Allowed(ip, g.now())
 }
 
-// UnknownRecipient blocks a client for policy.HarvestBlock once a session
-// names MaxUnknownRecipients unknown local users (directory harvest).
+// UnknownRecipient blocks a client for policy.HarvestBlock once a session,
+// or its address over the last hour across sessions, names
+// MaxUnknownRecipients unknown local users (directory harvest), whether or
+// not RefileUnknownUsers accepts them.
 func (g *SMTP) UnknownRecipient(c smtp.Client, rcpt string, unknown int) error {
 	limit := g.abuse.MaxUnknownRecipients
 	ip := c.IP.Unmap()
-	if limit <= 0 || unknown < limit || !ip.IsValid() {
+	if limit <= 0 || !ip.IsValid() {
+		return nil
+	}
+	hour := g.harvest.Add(ip, g.now())
+	if unknown < limit && hour < limit {
 		return nil
 	}
 	detail := fmt.Sprintf("%d unknown recipients in one session, the last <%s>", unknown, clip(rcpt))
+	if hour > unknown {
+		detail = fmt.Sprintf("%d unknown recipients in the last hour, the last <%s>", hour, clip(rcpt))
+	}
 	if g.exempt(ip) {
 		if unknown == limit {
 			g.log.AbuseExempt(g.file, g.module, c.Session, ip.String(), logs.RuleUnknownRcpts, detail)

@@ -3,18 +3,30 @@ package mda
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"time"
 
 	"mailq/dsn"
 	"mailq/queue"
 )
 
-// noSuchUser is the result of a local recipient given up: RFC 3463 §3.2,
-// bad destination mailbox address.
+// The results of a local recipient given up (RFC 3463 §3.2): noSuchUser
+// for an unknown user with RefileUnknownUsers off (X.1.1 bad destination
+// mailbox address), badAddress for a recipient that is not an address or
+// cannot name a mailbox folder (X.1.3 bad destination mailbox address
+// syntax), as the SMTP server answers it at RCPT.
 const (
-	noSuchUser       = "550 5.1.1 No such user here"
-	noSuchUserStatus = "5.1.1"
+	noSuchUser = "550 5.1.1 No such user here"
+	badAddress = "550 5.1.3 Recipient address cannot be used for a mailbox here"
 )
+
+// status returns the enhanced status code of a result line, "5.1.1".
+func status(result string) string {
+	if f := strings.Fields(result); len(f) > 1 {
+		return f[1]
+	}
+	return ""
+}
 
 // bounce writes the failure notice for the recipients given up into the
 // incoming queue, from the null sender to the set's sender, for this agent
@@ -33,7 +45,15 @@ func (fs *filing) bounce(failed []target) error {
 	}
 	rcpts := make([]dsn.Recipient, 0, len(failed))
 	for _, t := range failed {
-		rcpts = append(rcpts, dsn.Recipient{Addr: t.addr, Orig: t.orig, Status: noSuchUserStatus, Diagnostic: noSuchUser})
+		if dsn.Withheld(fs.env, t.addr, t.orig) {
+			fs.a.log.Infof("MDA", "%s: no failure notice names <%s> (reached through the alias <%s>): the sender <%s> came from outside, unauthenticated",
+				fs.id, t.addr, t.orig, fs.env.From)
+			continue
+		}
+		rcpts = append(rcpts, dsn.Recipient{Addr: t.addr, Orig: t.orig, Status: status(t.result), Diagnostic: t.result})
+	}
+	if len(rcpts) == 0 {
+		return nil
 	}
 	n := &dsn.Notice{ID: dsn.LocalID(fs.id), HostName: fs.a.hostName, Env: fs.env, Failed: rcpts,
 		Header: dsn.ReadHeader(fs.message()), Now: time.Now()}

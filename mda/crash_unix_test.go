@@ -130,6 +130,11 @@ func crashChildRun(tree *queue.Tree, a *Agent) error {
 var crashRecipients = []string{"alice@test.example", "postmaster@test.example", "nobody@test.example",
 	"x@far.example", "sales@test.example", "bob@test.example", "y@far.example"}
 
+// crashRefiled are crashRecipients for a run with RefileUnknownUsers on:
+// the recipient given up is one that cannot name a folder (issue 22), so
+// the tree after the run is the same.
+var crashRefiled = slices.Concat(crashRecipients[:2], []string{`"a/b"@test.example`}, crashRecipients[3:])
+
 func TestCrashReplay(t *testing.T) {
 	t.Parallel()
 	points := []struct {
@@ -150,23 +155,28 @@ func TestCrashReplay(t *testing.T) {
 	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
 		shm = "/dev/shm"
 	}
-	for _, cross := range []bool{false, true} {
-		for _, p := range points {
-			name := fmt.Sprintf("%s-%d", p.step, p.at)
-			if cross {
-				name += "-cross-device"
-			}
-			t.Run(name, func(t *testing.T) {
-				t.Parallel()
-				users := ""
+	for _, refile := range []bool{false, true} {
+		for _, cross := range []bool{false, true} {
+			for _, p := range points {
+				name := fmt.Sprintf("%s-%d", p.step, p.at)
 				if cross {
-					if shm == "" {
-						testutil.Unavailable(t, "no /dev/shm for a second file system")
-					}
-					users = mkdirTemp(t, shm)
+					name += "-cross-device"
 				}
-				crashCase(t, p.step, p.at, users)
-			})
+				if refile {
+					name += "-refile-unfileable"
+				}
+				t.Run(name, func(t *testing.T) {
+					t.Parallel()
+					users := ""
+					if cross {
+						if shm == "" {
+							testutil.Unavailable(t, "no /dev/shm for a second file system")
+						}
+						users = mkdirTemp(t, shm)
+					}
+					crashCase(t, p.step, p.at, users, refile)
+				})
+			}
 		}
 	}
 }
@@ -193,7 +203,7 @@ func TestCrashAtRandom(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ids := crashQueue(t, tree, 30)
+			ids := crashQueue(t, tree, 30, crashRecipients)
 			cmd := exec.Command(os.Args[0], "-test.run=^$")
 			cmd.Env = append(os.Environ(), crashChildEnv+"="+root, crashRefile+"=1")
 			stdout, err := cmd.StdoutPipe()
@@ -210,15 +220,15 @@ func TestCrashAtRandom(t *testing.T) {
 			_ = cmd.Process.Kill()
 			_ = cmd.Wait()
 			t.Logf("killed with %d of %d sets left, %d copies written", len(mustList(t, tree)), len(ids), len(walk(t, filepath.Join(root, "users"), "")))
-			repairs := replay(t, tree)
+			repairs := replay(t, tree, false)
 			dropUncommitted(t, root, repairs)
 			checkCrashTree(t, root, "", ids)
 		})
 	}
 }
 
-// crashQueue commits n messages to crashRecipients.
-func crashQueue(t *testing.T, tree *queue.Tree, n int) []queue.ID {
+// crashQueue commits n messages to rcpts.
+func crashQueue(t *testing.T, tree *queue.Tree, n int, rcpts []string) []queue.ID {
 	t.Helper()
 	var ids []queue.ID
 	for i := range n {
@@ -228,7 +238,7 @@ func crashQueue(t *testing.T, tree *queue.Tree, n int) []queue.ID {
 		}
 		fmt.Fprintf(d, "Subject: crash %d\r\n\r\n%s\r\n", i, strings.Repeat("body ", 2000))
 		env := &queue.Envelope{From: "sender@far.example"}
-		for _, r := range crashRecipients {
+		for _, r := range rcpts {
 			env.Recipients = append(env.Recipients, queue.Recipient{Addr: r})
 		}
 		if err := d.Commit(env); err != nil {
@@ -239,35 +249,39 @@ func crashQueue(t *testing.T, tree *queue.Tree, n int) []queue.ID {
 	return ids
 }
 
-func crashCase(t *testing.T, step string, at int, users string) {
+func crashCase(t *testing.T, step string, at int, users string, refile bool) {
 	root := t.TempDir()
 	tree, err := queue.Open(crashDirs(root, users))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := crashQueue(t, tree, 2)
+	rcpts, noRefile := crashRecipients, "1"
+	if refile {
+		rcpts, noRefile = crashRefiled, "0"
+	}
+	ids := crashQueue(t, tree, 2, rcpts)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), crashChildEnv+"="+root, crashUsersEnv+"="+users,
-		crashStepEnv+"="+step, crashAtEnv+"="+strconv.Itoa(at), crashRefile+"=1")
+		crashStepEnv+"="+step, crashAtEnv+"="+strconv.Itoa(at), crashRefile+"="+noRefile)
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
 		t.Fatalf("child did not die at %s #%d: %v\n%s", step, at, err, out)
 	}
-	replay(t, tree)
+	replay(t, tree, refile)
 	checkCrashTree(t, root, users, ids)
 }
 
 // replay does what the next start does: Recover, then file the queue once,
 // leaving failure notices whose source is still there (as the dispatcher
 // does: held). It returns Recover's repairs.
-func replay(t *testing.T, tree *queue.Tree) []queue.Repair {
+func replay(t *testing.T, tree *queue.Tree, refile bool) []queue.Repair {
 	t.Helper()
 	repairs, err := tree.Recover(0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := crashAgent(tree, false)
+	a, err := crashAgent(tree, refile)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,6 +50,7 @@
 //     server writes one). A Return-Path already in the message is removed
 //     (RFC 5321 §4.4 lets the delivering server do so), so the SMTP
 //     server may or may not write one: there is always exactly one, ours.
+//
 //   - Unknown user at a local domain: a copy in users/unknown/<address>/
 //     when RefileUnknownUsers is on. Postmaster is always kept there, as
 //     the address must always be accepted (RFC 5321 §4.5.1). With the
@@ -63,27 +64,38 @@
 //     up, written into the queue from the null sender (RFC 5321 §6.1);
 //     none for a set from the null sender, so notices never loop (RFC 5321
 //     §4.5.5).
+//
 //   - Alias loop (route.ErrLoop): logged, and the copy goes to the unknown
 //     folder of the address as received, whatever RefileUnknownUsers says:
 //     it is a configuration error, and the mail must stay in sight.
+//
 //   - External: one set <id> in the external queue with every external
 //     recipient (numbers, sender, receive time and tracking id kept,
 //     status reset to pending); the message goes without Return-Path,
 //     which only a final delivery writes (RFC 5321 §4.4).
+//
 //   - Two recipients that lead to the same mailbox get one copy; the same
 //     external address twice is sent once.
+//
 //   - The domainless "Postmaster" recipient (RFC 5321 §4.1.1.3) is
 //     postmaster at the first local domain (the SMTP server already
 //     writes it so; this covers dropped-in sets), kept in the unknown
 //     folder even when no domain is local.
 //
-// A set that cannot be read or filed (a malformed .auth, a sender or
-// recipient that is not an RFC 5321 mailbox, a local address that cannot
-// name a folder, a message the file system refuses as too big, or one that
-// made the agent panic) is quarantined into bad/ with a reason, before any
-// copy is written when the problem is in the envelope. Anything else that
-// fails (a full disk, a folder it cannot write) leaves the set in the queue
-// and is tried again after a growing delay.
+//   - A recipient that is not an RFC 5321 mailbox, or a local one whose
+//     address cannot name a folder (address.SafeName, which the SMTP
+//     server applies at RCPT, so only a dropped-in set or an alias
+//     changed since brings one): given up on its own like an unknown
+//     user, into failed/ as <id>-<n> with a 550 5.1.3 result, and in the
+//     failure notice. It never holds back the other recipients of the set
+//     (issue 22).
+//
+// A set that cannot be read or filed (a malformed .auth, a sender that is
+// not an RFC 5321 mailbox, a message the file system refuses as too big, or
+// one that made the agent panic) is quarantined into bad/ with a reason,
+// before any copy is written when the problem is in the envelope. Anything
+// else that fails (a full disk, a folder it cannot write) leaves the set in
+// the queue and is tried again after a growing delay.
 //
 // # Scripts
 //

@@ -73,7 +73,8 @@ func TestRequeuedSet(t *testing.T) {
 }
 
 // TestMalformedSets: a set that cannot be filed goes to bad/ with a reason,
-// before any copy is written, and is never tried again.
+// before any copy is written, and is never tried again. A bad recipient
+// alone does not make a set malformed (TestBadRecipientAlone).
 func TestMalformedSets(t *testing.T) {
 	t.Parallel()
 	const head = "mailq-envelope 1\nfrom sender@far.example\n"
@@ -82,14 +83,9 @@ func TestMalformedSets(t *testing.T) {
 	}{
 		{"torn envelope", head + "rcpt alice@test.example\n", "end"},
 		{"unknown field", head + "colour blue\nrcpt alice@test.example\nend\n", "colour"},
-		{"newer format", "mailq-envelope 2\nfrom a@b.example\nrcpt alice@test.example\nend\n", "version"},
+		{"newer format", "mailq-envelope 3\nfrom a@b.example\nrcpt alice@test.example\nend\n", "version"},
 		{"sender not an address", "mailq-envelope 1\nfrom robot\nrcpt alice@test.example\nend\n", "sender"},
 		{"sender with a line break", "mailq-envelope 1\nfrom a%0D%0AX-Evil:%20yes@b.example\nrcpt alice@test.example\nend\n", "sender"},
-		{"recipient without domain", head + "rcpt alice@test.example\nrcpt bob\nend\n", "bob"},
-		{"unsafe local recipient", head + "rcpt alice@test.example\nrcpt a*b@test.example\nend\n", "a*b@test.example"},
-		{"unsafe quoted recipient", head + "rcpt alice@test.example\nrcpt \"../x\"@test.example\nend\n", "folder"},
-		{"reserved Windows name", head + "rcpt alice@test.example\nrcpt Con.x@test.example\nend\n", "con.x@test.example"},
-		{"trailing dot", head + "rcpt alice@test.example\nrcpt bob@test.example.\nend\n", "bob@test.example."},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

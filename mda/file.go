@@ -208,13 +208,17 @@ func (fs *filing) fail(t target) error {
 	env := fs.env.Clone()
 	env.ID = fs.id.Derive(t.n)
 	env.Recipients = []queue.Recipient{{N: t.n, Addr: t.addr, Orig: t.orig, Status: queue.StatusFailed,
-		Result: noSuchUser}}
+		Result: t.result}}
 	err := fs.a.tree.WriteSet(queue.Failed, env, fs.message())
 	already := errors.Is(err, queue.ErrExists)
 	if err != nil && !already {
 		return err
 	}
-	dest := "no such user (RefileUnknownUsers=False), kept in failed/" + string(env.ID)
+	why := "no such user (RefileUnknownUsers=False)"
+	if t.result != noSuchUser {
+		why = "not an address that can name a mailbox"
+	}
+	dest := why + ", kept in failed/" + string(env.ID)
 	if already {
 		dest = ""
 	}

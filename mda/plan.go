@@ -45,6 +45,7 @@ type target struct {
 	folder string // address.SafeName(addr) for actMailbox and actUnknown
 	loop   string // the alias chain, when it looped
 	dupOf  int    // for actDuplicate: the recipient number that has the copy
+	result string // for actFail: the reply line kept in failed/ and the notice
 }
 
 // plan is what filing a set will do, decided before anything is written.
@@ -112,7 +113,9 @@ func (p *planner) target(r queue.Recipient) (target, error) {
 		}
 		addr = "postmaster@" + domain // RFC 5321 §4.1.1.3: the receiving host's postmaster
 	} else if _, err := address.ParseMailbox(addr); err != nil {
-		return target{}, malformed("recipient %d %q is not an address: %v", r.N, r.Addr, err)
+		// One bad recipient never sinks the others: it is given up on its
+		// own (issue 22).
+		return target{n: r.N, addr: r.Addr, act: actFail, result: badAddress}, nil
 	}
 	asked := r.Addr
 	if r.Orig != "" && validOrig(r.Orig) {
@@ -132,7 +135,7 @@ func (p *planner) target(r queue.Recipient) (target, error) {
 	case res.Kind == route.Unknown && (p.refileUnknown || res.Postmaster):
 		t.act, t.addr = actUnknown, res.Addr
 	case res.Kind == route.Unknown:
-		t.act, t.addr = actFail, res.Addr
+		t.act, t.addr, t.result = actFail, res.Addr, noSuchUser
 	case bare && res.Kind == route.External:
 		// No local domain at all: the postmaster is still ours.
 		t.act, t.addr = actUnknown, strings.ToLower(addr)
@@ -145,7 +148,11 @@ func (p *planner) target(r queue.Recipient) (target, error) {
 	if t.act == actMailbox || t.act == actUnknown {
 		name, err := address.SafeName(t.addr)
 		if err != nil {
-			return target{}, malformed("recipient %d %q cannot name a mailbox folder: %v", r.N, t.addr, err)
+			// The SMTP server refuses such an address at RCPT with the
+			// same function; one that got here anyway (a dropped-in set,
+			// an alias changed since) is given up on its own.
+			t.act, t.loop, t.result = actFail, "", badAddress
+			return t, nil
 		}
 		t.folder = name
 	}

@@ -30,6 +30,22 @@ func noticeRecipients(failed []queue.Recipient) []dsn.Recipient {
 	return out
 }
 
+// reportable returns the failed recipients a notice may name: those
+// reached through an alias to another domain are left out, and logged, for
+// mail from a remote sender that may be forged (dsn.Withheld, issue 22).
+func (j *job) reportable(failed []queue.Recipient) []queue.Recipient {
+	out := failed[:0:0]
+	for _, r := range failed {
+		if dsn.Withheld(j.env, r.Addr, r.Orig) {
+			j.a.log.MXAInfof(string(j.env.ID), "no failure notice names <%s> (reached through the alias <%s>): the sender <%s> came from outside, unauthenticated",
+				r.Addr, r.Orig, j.env.From)
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
 // release moves the staged failure notice n from retry/ into the incoming
 // queue, for the MDA to deliver. Move is idempotent: a move done before
 // returns nil, a half-done one is finished. ErrNotFound means a concurrent

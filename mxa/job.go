@@ -394,6 +394,10 @@ func (j *job) bounce(failed []queue.Recipient) (queue.ID, error) {
 	if !j.a.opt.MXA.FailureBounce || j.env.From == "" {
 		return "", nil
 	}
+	failed = j.reportable(failed)
+	if len(failed) == 0 {
+		return "", nil
+	}
 	f, err := j.a.tree.Open(j.folder, j.env.ID)
 	if err != nil {
 		return "", err

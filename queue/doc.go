@@ -30,7 +30,7 @@
 // recipient number n is <id>-n (see ID.Derive). Files whose names are not
 // of these forms are left alone.
 //
-// # The .auth format, version 1
+// # The .auth format, versions 1 and 2
 //
 // An .auth file is UTF-8 or ASCII text (a leading byte-order mark is
 // ignored), one field per line, lines ending in LF or CRLF. The first line
@@ -68,6 +68,12 @@
 //	client    the SMTP client's IP address (absent: none)
 //	helo      the HELO or EHLO argument (absent: none)
 //	auth      the authenticated user (absent: not authenticated)
+//	origin    version 2 only: how far the sender is known; "local" (an
+//	          authenticated session, a loopback client, or one trusted
+//	          to relay: [RelayIPs], POP-before-SMTP) or "remote" (any
+//	          other client: the sender address is only what it claimed).
+//	          Absent: unknown (a dropped-in set, or one written before
+//	          version 2), treated like local
 //	from      the envelope sender; "<>" is the null sender (required)
 //	body      7BIT or 8BITMIME (RFC 6152) (absent: 7BIT)
 //	size      bytes in the .eml (absent or 0: first read)
@@ -76,11 +82,24 @@
 //	            n         its number, 1 to 999999, unique in the message,
 //	                      kept in every copy (names its copy <id>-n);
 //	                      absent: numbered after the highest given
-//	            orig      the address as received, before alias expansion
+//	            orig      the address as received, before alias expansion;
+//	                      present only when an alias changed it, so it
+//	                      marks a recipient that came from an expansion
 //	            status    pending, delivered or failed (absent: pending)
 //	            attempts  delivery attempts so far (absent: 0)
 //	            next      earliest next attempt, RFC 3339 (absent: now)
 //	            result    the last result, e.g. the remote reply line
+//
+// Version 2 is version 1 plus the origin field. A writer writes version 1
+// whenever the envelope has no origin, so everything an older reader could
+// read stays readable to it, and version 2 only when it has one (an older
+// mailq refuses such a file: after a downgrade, move sets back from bad/).
+// A reader reads both; an origin field in a version 1 file is an unknown
+// key, so readers of both versions agree on every version 1 file. Failure
+// notices use origin and orig: a recipient reached through an alias that
+// changed its domain is not named in a notice for mail from a remote
+// sender (package dsn, Withheld), so a forged sender cannot learn where an
+// alias forwards.
 //
 // Values: every byte that is a control character, a space, DEL, outside
 // ASCII, "%", "<" or ">" is written as "%" and two hex digits (a space is

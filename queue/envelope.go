@@ -17,6 +17,7 @@ type Envelope struct {
 	ClientIP   netip.Addr // the SMTP client's address; zero if none
 	Helo       string     // the HELO/EHLO argument, as sent
 	AuthUser   string     // the authenticated user; "" if none
+	Origin     Origin     // how far the sender is known (version 2); see origin.go
 	From       string     // envelope sender without brackets; "" is the null sender <>
 	Body       Body       // the BODY= parameter of MAIL (RFC 6152)
 	Size       int64      // bytes in the .eml; Commit fills it in
@@ -80,8 +81,10 @@ func (b Body) String() string {
 }
 
 const (
-	formatMagic   = "mailq-envelope"
-	formatVersion = 1
+	formatMagic = "mailq-envelope"
+	// formatVersion is the newest version read and written; version 1
+	// files are read too, and written when they need nothing newer.
+	formatVersion = 2
 	// maxEnvelopeSize bounds an .auth file, so a bad file cannot make a
 	// reader allocate without limit.
 	maxEnvelopeSize = 4 << 20
@@ -97,7 +100,7 @@ func (e *Envelope) MarshalText() ([]byte, error) {
 		return nil, err
 	}
 	var b bytes.Buffer
-	b.WriteString(formatMagic + " " + strconv.Itoa(formatVersion) + "\n")
+	b.WriteString(formatMagic + " " + strconv.Itoa(e.version()) + "\n")
 	field := func(key, value string) {
 		if value != "" {
 			b.WriteString(key + " " + value + "\n")
@@ -111,6 +114,7 @@ func (e *Envelope) MarshalText() ([]byte, error) {
 	}
 	field("helo", escape(e.Helo))
 	field("auth", escape(e.AuthUser))
+	field("origin", e.Origin.String())
 	if e.From == "" {
 		field("from", "<>") // RFC 5321 section 4.5.5: the null reverse-path
 	} else {
@@ -146,6 +150,9 @@ func (e *Envelope) check() error {
 	}
 	if e.Size < 0 {
 		return malformed("negative size")
+	}
+	if e.Origin < 0 || int(e.Origin) >= len(originNames) {
+		return malformed("unknown origin %d", int(e.Origin))
 	}
 	if e.Body < 0 || int(e.Body) >= len(bodyNames) {
 		return malformed("unknown body type %d", int(e.Body))

@@ -55,10 +55,11 @@ func (e *Envelope) UnmarshalText(data []byte) error {
 }
 
 type parser struct {
-	env   *Envelope
-	seen  map[string]bool // single fields already read, and recipient numbers
-	ended bool
-	magic bool
+	env     *Envelope
+	seen    map[string]bool // single fields already read, and recipient numbers
+	ended   bool
+	magic   bool
+	version int // of the file, from its first line
 }
 
 // line parses one line; n is its 1-based number.
@@ -74,10 +75,11 @@ func (p *parser) line(n int, raw []byte) error {
 		if len(f) != 2 || f[0] != formatMagic {
 			return malformed("line 1: not a mailq envelope")
 		}
-		if f[1] != strconv.Itoa(formatVersion) {
+		v, err := strconv.Atoi(f[1])
+		if err != nil || v < 1 || v > formatVersion || f[1] != strconv.Itoa(v) {
 			return malformed("line 1: unsupported version %q", f[1])
 		}
-		p.magic = true
+		p.magic, p.version = true, v
 		return nil
 	}
 	if len(f) == 0 || strings.HasPrefix(f[0], "#") {
@@ -130,6 +132,11 @@ func (p *parser) field(key, v string) error {
 		e.Helo, err = unescape(v)
 	case "auth":
 		e.AuthUser, err = unescape(v)
+	case "origin":
+		if p.version < 2 {
+			return errUnknownKey // new in version 2: a version 1 file means what version 1 readers see
+		}
+		e.Origin, err = parseOrigin(v)
 	case "from":
 		e.From, err = unescapePath(v)
 	case "body":

@@ -15,6 +15,8 @@ import (
 // are in testdata/fuzz/FuzzParseEnvelope.
 func FuzzParseEnvelope(f *testing.F) {
 	f.Add([]byte("mailq-envelope 1\nfrom <>\nrcpt a@b\nend\n"))
+	f.Add([]byte("mailq-envelope 2\norigin remote\nfrom <>\nrcpt a@b orig=c@d\nend\n"))
+	f.Add([]byte("mailq-envelope 2\nfrom <>\nrcpt a@b\nend\n")) // version 2 without origin: written back as 1
 	f.Fuzz(func(t *testing.T, data []byte) {
 		e, err := ParseEnvelope(data)
 		if err != nil {
@@ -49,19 +51,25 @@ func roundTripValues(t *testing.T, s string) {
 	if addr == "" {
 		addr = "x"
 	}
-	e := &Envelope{
-		Tracking: s, Helo: s, AuthUser: s, From: s, Size: int64(len(s)),
-		Recipients: []Recipient{{N: 1, Addr: addr, Orig: s, Result: s, Attempts: len(s)}},
-	}
-	text, err := e.MarshalText()
-	if err != nil {
-		t.Fatalf("MarshalText with values %q: %v", s, err)
-	}
-	got, err := ParseEnvelope(text)
-	if err != nil {
-		t.Fatalf("values %q: cannot parse %q: %v", s, text, err)
-	}
-	if !reflect.DeepEqual(got, e) {
-		t.Fatalf("values %q: got\n%+v\nwant\n%+v", s, got, e)
+	for o := range Origin(len(originNames)) {
+		e := &Envelope{
+			Tracking: s, Helo: s, AuthUser: s, Origin: o, From: s, Size: int64(len(s)),
+			Recipients: []Recipient{{N: 1, Addr: addr, Orig: s, Result: s, Attempts: len(s)}},
+		}
+		text, err := e.MarshalText()
+		if err != nil {
+			t.Fatalf("MarshalText with values %q: %v", s, err)
+		}
+		// Version 2 only when it says something version 1 cannot.
+		if v2 := bytes.HasPrefix(text, []byte("mailq-envelope 2\n")); v2 != (o != OriginUnknown) {
+			t.Fatalf("origin %q written as %.17q", o, text)
+		}
+		got, err := ParseEnvelope(text)
+		if err != nil {
+			t.Fatalf("values %q: cannot parse %q: %v", s, text, err)
+		}
+		if !reflect.DeepEqual(got, e) {
+			t.Fatalf("values %q: got\n%+v\nwant\n%+v", s, got, e)
+		}
 	}
 }

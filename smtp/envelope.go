@@ -127,8 +127,9 @@ func (s *session) cmdRcpt(arg string) Reply {
 }
 
 // checkLocal resolves a local recipient through the aliases and refuses it
-// when the user is unknown and unknown users are not refiled, or when its
-// aliases loop.
+// when the user is unknown and unknown users are not refiled, when its
+// aliases loop, or when the mailbox it would be filed into cannot be named
+// (fileable).
 func (s *session) checkLocal(addr string) (Reply, bool) {
 	res, err := s.srv.opt.Routes.Resolve(addr)
 	switch {
@@ -138,12 +139,21 @@ func (s *session) checkLocal(addr string) (Reply, bool) {
 	case err != nil:
 		s.srv.log.SMTPFailed(s.logConn(), "cannot resolve "+addr, err, "")
 		return replyLocalError, true
-	case res.Kind == route.Unknown && !res.Postmaster && !s.srv.opt.RefileUnknown:
-		s.unknown++
-		if err := s.srv.guard.UnknownRecipient(s.client(), addr, s.unknown); err != nil {
-			return replyFor(err), true
-		}
-		return replyNoSuchUser, true
+	case res.Kind == route.External:
+		return Reply{}, false // a forward: no folder here
+	case res.Kind == route.Unknown && !res.Postmaster:
+		return s.checkUnknown(res.Addr)
+	}
+	return fileable(res.Addr)
+}
+
+// fileable refuses a recipient whose mailbox folder cannot be named: the MDA
+// names it with address.SafeName, the same function, so whatever passes here
+// can be filed (a quoted local part, "/", a reserved device name would
+// otherwise be accepted and only found out after the 250).
+func fileable(addr string) (Reply, bool) {
+	if _, err := address.SafeName(addr); err != nil {
+		return replyNotFileable, true // RFC 3463 §3.2: X.1.3 bad destination mailbox address
 	}
 	return Reply{}, false
 }

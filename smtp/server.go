@@ -37,6 +37,8 @@ type Options struct {
 	// users at local domains (the MDA files it under unknown/); when false
 	// they are refused at RCPT with 550 5.1.1.
 	RefileUnknown bool
+	// UnknownCap is [MDA] MaxUnknownFolders (see checkUnknown); 0 is no bound.
+	UnknownCap int
 	// Domains are the local domains, HostDomain first (Config.AllDomains).
 	// The domainless "<Postmaster>" means postmaster at the first.
 	Domains  []string
@@ -69,6 +71,8 @@ type Server struct {
 	unslotted atomic.Int32 // connections holding no slot (enter)
 	lingering atomic.Int32 // refused sessions waiting for QUIT (mayLinger)
 	bufs      sync.Pool    // *[]byte of copyBuf bytes, for streaming DATA
+
+	folders unknownFolders // [MDA] MaxUnknownFolders (unknown.go)
 
 	// Test seams, set only by tests in this package.
 	now       func() time.Time
