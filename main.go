@@ -34,6 +34,7 @@ const (
 	exitFailed  = 1 // the instance could not start or stopped on an error
 	exitUsage   = 2 // bad switches or configuration; nothing was started or changed
 	exitCommand = 3 // an account or stop command was refused; nothing was changed
+	exitIdle    = 4 // /STATUS: no instance runs from this folder
 )
 
 // run is main without os.Exit, for tests.
@@ -62,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return accountCommand(inv, cfg, stdout, stderr)
 	case config.CmdStop:
 		return stopCommand(inv, cfg, stdout, stderr)
+	case config.CmdStatus:
+		return statusCommand(cfg, stdout)
 	}
 	return serve(cfg)
 }

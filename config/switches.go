@@ -17,10 +17,11 @@ const (
 	CmdDelUser                // /DELUSER:addr
 	CmdUnlock                 // /UNLOCK:addr
 	CmdStop                   // /STOP[:SMTP|POP]
+	CmdStatus                 // /STATUS
 )
 
 func (c Command) String() string {
-	return [...]string{"run", "help", "version", "adduser", "setpass", "deluser", "unlock", "stop"}[c]
+	return [...]string{"run", "help", "version", "adduser", "setpass", "deluser", "unlock", "stop", "status"}[c]
 }
 
 // StopTarget is which instances /STOP stops.

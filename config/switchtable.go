@@ -127,6 +127,8 @@ var switchSpecs = []switchSpec{
 		do: func(p *argParser, arg, _ string) error { p.inv.Mode, p.popArg = ModePOP, arg; return nil }},
 	{names: []string{"STOP"}, arg: "[SMTP|POP]", group: "Instance control", help: "stop this folder's instances (both, or the one named)",
 		do: doStop},
+	{names: []string{"STATUS"}, group: "Instance control", help: "say which of this folder's instances run; exit code 0 if one does, 4 if none",
+		do: func(p *argParser, arg, _ string) error { return p.command(CmdStatus, arg) }},
 	{names: []string{"INI"}, arg: "path", group: "Instance control", help: "read this configuration file instead of mailq.ini",
 		do: func(p *argParser, arg, v string) error {
 			n, err := nativePath(v)
