@@ -2,10 +2,14 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"mailq/inifile"
+	"mailq/internal/testutil"
 )
 
 // TestStatus: /STATUS says which instances run from the folder and exits 0
@@ -56,5 +60,81 @@ func copyFile(t *testing.T, from, to string, mode os.FileMode) {
 	}
 	if err := os.WriteFile(to, data, mode); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAddUserWithoutDomains: with a copied mailq.ini.example ([Domains]
+// empty, HostDomain unset) mail to a new account went to the external queue
+// and never reached its mailbox. /ADDUSER now makes the account's domain
+// the first local one and says so; start-up then warns about nothing, and a
+// message sent with the account's login is delivered to its mailbox.
+func TestAddUserWithoutDomains(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	copyFile(t, "mailq.ini.example", filepath.Join(dir, "mailq.ini"), 0o644)
+	code, out := mailq(t, dir, "/adduser:a@localhost", "/pw:secret")
+	if code != 0 || !strings.Contains(out, "added Domain1=localhost to [Domains]") || !strings.Contains(out, "HostDomain was not set") {
+		t.Fatalf("/adduser exit %d; it should say it added the domain:\n%s", code, out)
+	}
+	if strings.Contains(out, "quick-start") {
+		t.Errorf("/adduser with a mailq.ini speaks of quick-start settings:\n%s", out)
+	}
+	es, err := inifile.Read(filepath.Join(dir, "mailq.ini"), "Domains")
+	if err != nil || len(es) != 1 || es[0].Key != "Domain1" || es[0].Value != "localhost" {
+		t.Fatalf("[Domains] after /adduser: %v %v", es, err)
+	}
+	in := start(t, dir, "/mda", "/bind:127.0.0.1", "/port:0", "/loglevel:1")
+	in.waitOutput("instance running")
+	if o := in.out(); strings.Contains(o, "local domain") {
+		t.Errorf("start-up still warns about domains:\n%s", o)
+	}
+	swaks := testutil.Program(t, "swaks")
+	host, port := splitAddr(t, in.addr)
+	cmd := exec.Command(swaks, "--server", host, "--port", port, "--from", "a@localhost", "--to", "a@localhost",
+		"--auth", "PLAIN", "--auth-user", "a@localhost", "--auth-password", "secret", "--header", "Subject: first hour")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("swaks: %v\n%s", err, b)
+	}
+	got := waitGlob(t, filepath.Join(dir, "users", "a@localhost", "*.eml"), 1, in)
+	if data, _ := os.ReadFile(got[0]); !strings.Contains(string(data), "Subject: first hour") {
+		t.Errorf("delivered message:\n%s", data)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "queue", "external", "*")); len(m) != 0 {
+		t.Errorf("mail for the account went to the external queue: %v", m)
+	}
+}
+
+// TestDomainWarnings: /ADDUSER for a domain the server does not serve says
+// so and how to add it, without adding it (the server has domains; the
+// account may be meant for sending only), and the SMTP instance says at
+// start-up which accounts' domains it does not serve, or that it has none.
+func TestDomainWarnings(t *testing.T) {
+	t.Parallel()
+	dir := newTree(t, "")
+	code, out := mailq(t, dir, "/adduser:x@other.test", "/pw:secret")
+	for _, want := range []string{"account x@other.test added", "other.test is not a local domain of this server (test.example)", "Domain2=other.test under [Domains]"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("/adduser exit %d, output lacks %q:\n%s", code, want, out)
+		}
+	}
+	if es, err := inifile.Read(filepath.Join(dir, "mailq.ini"), "Domains"); err != nil || len(es) != 1 {
+		t.Errorf("[Domains] changed: %v %v", es, err)
+	}
+	in := start(t, dir)
+	in.waitOutput("instance running")
+	if o := in.out(); !strings.Contains(o, "account x@other.test: other.test is not a local domain") {
+		t.Errorf("start-up does not warn about the account:\n%s", o)
+	}
+
+	none := newTree(t, strings.Replace(strings.Replace(testINI, "Domain1=test.example\n", "", 1), "HostDomain=test.example\n", "", 1))
+	in = start(t, none)
+	in.waitOutput("instance running")
+	if o := in.out(); !strings.Contains(o, "no local domains") || !strings.Contains(o, "HostDomain=") {
+		t.Errorf("start-up does not warn about having no domain:\n%s", o)
+	}
+	pop := start(t, none, "/pop")
+	pop.waitOutput("instance running")
+	if o := pop.out(); strings.Contains(o, "domain") {
+		t.Errorf("the POP3 instance warns about domains:\n%s", o)
 	}
 }

@@ -224,6 +224,14 @@ func TestQuickStartWithoutINI(t *testing.T) {
 	if code != 0 || !strings.Contains(msg, "created") {
 		t.Fatalf("/adduser exit %d:\n%s", code, msg)
 	}
+	// It creates mailq.ini: it must not also say it runs without one.
+	if strings.Contains(msg, "running with") || strings.Contains(msg, "warning") {
+		t.Errorf("/adduser contradicts itself:\n%s", msg)
+	}
+	// The help says where /ADDUSER writes mailq.ini, and it is so (below).
+	if _, help := run("/?"); !strings.Contains(help, "/ADDUSER writes them to mailq.ini in the program's folder") {
+		t.Errorf("/? does not say that /ADDUSER writes mailq.ini beside the program:\n%s", help)
+	}
 	ini, err := os.ReadFile(filepath.Join(home, "mailq.ini"))
 	if err != nil || !strings.Contains(string(ini), "admin@localhost=v1:") || !strings.Contains(string(ini), "SMTPPort=2525") {
 		t.Fatalf("mailq.ini beside the program after /adduser (%v):\n%s", err, ini)

@@ -68,6 +68,9 @@ func serve(cfg *config.Config) int {
 		return exitFailed
 	}
 	defer app.close()
+	for _, w := range cfg.DomainWarnings(app.users.Users()) {
+		log.Warnf("", "%s", w)
+	}
 	comps, err := app.components()
 	if err != nil {
 		log.Errorf("", "%v", err)
