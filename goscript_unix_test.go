@@ -3,6 +3,7 @@
 package main
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -10,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"mailq/internal/testutil"
 )
 
 var smtpListening = regexp.MustCompile(`SMTP +listening on (\S+:\d+)`)
@@ -64,4 +67,84 @@ func startScript(t *testing.T, dir, name string, args ...string) *instance {
 	in := startCmd(t, cmd, dir, nil, args)
 	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
 	return in
+}
+
+var popListening = regexp.MustCompile(`POP3 +listening on (\S+:\d+)`)
+
+// TestReadmeQuickStart follows the README's quick start with the program
+// and go.sh in a folder of their own: go.sh starts both instances from the
+// built-in settings (with /PORT:0, as tests never take fixed ports), then
+// the commands of the README's second block run as written, but for the
+// ports, from another folder: /adduser, swaks, curl.
+func TestReadmeQuickStart(t *testing.T) {
+	t.Parallel()
+	block := readmeBlock(t, "## Quick start", "/adduser")
+	dir := goShFolder(t, "")
+	in := startScript(t, dir, "go.sh", "/PORT:0")
+	in.waitOutput("SMTP instance running")
+	in.waitOutput("POP3 instance running")
+	smtpAddr, popAddr := smtpListening.FindStringSubmatch(in.out()), popListening.FindStringSubmatch(in.out())
+	if smtpAddr == nil || popAddr == nil {
+		t.Fatalf("no addresses in:\n%s", in.out())
+	}
+	r := strings.NewReplacer("run/mailq", filepath.Join(dir, "mailq"),
+		"127.0.0.1:2525", smtpAddr[1], "127.0.0.1:1100", popAddr[1])
+	elsewhere := t.TempDir()
+	var last string
+	for _, line := range block {
+		if i := strings.Index(line, "  #"); i >= 0 {
+			line = line[:i]
+		}
+		args := strings.Fields(r.Replace(line))
+		if len(args) == 0 {
+			continue
+		}
+		prog := args[0]
+		if !filepath.IsAbs(prog) {
+			prog = testutil.Program(t, prog)
+		}
+		if args[0] == "curl" {
+			// The MDA files the message a moment after swaks got 250.
+			waitGlob(t, filepath.Join(dir, "users", "admin@localhost", "*.eml"), 1, in)
+		}
+		cmd := exec.Command(prog, args[1:]...)
+		cmd.Dir = elsewhere
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", line, err, out)
+		}
+		last = string(out)
+	}
+	if !strings.Contains(last, "This is a test mailing") {
+		t.Errorf("the last command of the quick start did not show the message:\n%s", last)
+	}
+	if code, out := mailq(t, dir, "/stop"); code != 0 {
+		t.Fatalf("/stop: %s", out)
+	}
+	if code := in.wait(30 * time.Second); code != 0 {
+		t.Fatalf("go.sh exit code %d after /stop:\n%s", code, in.out())
+	}
+}
+
+// readmeBlock returns the lines of the first ```sh block in README.md after
+// the heading that contains want.
+func readmeBlock(t *testing.T, heading, want string) []string {
+	t.Helper()
+	data, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	i := strings.Index(text, "\n"+heading+"\n")
+	if i < 0 {
+		t.Fatalf("README.md has no %q", heading)
+	}
+	for _, b := range strings.Split(text[i:], "```sh\n")[1:] {
+		body, _, _ := strings.Cut(b, "```")
+		if strings.Contains(body, want) {
+			return strings.Split(strings.TrimSpace(body), "\n")
+		}
+	}
+	t.Fatalf("README.md: no sh block with %q after %q", want, heading)
+	return nil
 }
