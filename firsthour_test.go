@@ -138,3 +138,45 @@ func TestDomainWarnings(t *testing.T) {
 		t.Errorf("the POP3 instance warns about domains:\n%s", o)
 	}
 }
+
+// TestInit: /INIT:domain /ADDUSER writes a commented mailq.ini for the domain
+// beside the program, with the account, that starts without a warning about
+// domains; a second /INIT refuses and leaves the file as it was.
+func TestInit(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	exe := filepath.Join(home, filepath.Base(binary))
+	copyFile(t, binary, exe, 0o755)
+	run := func(args ...string) (int, string) {
+		cmd := exec.Command(exe, args...)
+		cmd.Dir = home
+		out, _ := cmd.CombinedOutput()
+		return cmd.ProcessState.ExitCode(), string(out)
+	}
+	code, out := run("/init:Example.COM", "/adduser:me@example.com", "/pw:secret")
+	if code != 0 || !strings.Contains(out, "wrote "+filepath.Join(home, "mailq.ini")+" for example.com") ||
+		!strings.Contains(out, "account me@example.com added") || strings.Contains(out, "domain of this server") {
+		t.Fatalf("/init /adduser exit %d:\n%s", code, out)
+	}
+	ini := filepath.Join(home, "mailq.ini")
+	before, err := os.ReadFile(ini)
+	if err != nil || !strings.Contains(string(before), "\nHostDomain=example.com\n") || !strings.Contains(string(before), "\nme@example.com=v1:") {
+		t.Fatalf("mailq.ini (%v):\n%s", err, before)
+	}
+	code, out = run("/init:example.org")
+	if code != exitCommand || !strings.Contains(out, "already exists and is never overwritten") {
+		t.Errorf("second /init exit %d:\n%s", code, out)
+	}
+	if after, _ := os.ReadFile(ini); string(after) != string(before) {
+		t.Errorf("second /init changed mailq.ini")
+	}
+	in := startExe(t, exe, home, "/port:0")
+	in.waitOutput("instance running")
+	if o := in.out(); strings.Contains(o, "local domain") || !strings.Contains(o, "Host domain: example.com") {
+		t.Errorf("start-up with the /init file:\n%s", o)
+	}
+	if code, out := run("/stop"); code != 0 {
+		t.Fatalf("/stop: %s", out)
+	}
+	in.wait(10 * time.Second)
+}

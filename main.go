@@ -57,6 +57,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return exitUsage
 	}
+	if inv.Init != "" {
+		return initCommand(inv, cfg, stdout, stderr)
+	}
 	switch inv.Command {
 	case config.CmdAddUser, config.CmdSetPass, config.CmdDelUser, config.CmdUnlock:
 		printWarnings(stderr, cfg)

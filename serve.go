@@ -71,14 +71,15 @@ func serve(cfg *config.Config) int {
 	for _, w := range cfg.DomainWarnings(app.users.Users()) {
 		log.Warnf("", "%s", w)
 	}
+	// Signals are caught before the components listen: a client or a
+	// service manager may act as soon as the port is open.
+	ctx, cancel := rootContext(cfg, lock, log)
+	defer cancel()
 	comps, err := app.components()
 	if err != nil {
 		log.Errorf("", "%v", err)
 		return exitFailed
 	}
-
-	ctx, cancel := rootContext(cfg, lock, log)
-	defer cancel()
 	app.hints()
 	log.Infof("", "%s instance running (pid %d); press ESC or Ctrl-C, or run \"%s /stop\", to shut down", cfg.Mode, os.Getpid(), exeName())
 

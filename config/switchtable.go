@@ -114,6 +114,8 @@ var switchSpecs = []switchSpec{
 	account("SETPASS", CmdSetPass, "change an account's password (needs /PW)"),
 	account("DELUSER", CmdDelUser, "delete an account (its mail folder is kept)"),
 	account("UNLOCK", CmdUnlock, "unlock an account locked after failed logins"),
+	{names: []string{"INIT"}, arg: "domain", group: "Accounts", help: "write a new mailq.ini for this domain (never over an existing one), with /ADDUSER its first account",
+		do: doInit},
 	{names: []string{"PW"}, arg: "password", group: "Accounts", help: "the password for /ADDUSER or /SETPASS", keepSpaces: true,
 		do: func(p *argParser, arg, v string) error {
 			if v == "" {
