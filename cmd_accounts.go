@@ -47,5 +47,8 @@ func accountCommand(inv *config.Invocation, cfg *config.Config, stdout, stderr i
 	if created && inv.Command == config.CmdAddUser {
 		fmt.Fprintf(stdout, "mailq: created %s from the quick-start settings; edit it to change ports, domains and more\n", cfg.INIPath)
 	}
+	if inv.Command == config.CmdAddUser {
+		domainAdvice(cfg, addr, stdout, stderr)
+	}
 	return exitOK
 }

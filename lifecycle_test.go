@@ -96,19 +96,42 @@ func TestStopRemovesLockAndInstanceExits(t *testing.T) {
 	}
 }
 
+// TestSecondInstanceRefused: a second instance of either kind says in one
+// line, before any banner, that it was not started, who runs, and how to
+// stop it; the first goes on serving.
 func TestSecondInstanceRefused(t *testing.T) {
 	t.Parallel()
-	dir := newTree(t, "")
-	first := start(t, dir)
-	second := startNoWait(t, dir)
-	if code := second.wait(20 * time.Second); code != exitFailed {
-		t.Fatalf("second instance exit code %d, want %d:\n%s", code, exitFailed, second.out())
-	}
-	if out := second.out(); !strings.Contains(out, "another SMTP instance is running") || !strings.Contains(out, "/stop:smtp") {
-		t.Fatalf("second instance should say who holds the lock and how to stop it:\n%s", out)
-	}
-	if g := greeting(t, first.addr); !strings.HasPrefix(g, "220") {
-		t.Fatalf("first instance disturbed: %q", g)
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{nil, []string{"not started", "SMTP instance", "already running", "pid ", "/stop:smtp"}},
+		{[]string{"/pop"}, []string{"not started", "POP3 instance", "already running", "pid ", "/stop:pop"}},
+	} {
+		t.Run(strings.Join(append([]string{"mailq"}, c.args...), " "), func(t *testing.T) {
+			t.Parallel()
+			dir := newTree(t, "")
+			first := start(t, dir, c.args...)
+			second := startNoWait(t, dir, c.args...)
+			if code := second.wait(20 * time.Second); code != exitFailed {
+				t.Fatalf("second instance exit code %d, want %d:\n%s", code, exitFailed, second.out())
+			}
+			out := strings.TrimRight(second.out(), "\n")
+			if strings.Contains(out, "\n") {
+				t.Errorf("second instance should print one line, the refusal, and no banner:\n%s", out)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("refusal lacks %q:\n%s", w, out)
+				}
+			}
+			if g := greeting(t, first.addr); g == "" || !(strings.HasPrefix(g, "220") || strings.HasPrefix(g, "+OK")) {
+				t.Fatalf("first instance disturbed: %q", g)
+			}
+			if strings.Contains(first.out(), "shutting down") {
+				t.Fatalf("first instance is shutting down:\n%s", first.out())
+			}
+		})
 	}
 }
 
@@ -199,6 +222,14 @@ func TestQuickStartWithoutINI(t *testing.T) {
 	code, msg := run("/adduser:admin@localhost", "/pw:secret")
 	if code != 0 || !strings.Contains(msg, "created") {
 		t.Fatalf("/adduser exit %d:\n%s", code, msg)
+	}
+	// It creates mailq.ini: it must not also say it runs without one.
+	if strings.Contains(msg, "running with") || strings.Contains(msg, "warning") {
+		t.Errorf("/adduser contradicts itself:\n%s", msg)
+	}
+	// The help says where /ADDUSER writes mailq.ini, and it is so (below).
+	if _, help := run("/?"); !strings.Contains(help, "/ADDUSER writes them to mailq.ini in the program's folder") {
+		t.Errorf("/? does not say that /ADDUSER writes mailq.ini beside the program:\n%s", help)
 	}
 	ini, err := os.ReadFile(filepath.Join(home, "mailq.ini"))
 	if err != nil || !strings.Contains(string(ini), "admin@localhost=v1:") || !strings.Contains(string(ini), "SMTPPort=2525") {

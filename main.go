@@ -37,6 +37,7 @@ const (
 	exitFailed  = 1 // the instance could not start or stopped on an error
 	exitUsage   = 2 // bad switches or configuration; nothing was started or changed
 	exitCommand = 3 // an account or stop command was refused; nothing was changed
+	exitIdle    = 4 // /STATUS: no instance runs from this folder
 )
 
 // run is main without os.Exit, for tests.
@@ -66,12 +67,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return exitUsage
 	}
+	if inv.Init != "" {
+		return initCommand(inv, cfg, stdout, stderr)
+	}
 	switch inv.Command {
 	case config.CmdAddUser, config.CmdSetPass, config.CmdDelUser, config.CmdUnlock:
 		printWarnings(stderr, cfg)
 		return accountCommand(inv, cfg, stdout, stderr)
 	case config.CmdStop:
 		return stopCommand(inv, cfg, stdout, stderr)
+	case config.CmdStatus:
+		return statusCommand(cfg, stdout)
 	}
 	return serve(cfg)
 }

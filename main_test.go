@@ -31,9 +31,9 @@ func TestMain(m *testing.M) {
 	if runtime.GOOS == "windows" {
 		binary += ".exe"
 	}
-	build := exec.Command("go", "build", "-race", "-o", binary, ".")
-	if os.Getenv("MAILQ_TEST_NORACE") != "" {
-		build = exec.Command("go", "build", "-o", binary, ".")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	if raceBuild && os.Getenv("MAILQ_TEST_NORACE") == "" {
+		build = exec.Command("go", "build", "-race", "-o", binary, ".")
 	}
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {

@@ -30,6 +30,13 @@ type component struct {
 // serve runs the instance cfg.Mode until its lock file disappears, a signal
 // arrives or ESC is pressed on the console.
 func serve(cfg *config.Config) int {
+	// The lock comes first: a second instance says why it cannot run in one
+	// line, before any banner or log file.
+	lock, ok := acquireLock(cfg)
+	if !ok {
+		return exitFailed
+	}
+	defer lock.Release()
 	log, err := logs.New(logs.Options{
 		Dir:   cfg.Paths.Logs,
 		Level: logs.Level(cfg.Log.Level),
@@ -51,24 +58,8 @@ func serve(cfg *config.Config) int {
 	for _, line := range cfg.Summary() {
 		log.Config(line)
 	}
-
-	lockPath := cfg.Paths.SMTPLock
-	if cfg.Mode == config.ModePOP {
-		lockPath = cfg.Paths.POPLock
-	}
-	lock, err := lockfile.Acquire(lockPath)
-	if err != nil {
-		var held *lockfile.HeldError
-		if errors.As(err, &held) {
-			log.Errorf("", "another %s instance is running from %s (%v); stop it with \"%s /stop:%s\" first", cfg.Mode, cfg.BaseDir, err, exeName(), stopName(cfg.Mode))
-		} else {
-			log.Errorf("", "cannot create the lock file %s: %v", lockPath, err)
-		}
-		return exitFailed
-	}
-	defer lock.Release()
 	if lock.TookOver != nil {
-		log.Warnf("", "took over a stale lock file %s: %s", lockPath, lock.TookOver)
+		log.Warnf("", "took over a stale lock file %s: %s", lock.Path, lock.TookOver)
 	}
 
 	app, err := newApp(cfg, log)
@@ -77,14 +68,18 @@ func serve(cfg *config.Config) int {
 		return exitFailed
 	}
 	defer app.close()
+	for _, w := range cfg.DomainWarnings(app.users.Users()) {
+		log.Warnf("", "%s", w)
+	}
+	// Signals are caught before the components listen: a client or a
+	// service manager may act as soon as the port is open.
+	ctx, cancel := rootContext(cfg, lock, log)
+	defer cancel()
 	comps, err := app.components()
 	if err != nil {
 		log.Errorf("", "%v", err)
 		return exitFailed
 	}
-
-	ctx, cancel := rootContext(cfg, lock, log)
-	defer cancel()
 	app.hints()
 	log.Infof("", "%s instance running (pid %d); press ESC or Ctrl-C, or run \"%s /stop\", to shut down", cfg.Mode, os.Getpid(), exeName())
 
@@ -121,7 +116,7 @@ func rootContext(cfg *config.Config, lock *lockfile.Lock, log *logs.Logger) (con
 		case s := <-sigs:
 			log.Infof("", "%v received: shutting down (again to exit at once)", s)
 		case <-gone:
-			log.Infof("", "lock file %s removed: shutting down", lock.Path)
+			log.Infof("", "lock file %s was removed (\"mailq /stop\" does that): shutting down", lock.Path)
 		case <-esc:
 			log.Infof("", "ESC pressed: shutting down")
 		case <-ctx.Done():

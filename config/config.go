@@ -159,6 +159,8 @@ type Config struct {
 	DNSBL    []string       // [DNSBL] ItemN zones in order
 	RelayIPs []netip.Prefix // [RelayIPs] ItemN addresses or CIDR ranges
 
+	domainKeys int // the highest N of the DomainN keys read, for NextDomainKey
+
 	// Warnings are the non-fatal findings of Load (unknown keys, missing
 	// HostName, no INI found). main prints them at start.
 	Warnings []string

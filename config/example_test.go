@@ -58,12 +58,63 @@ func TestExampleMatchesLoader(t *testing.T) {
 	}
 }
 
+// exampleQuickStart are the lines mailq.ini.example sets to quick-start
+// values, so that a copy of it starts without administrator rights and with
+// logging on; every other active line shows the built-in default.
+var exampleQuickStart = []struct {
+	section, key, value, def string
+	same                     func(a, b *Config) bool // the example's value is the quick-start one
+}{
+	{"Config", "Bind", "127.0.0.1", "*", func(a, b *Config) bool { return a.Server.Bind == b.Server.Bind }},
+	{"Config", "LogLevel", "1", "0", func(a, b *Config) bool { return a.Log.Level == b.Log.Level }},
+	{"Config", "SMTPPort", "2525", "25", func(a, b *Config) bool { return a.SMTP.Port == b.SMTP.Port }},
+	{"Config", "SMTPRelay", "2", "1", func(a, b *Config) bool { return a.SMTP.Relay == b.SMTP.Relay }},
+	{"Config", "POPPort", "1100", "110", func(a, b *Config) bool { return a.POP.Port == b.POP.Port }},
+	{"MDA", "Enabled", "True", "False", func(a, b *Config) bool { return a.MDA.Enabled == b.MDA.Enabled }},
+}
+
+// exampleLines calls f with each line of data and the section it is in.
+func exampleLines(data []byte, f func(section, line string) string) []byte {
+	var out []string
+	section := ""
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "[") {
+			section = strings.Trim(strings.TrimSpace(line), "[]")
+		}
+		out = append(out, f(section, line))
+	}
+	return []byte(strings.Join(out, "\n"))
+}
+
 // TestExampleShowsDefaults checks the promise at the top of
-// mailq.ini.example: loading it as it is changes nothing.
+// mailq.ini.example: apart from the quick-start lines, each of which names
+// the default beside it, loading it changes nothing.
 func TestExampleShowsDefaults(t *testing.T) {
 	t.Parallel()
 	base := filepath.FromSlash("/base")
-	c, err := loadData(readExample(t), base, &Invocation{})
+	found := map[int]bool{}
+	defaults := exampleLines(readExample(t), func(section, line string) string {
+		for i, q := range exampleQuickStart {
+			if section != q.section || !strings.HasPrefix(line, q.key+"=") {
+				continue
+			}
+			found[i] = true
+			if !strings.HasPrefix(line, q.key+"="+q.value+"  ; quick start") {
+				t.Errorf("[%s] %q: want %s=%s marked \"; quick start\"", section, line, q.key, q.value)
+			}
+			if !strings.Contains(line, "Default") || !strings.HasSuffix(line, ": "+q.def) {
+				t.Errorf("[%s] %q does not name the default %s", section, line, q.def)
+			}
+			return q.key + "=" + q.def
+		}
+		return line
+	})
+	for i, q := range exampleQuickStart {
+		if !found[i] {
+			t.Errorf("mailq.ini.example has no [%s] %s line", q.section, q.key)
+		}
+	}
+	c, err := loadData(defaults, base, &Invocation{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,6 +124,40 @@ func TestExampleShowsDefaults(t *testing.T) {
 	}
 	c.INIPath, c.INIFound = "", false
 	if got, want := render(c, base), render(d, base); got != want {
-		t.Errorf("mailq.ini.example differs from the defaults (- defaults, + example):\n%s", diff(want, got))
+		t.Errorf("mailq.ini.example, quick-start lines set to their defaults, differs from the defaults (- defaults, + example):\n%s", diff(want, got))
+	}
+}
+
+// TestExampleFirstRun: a copy of mailq.ini.example starts like the
+// quick-start settings (loopback, ports above 1023, logging on, MDA on)
+// instead of failing on a privileged port or running silently, and warns
+// only that HostName is not set.
+func TestExampleFirstRun(t *testing.T) {
+	t.Parallel()
+	base := filepath.FromSlash("/base")
+	c, err := loadData(readExample(t), base, &Invocation{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := loadData(QuickStartINI, base, &Invocation{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range exampleQuickStart {
+		if !x.same(c, q) {
+			t.Errorf("[%s] %s: the example's value is not the quick-start one", x.section, x.key)
+		}
+	}
+	if c.SMTP.Port < 1024 || c.POP.Port < 1024 || c.Log.Level == LogOff || c.Server.Bind != "127.0.0.1" {
+		t.Errorf("a copy of the example needs rights or is silent: ports %d/%d, log %v, bind %q", c.SMTP.Port, c.POP.Port, c.Log.Level, c.Server.Bind)
+	}
+	for _, w := range c.Warnings {
+		if !strings.Contains(w, "HostName is not set") {
+			t.Errorf("warning: %s", w)
+		}
+	}
+	// It has no domain: start-up says so, and how to set one.
+	if w := c.DomainWarnings(nil); len(w) != 1 || !strings.Contains(w[0], "HostDomain=") {
+		t.Errorf("domain warnings of the example: %q", w)
 	}
 }

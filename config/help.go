@@ -28,7 +28,9 @@ func HelpText(exe string) string {
 	b.WriteString("  in the current folder, else from mailq.ini in the program's folder. Relative\n")
 	b.WriteString("  paths in it are relative to its folder. Without one, built-in quick-start\n")
 	b.WriteString("  settings are used (SMTP on 127.0.0.1:2525, POP3 on 127.0.0.1:1100), and\n")
-	b.WriteString("  /ADDUSER writes them to mailq.ini in the current folder.\n")
+	b.WriteString("  /ADDUSER writes them to mailq.ini in the program's folder (the current\n")
+	b.WriteString("  folder under \"go run\"), where later runs find it; /INIT:domain writes\n")
+	b.WriteString("  one for a domain there instead.\n")
 	return b.String()
 }
 

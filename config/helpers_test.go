@@ -97,6 +97,9 @@ func render(c *Config, base string) string {
 			lines = append(lines, fmt.Sprintf("%s = %v", prefix, v.Interface()))
 		case v.Kind() == reflect.Struct:
 			for i := 0; i < v.NumField(); i++ {
+				if !v.Type().Field(i).IsExported() {
+					continue // bookkeeping, not a setting
+				}
 				walk(strings.TrimPrefix(prefix+"."+v.Type().Field(i).Name, "."), v.Field(i))
 			}
 		case v.Kind() == reflect.Slice:

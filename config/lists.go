@@ -56,6 +56,7 @@ func (ld *loader) firstSeen(sec, entry, key string) string {
 }
 
 func readDomain(ld *loader, key, v string) error {
+	ld.c.domainKeys = max(ld.c.domainKeys, domainKeyNumber(key))
 	v, ok := ld.listKey("Domains", "Domain", key, v)
 	if !ok {
 		return nil

@@ -91,8 +91,9 @@ func Load(inv *Invocation, env Env) (*Config, error) {
 	ld.base = filepath.Dir(path)
 	ld.file = displayName(path, env.Cwd)
 	if !found {
+		// No warning: the summary's first line says so where a server
+		// starts, and account commands say that they create the file.
 		ld.file, data = "quick-start settings", QuickStartINI
-		ld.warnings = append(ld.warnings, notFoundWarning(path, env))
 	}
 	if data == nil {
 		data = []byte{}
@@ -125,15 +126,6 @@ func (ld *loader) load(inv *Invocation, env Env, data []byte) (*Config, error) {
 	}
 	ld.c.Warnings = append(ld.warnings, inv.Warnings...)
 	return ld.c, nil
-}
-
-func notFoundWarning(path string, env Env) string {
-	where := env.Cwd
-	if env.ExeDir != "" && env.ExeDir != env.Cwd {
-		where += " or " + env.ExeDir
-	}
-	return fmt.Sprintf("mailq: no mailq.ini in %s; running with the built-in quick-start settings "+
-		"(see mailq.ini.example); /ADDUSER writes them to %s", where, path)
 }
 
 // findINI returns the path and contents of the INI file to read, or the path

@@ -17,7 +17,7 @@ func (c *Config) Summary() []string {
 	case c.INIPath == "":
 		add("INI file: none read (/NOINI)")
 	case !c.INIFound:
-		add("INI file: none found; using the built-in quick-start settings (/ADDUSER creates %s)", c.INIPath)
+		add("INI file: none found (looked in the current folder and the program's folder); running the built-in quick-start settings; /ADDUSER writes them to %s", c.INIPath)
 	default:
 		add("INI file: %s", c.INIPath)
 	}

@@ -17,10 +17,11 @@ const (
 	CmdDelUser                // /DELUSER:addr
 	CmdUnlock                 // /UNLOCK:addr
 	CmdStop                   // /STOP[:SMTP|POP]
+	CmdStatus                 // /STATUS
 )
 
 func (c Command) String() string {
-	return [...]string{"run", "help", "version", "adduser", "setpass", "deluser", "unlock", "stop"}[c]
+	return [...]string{"run", "help", "version", "adduser", "setpass", "deluser", "unlock", "stop", "status"}[c]
 }
 
 // StopTarget is which instances /STOP stops.
@@ -41,6 +42,7 @@ type Invocation struct {
 	INI      string     // /INI:path as given (separators made native); "" to look mailq.ini up
 	NoINI    bool       // /NOINI
 	Mode     Mode       // ModePOP with /POP
+	Init     string     // /INIT:domain, lower-case: write a new mailq.ini for it
 	// Warnings are non-fatal findings (a thread count above the advised
 	// limit, ...); Load copies them into Config.Warnings.
 	Warnings []string
@@ -68,6 +70,7 @@ type argParser struct {
 	cmdArg, pwArg         string // the switches that set the command and /PW
 	agentArg, popArg      string // /MDA or /MXA; /POP
 	iniArg, noINIArg      string
+	initArg               string // /INIT
 	mxGiven, gatewayGiven bool
 	help, version         bool
 }
@@ -94,6 +97,9 @@ func ParseArgs(args []string) (*Invocation, error) {
 		return &Invocation{Command: CmdVersion}, nil
 	}
 	if err := p.check(); err != nil {
+		return nil, err
+	}
+	if err := p.checkInit(); err != nil {
 		return nil, err
 	}
 	if p.gatewayGiven && !p.mxGiven {

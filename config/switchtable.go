@@ -114,6 +114,8 @@ var switchSpecs = []switchSpec{
 	account("SETPASS", CmdSetPass, "change an account's password (needs /PW)"),
 	account("DELUSER", CmdDelUser, "delete an account (its mail folder is kept)"),
 	account("UNLOCK", CmdUnlock, "unlock an account locked after failed logins"),
+	{names: []string{"INIT"}, arg: "domain", group: "Accounts", help: "write a new mailq.ini for this domain (never over an existing one), with /ADDUSER its first account",
+		do: doInit},
 	{names: []string{"PW"}, arg: "password", group: "Accounts", help: "the password for /ADDUSER or /SETPASS", keepSpaces: true,
 		do: func(p *argParser, arg, v string) error {
 			if v == "" {
@@ -127,6 +129,8 @@ var switchSpecs = []switchSpec{
 		do: func(p *argParser, arg, _ string) error { p.inv.Mode, p.popArg = ModePOP, arg; return nil }},
 	{names: []string{"STOP"}, arg: "[SMTP|POP]", group: "Instance control", help: "stop this folder's instances (both, or the one named)",
 		do: doStop},
+	{names: []string{"STATUS"}, group: "Instance control", help: "say which of this folder's instances run; exit code 0 if one does, 4 if none",
+		do: func(p *argParser, arg, _ string) error { return p.command(CmdStatus, arg) }},
 	{names: []string{"INI"}, arg: "path", group: "Instance control", help: "read this configuration file instead of mailq.ini",
 		do: func(p *argParser, arg, v string) error {
 			n, err := nativePath(v)

@@ -1,7 +1,7 @@
 // Package queue owns every message file in the mailq tree: the incoming
 // queue, external/, retry/, sent/, failed/, bad/ and the user mailboxes. It
 // is the only code that names, writes, moves, reads or deletes them, and it
-// implements the rules of DURABILITY.md: write, sync, rename, sync the
+// implements the rules of docs/durability.md: write, sync, rename, sync the
 // folder; the .auth file is the commit mark; names are reserved and never
 // replaced; moves are idempotent; Recover repairs the tree at start.
 //
