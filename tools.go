@@ -33,6 +33,12 @@ under the tool's name, as in the original MailQ kit):
   /MAILTEST server from to [password] [/switches]   test an SMTP server (/MAILTEST /? for more)
   /MAILTEST server user password /POP [/APOP]       test a POP3 server
   /MXQUERY domain [/ALL] [/DNS:server]              show how mail reaches a domain
+
+Services:
+  /INSTALL[:name] [switches]   register this folder's SMTP instance (with the switches
+                               given) and POP3 instance as services: Windows services,
+                               or systemd units written into the folder on Linux
+  /UNINSTALL[:name]            remove them
 `
 
 // toolFor returns the tool a command line asks for and the tool's own
