@@ -42,21 +42,22 @@ func init() {
 		return verb{handler: h, states: set, maxLine: maxCommand}
 	}
 	verbs = map[string]verb{
-		"HELO": cmd((*session).cmdHelo, anyState),
-		"EHLO": cmd((*session).cmdEhlo, anyState),
-		"MAIL": {handler: (*session).cmdMail, states: states(stateGreeted), maxLine: maxMailLine},
-		"RCPT": cmd((*session).cmdRcpt, states(stateMail, stateRcpt)),
-		"DATA": cmd((*session).cmdData, states(stateRcpt)),
-		"RSET": cmd((*session).cmdRset, anyState),
-		"NOOP": cmd((*session).cmdNoop, anyState),
-		"QUIT": cmd((*session).cmdQuit, anyState),
-		"HELP": cmd((*session).cmdHelp, anyState),
-		"VRFY": cmd((*session).cmdVrfy, anyState),
-		"EXPN": cmd((*session).cmdExpn, anyState),
-		"AUTH": {handler: (*session).cmdAuth, states: states(stateGreeted), maxLine: maxAuthLine},
-		"TIME": cmd((*session).cmdTime, anyState),
-		"STAT": {handler: (*session).cmdStat, states: anyState, maxLine: maxCommand, debug: true},
-		"IPCF": {handler: (*session).cmdIpcf, states: anyState, maxLine: maxCommand, debug: true},
+		"HELO":     cmd((*session).cmdHelo, anyState),
+		"EHLO":     cmd((*session).cmdEhlo, anyState),
+		"MAIL":     {handler: (*session).cmdMail, states: states(stateGreeted), maxLine: maxMailLine},
+		"RCPT":     cmd((*session).cmdRcpt, states(stateMail, stateRcpt)),
+		"DATA":     cmd((*session).cmdData, states(stateRcpt)),
+		"RSET":     cmd((*session).cmdRset, anyState),
+		"NOOP":     cmd((*session).cmdNoop, anyState),
+		"QUIT":     cmd((*session).cmdQuit, anyState),
+		"HELP":     cmd((*session).cmdHelp, anyState),
+		"VRFY":     cmd((*session).cmdVrfy, anyState),
+		"EXPN":     cmd((*session).cmdExpn, anyState),
+		"AUTH":     {handler: (*session).cmdAuth, states: states(stateGreeted), maxLine: maxAuthLine},
+		"TIME":     cmd((*session).cmdTime, anyState),
+		"STAT":     {handler: (*session).cmdStat, states: anyState, maxLine: maxCommand, debug: true},
+		"IPCF":     {handler: (*session).cmdIpcf, states: anyState, maxLine: maxCommand, debug: true},
+		"STARTTLS": cmd((*session).cmdStarttls, states(stateGreeted)), // starttls.go
 	}
 }
 
@@ -129,8 +130,8 @@ func (s *session) hello(arg string, ext bool) Reply {
 	if m := s.srv.opt.SMTP.MaxMessageSize; m > 0 {
 		size = "SIZE " + strconv.FormatInt(m, 10)
 	}
-	return Reply{Code: 250, Lines: []string{greet, size, "8BITMIME", "PIPELINING",
-		"ENHANCEDSTATUSCODES", "AUTH PLAIN LOGIN CRAM-MD5", "HELP"}}
+	return Reply{Code: 250, Lines: append([]string{greet, size, "8BITMIME", "PIPELINING",
+		"ENHANCEDSTATUSCODES", s.authLine(), "HELP"}, s.startTLSLine()...)}
 }
 
 func (s *session) cmdRset(string) Reply {

@@ -3,6 +3,7 @@ package smtp
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -55,7 +56,9 @@ const (
 // atomics, which shutdown sets.
 type session struct {
 	srv   *Server
-	conn  net.Conn
+	conn  net.Conn             // after STARTTLS, the TLS connection
+	raw   net.Conn             // the TCP connection, whose deadlines shutdown sets
+	tls   *tls.ConnectionState // nil before TLS (starttls.go)
 	br    *bufio.Reader
 	bw    *bufio.Writer
 	lr    *wire.LineReader
@@ -93,7 +96,7 @@ type session struct {
 
 // handle runs one session to its end and closes the connection.
 func (srv *Server) handle(ctx context.Context, c net.Conn) {
-	s := &session{srv: srv, conn: c, id: srv.nextID(), ip: clientIP(c), start: srv.now()}
+	s := &session{srv: srv, conn: c, raw: c, id: srv.nextID(), ip: clientIP(c), start: srv.now()}
 	s.br = bufio.NewReaderSize(deadlineReader{s}, 4096)
 	s.bw = bufio.NewWriterSize(c, 4096)
 	s.lr = wire.NewLineReader(s.br)
@@ -102,6 +105,9 @@ func (srv *Server) handle(ctx context.Context, c net.Conn) {
 	defer s.close()
 	defer s.recoverPanic()
 	srv.log.SMTPConnected(s.logConn(), c.LocalAddr().String())
+	if srv.opt.TLS.Implicit && !s.handshake() {
+		return // RFC 8314 §3.3: TLS before the greeting
+	}
 	release, err := srv.guard.Connect(ctx, s.client())
 	if release != nil {
 		defer release()
@@ -270,7 +276,7 @@ func (s *session) shutdown() {
 	s.hard.Store(s.srv.now().Add(s.srv.opt.Server.Timeout).UnixNano())
 	s.stopping.Store(true)
 	if s.idle.Load() {
-		s.conn.SetReadDeadline(time.Unix(0, 1))
+		s.raw.SetReadDeadline(time.Unix(0, 1))
 	}
 }
 
@@ -314,7 +320,7 @@ func (s *session) logConn() logs.SMTPConn {
 	if s.ip.IsValid() {
 		ip = s.ip.String()
 	}
-	return logs.SMTPConn{ID: s.id, Client: ip, ESMTP: s.esmtp}
+	return logs.SMTPConn{ID: s.id, Client: ip, ESMTP: s.esmtp, TLS: s.tlsText()}
 }
 
 // deadlineReader reads from the session's connection with a fresh idle

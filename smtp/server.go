@@ -52,6 +52,8 @@ type Options struct {
 	ExeName, Version string
 	// Getenv looks up $env.NAME^ in the welcome; nil means os.Getenv.
 	Getenv func(string) string
+	// TLS is STARTTLS and implicit TLS (starttls.go).
+	TLS TLSOptions
 }
 
 // Server is the SMTP receiver. Build it with New and run it with Serve.

@@ -64,6 +64,13 @@ func SelfSigned(dir, hostName string) (certPath, keyPath string, created bool, e
 	return certPath, keyPath, true, nil
 }
 
+// Generate returns a new self-signed pair for hostName (and localhost,
+// 127.0.0.1, ::1) as PEM, valid from now: what SelfSigned writes, and what
+// tests of other packages serve.
+func Generate(hostName string) (certPEM, keyPEM []byte, err error) {
+	return generate(hostName, time.Now())
+}
+
 // generate makes a key and a self-signed certificate for hostName.
 func generate(hostName string, now time.Time) (certPEM, keyPEM []byte, err error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
