@@ -43,11 +43,12 @@ func init() {
 	dbg := func(o *Options) bool { return o.Server.Debug }
 	verbs = map[string]verb{
 		// RFC 1939 and its extensions.
-		"CAPA": {states: both, fn: cmdCapa}, // RFC 2449 §5
-		"USER": {states: auth, fn: cmdUser},
-		"PASS": {states: auth, fn: cmdPass},
+		"CAPA": {states: both, fn: cmdCapa},           // RFC 2449 §5
+		"USER": {states: auth, fn: needsTLS(cmdUser)}, // needsTLS: stls.go
+		"PASS": {states: auth, fn: needsTLS(cmdPass)},
 		"APOP": {states: auth, fn: cmdApop},
-		"AUTH": {states: auth, fn: cmdAuth}, // RFC 5034
+		"AUTH": {states: auth, fn: needsTLS(cmdAuth)},       // RFC 5034
+		"STLS": {states: auth, fn: cmdStls, enabled: tlsOn}, // RFC 2595 §4
 		"STAT": {states: trans, fn: cmdStat},
 		"LIST": {states: trans, fn: cmdList},
 		"UIDL": {states: trans, fn: cmdUidl},

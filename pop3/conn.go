@@ -3,6 +3,7 @@ package pop3
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -48,8 +49,10 @@ const (
 type conn struct {
 	srv *Server
 	ctx context.Context
-	nc  net.Conn
-	id  string // session number, for the log
+	nc  net.Conn             // after STLS, the TLS connection
+	raw net.Conn             // the TCP connection, whose deadline shutdown sets
+	tls *tls.ConnectionState // nil before TLS (stls.go)
+	id  string               // session number, for the log
 	ip  netip.Addr
 
 	lr *wire.LineReader
@@ -78,7 +81,7 @@ type conn struct {
 func newConn(s *Server, ctx context.Context, nc net.Conn, id string, ip netip.Addr) *conn {
 	cw := &connWriter{nc: nc, timeout: s.opt.Server.Timeout}
 	return &conn{
-		srv: s, ctx: ctx, nc: nc, id: id, ip: ip,
+		srv: s, ctx: ctx, nc: nc, raw: nc, id: id, ip: ip,
 		lr: wire.NewLineReader(bufio.NewReaderSize(nc, readBuffer)),
 		cw: cw,
 		bw: bufio.NewWriterSize(cw, writeBuffer),
@@ -115,15 +118,19 @@ func (c *conn) serve() {
 			c.releaseMaildrop()
 		}
 		log.POP3Closed(c.id, c.who(), c.ip.String(), c.retrieved, c.deleted, c.reason)
+		c.closeTLS() // stls.go
 	}()
 	defer c.recoverPanic()
 	stop := context.AfterFunc(c.ctx, func() {
 		// Wake a session waiting for a command; one in the middle of a
 		// transfer gets until Timeout to finish it.
 		c.cw.hard.Store(time.Now().Add(c.srv.opt.Server.Timeout).UnixNano())
-		c.nc.SetReadDeadline(time.Now())
+		c.raw.SetReadDeadline(time.Now())
 	})
 	defer stop()
+	if c.srv.opt.TLS.Implicit && !c.handshake() {
+		return // RFC 8314 §3.3: TLS before the greeting
+	}
 
 	r := c.greet()
 	for c.send(r) && !r.Close {

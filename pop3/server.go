@@ -49,6 +49,8 @@ type Options struct {
 	FailDelay time.Duration
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// TLS is STLS and implicit TLS (stls.go).
+	TLS TLSOptions
 }
 
 // Server is the POP3 server of one instance.
