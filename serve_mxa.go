@@ -43,7 +43,7 @@ func (a *app) mxaComponent() (component, error) {
 // never deliver: the listener's own address once it listens.
 func (a *app) smtpListen() []netip.AddrPort {
 	if a.smtpAddr.IsValid() {
-		return []netip.AddrPort{a.smtpAddr}
+		return append([]netip.AddrPort{a.smtpAddr}, a.extraSMTP...)
 	}
 	return smtpListen(a.cfg.Server.Bind, a.cfg.SMTP.Port)
 }

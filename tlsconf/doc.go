@@ -6,5 +6,6 @@
 //
 // All cryptography is crypto/tls and crypto/x509; nothing here is hand-made.
 // tlsconf touches only its own files (the certificate and key); it knows no
-// protocol and imports no project package.
+// protocol and imports no project package but internal/osfile (the lock
+// that lets two instances start together).
 package tlsconf

@@ -15,6 +15,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"mailq/internal/osfile"
 )
 
 // File names of the generated pair, in the folder given to SelfSigned.
@@ -35,6 +37,16 @@ const selfValidity = 800 * 24 * time.Hour
 // it is (Load checks it), so its fingerprint stays the same from run to run.
 func SelfSigned(dir, hostName string) (certPath, keyPath string, created bool, err error) {
 	certPath, keyPath = filepath.Join(dir, SelfCertFile), filepath.Join(dir, SelfKeyFile)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", "", false, fmt.Errorf("tlsconf: %w", err)
+	}
+	// The SMTP and POP3 instances may start together: one makes the pair,
+	// the other waits and then finds it.
+	unlock, err := osfile.Lock(filepath.Join(dir, ".lock"))
+	if err != nil {
+		return "", "", false, fmt.Errorf("tlsconf: %w", err)
+	}
+	defer unlock()
 	_, cerr := os.Stat(certPath)
 	_, kerr := os.Stat(keyPath)
 	switch {
@@ -49,9 +61,6 @@ func SelfSigned(dir, hostName string) (certPath, keyPath string, created bool, e
 	certPEM, keyPEM, err := generate(hostName, time.Now())
 	if err != nil {
 		return "", "", false, err
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", "", false, fmt.Errorf("tlsconf: %w", err)
 	}
 	// The key first: a certificate alone is never left behind as the pair.
 	if err := writeNew(keyPath, keyPEM, 0o600); err != nil {
