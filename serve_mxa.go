@@ -18,6 +18,7 @@ func (a *app) mxaComponent() (component, error) {
 		Log:         a.log,
 		MXA:         a.cfg.MXA,
 		LocalMX:     a.cfg.LocalMX,
+		TLS:         a.cfg.TLS, // per-route TLS policies
 		HostName:    a.cfg.Server.HostName,
 		LocalDomain: a.cfg.LocalDomain,
 		Listen:      a.smtpListen(),
