@@ -77,9 +77,21 @@ func (s *session) handshake() bool {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
+	// A handshake holds no message: a shutdown ends it at once, as it
+	// ends a session waiting for a command (see shutdown).
+	s.idle.Store(true)
+	defer s.idle.Store(false)
+	if s.stopping.Load() {
+		s.closeWhy = "shutdown"
+		return false
+	}
 	tc := tls.Server(s.conn, o.Config)
 	if err := tc.HandshakeContext(ctx); err != nil {
 		s.closeWhy = "TLS handshake failed"
+		if s.stopping.Load() {
+			s.closeWhy = "shutdown" // not the client's fault: nothing to log
+			return false
+		}
 		s.srv.log.SMTPTLSFailed(s.logConn(), handshakeError(ctx, err, limit))
 		return false
 	}
