@@ -61,15 +61,21 @@ func (a *app) pop3TLS(implicit bool) pop3.TLSOptions {
 
 // tlsComponents are the extra listeners of the instance: submission and
 // SMTPS with the SMTP instance, POP3S with the POP3 instance. Each is a
-// server of its own on the shared tree, stopped with the others.
+// server of its own on the shared tree, stopped with the others. With TLS
+// off, submission still runs (without STARTTLS); the implicit-TLS ports
+// cannot, and are left out with a warning.
 func (a *app) tlsComponents() ([]component, error) {
-	if a.tlsConfig == nil {
-		return nil, nil
-	}
 	var comps []component
 	t := a.cfg.TLS
+	noTLS := func(key string, port int) bool {
+		if port != config.PortOff && a.tlsConfig == nil {
+			a.log.Warnf("", "%s=%d is ignored: TLS is off (TLSEnabled=False or /NOTLS)", key, port)
+			return true
+		}
+		return port == config.PortOff
+	}
 	if a.cfg.Mode == config.ModePOP {
-		if t.POP3SPort == config.PortOff {
+		if noTLS("POP3SPort", t.POP3SPort) {
 			return nil, nil
 		}
 		c, err := a.pop3Listener("POP3S", t.POP3SPort, "POP3SPort", a.pop3TLS(true))
@@ -83,7 +89,7 @@ func (a *app) tlsComponents() ([]component, error) {
 		{"submission", "SubmissionPort", t.SubmissionPort, false, true},
 		{"SMTPS", "SMTPSPort", t.SMTPSPort, true, false},
 	} {
-		if l.port == config.PortOff {
+		if l.port == config.PortOff || (l.implicit && noTLS(l.key, l.port)) {
 			continue
 		}
 		c, err := a.smtpListener(l.name, l.port, l.key, l.implicit, l.submit)

@@ -185,23 +185,23 @@ func (t *TLS) RoutePolicy(domain string) TLSPolicy { return t.LocalMX[domain] }
 
 // tlsSummary lists the TLS settings for the start-up summary.
 func (c *Config) tlsSummary() []string {
-	if !c.TLS.Enabled {
-		return []string{"TLS: off (TLSEnabled=False or /NOTLS)"}
-	}
 	var out []string
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	if !c.TLS.Enabled {
+		add("TLS: off (TLSEnabled=False or /NOTLS)")
+		if c.Mode == ModeSMTP && c.TLS.SubmissionPort != PortOff {
+			add("Listening on: %s (submission, AUTH required)", net.JoinHostPort(orStar(c.Server.Bind), strconv.Itoa(c.TLS.SubmissionPort)))
+		}
+		return out
+	}
 	if c.TLS.CertFile == "" {
 		add("TLS certificate: self-signed, kept in %s", c.TLS.Dir)
 	} else {
 		add("TLS certificate: %s (key %s)", c.TLS.CertFile, c.TLS.KeyFile)
 	}
-	bind := c.Server.Bind
-	if bind == "" {
-		bind = "*"
-	}
 	listener := func(what string, port int) {
 		if port != PortOff {
-			add("Listening on: %s (%s)", net.JoinHostPort(bind, strconv.Itoa(port)), what)
+			add("Listening on: %s (%s)", net.JoinHostPort(orStar(c.Server.Bind), strconv.Itoa(port)), what)
 		}
 	}
 	if c.Mode == ModePOP {
@@ -218,6 +218,13 @@ func (c *Config) tlsSummary() []string {
 	}
 	add("TLS required for plain-text passwords: %s", onOff(c.TLS.RequireForAuth))
 	return out
+}
+
+func orStar(bind string) string {
+	if bind == "" {
+		return "*"
+	}
+	return bind
 }
 
 // finishTLS places the self-signed pair's folder beside the INI and checks
