@@ -136,6 +136,9 @@ func TestTLSListeners(t *testing.T) {
 	}
 	tc.Close()
 	c.Close()
+	// Each listener's sessions have ids of their own in the log.
+	smtp.waitOutput(" sub1 ")
+	smtp.waitOutput(" tls1 ")
 
 	pop := start(t, dir, "/pop")
 	popAddr := pop.extraAddrs("POP3S")["POP3S"]

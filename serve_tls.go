@@ -78,7 +78,9 @@ func (a *app) tlsComponents() ([]component, error) {
 		if noTLS("POP3SPort", t.POP3SPort) {
 			return nil, nil
 		}
-		c, err := a.pop3Listener("POP3S", t.POP3SPort, "POP3SPort", a.pop3TLS(true))
+		pt := a.pop3TLS(true)
+		pt.IDPrefix = "tls"
+		c, err := a.pop3Listener("POP3S", t.POP3SPort, "POP3SPort", pt)
 		return append(comps, c), err
 	}
 	for _, l := range []struct {
@@ -106,6 +108,10 @@ func (a *app) tlsComponents() ([]component, error) {
 func (a *app) smtpListener(name string, port int, key string, implicit, submit bool) (component, error) {
 	o := a.smtpOptions()
 	o.TLS = a.smtpTLS(implicit)
+	o.TLS.IDPrefix = "sub"
+	if implicit {
+		o.TLS.IDPrefix = "tls"
+	}
 	if submit {
 		o.SMTP.AuthRequired = true // RFC 6409 §4.3 / RFC 4954 §6
 	}

@@ -162,7 +162,7 @@ func (s *Server) shutdown() {
 // handle runs one connection: the session limit, the Guard, then the session.
 func (s *Server) handle(ctx context.Context, nc net.Conn) {
 	defer nc.Close()
-	id := fmt.Sprint(s.nextID.Add(1))
+	id := s.opt.TLS.IDPrefix + fmt.Sprint(s.nextID.Add(1))
 	ip := remoteIP(nc)
 	select {
 	case s.sem <- struct{}{}:

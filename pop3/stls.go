@@ -24,6 +24,9 @@ type TLSOptions struct {
 	RequireForAuth bool
 	// HandshakeTimeout bounds the handshake; 0 means 30 seconds.
 	HandshakeTimeout time.Duration
+	// IDPrefix starts the session ids of this listener, so that the logs
+	// of several listeners of one instance do not mix ("tls7").
+	IDPrefix string
 }
 
 var (

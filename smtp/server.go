@@ -182,7 +182,7 @@ func (s *Server) refuse(c net.Conn) {
 }
 
 func (s *Server) nextID() string {
-	return strconv.FormatUint(s.sessions.Add(1), 10)
+	return s.opt.TLS.IDPrefix + strconv.FormatUint(s.sessions.Add(1), 10)
 }
 
 // temporaryAccept reports whether an Accept error is worth retrying.
