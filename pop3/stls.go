@@ -99,6 +99,7 @@ func (c *conn) closeTLS() {
 	if tc, ok := c.nc.(*tls.Conn); ok {
 		tc.SetWriteDeadline(time.Now().Add(time.Second))
 		tc.CloseWrite()
+		c.srv.opt.Log.POP3TLSEnded(c.id)
 	}
 }
 

@@ -86,7 +86,7 @@ func TestSTLS(t *testing.T) {
 	cl.login(alice, alicePW)
 	cl.must("+OK 3 ", "STAT")
 	cl.must("+OK", "QUIT")
-	if !strings.Contains(e.log.String(), "TLS started: TLS1.3 ") {
+	if !strings.Contains(e.log.String(), "TLS started: TLS1.3 ") || !strings.Contains(e.log.String(), "POP3S alice@test.example logged in") {
 		t.Fatalf("log:\n%s", e.log)
 	}
 }
