@@ -103,8 +103,10 @@ func (s *session) noteTLS(replies []*Reply) {
 	if !s.tls {
 		return
 	}
+	seen := map[*Reply]bool{} // one reply may stand for several recipients
 	for _, r := range replies {
-		if r != nil && r.Host != "" {
+		if r != nil && r.Host != "" && !seen[r] {
+			seen[r] = true
 			r.Lines = append(r.Lines, "("+s.tlsOutcome()+")")
 		}
 	}
