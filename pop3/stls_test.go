@@ -224,8 +224,10 @@ func TestPythonPoplibTLS(t *testing.T) {
 	}
 }
 
-// TestFetchmailTLS fetches over STLS (--ssl is implicit TLS, sslproto
-// with STLS is tried by fetchmail when offered) and over POP3S.
+// TestFetchmailTLS fetches over STLS (--sslproto: fetchmail then insists
+// on STLS) and over POP3S (--ssl: TLS from the first byte), checking the
+// certificate against the test CA. A private --pidfile lets it run beside
+// TestFetchmail (as root the default lock is one file for all).
 func TestFetchmailTLS(t *testing.T) {
 	t.Parallel()
 	fetchmail := testutil.Program(t, "fetchmail")
@@ -233,10 +235,10 @@ func TestFetchmailTLS(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		mod   func(*Options)
-		flags string
+		flags []string
 	}{
-		{"stls", withTLS, "sslproto 'TLS1.2+' sslcertck sslcertfile " + ca},
-		{"ssl", implicitTLS, "ssl sslcertck sslcertfile " + ca},
+		{"stls", withTLS, []string{"--sslproto", "TLS1.2+"}},
+		{"ssl", implicitTLS, []string{"--ssl"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := startServer(t, tc.mod, tlsForAuth)
@@ -246,11 +248,13 @@ func TestFetchmailTLS(t *testing.T) {
 			rc := filepath.Join(home, ".fetchmailrc")
 			conf := fmt.Sprintf("set no syslog\n"+
 				"poll localhost service %s protocol pop3 uidl auth password timeout 20\n"+
-				"  user %q password %q is nobody here %s\n"+
+				"  user %q password %q is nobody here\n"+
 				"  mda \"/bin/sh -c 'cat >> %s; echo ==END== >> %s'\"\n",
-				port, alice, alicePW, tc.flags, out, out)
+				port, alice, alicePW, out, out)
 			os.WriteFile(rc, []byte(conf), 0o600)
-			cmd := exec.Command(fetchmail, "-f", rc, "--idfile", filepath.Join(home, "ids"), "--nosyslog", "--keep")
+			args := append([]string{"-f", rc, "--idfile", filepath.Join(home, "ids"), "--nosyslog", "--keep",
+				"--sslcertck", "--sslcertfile", ca, "--pidfile", filepath.Join(home, "fetchmail.pid")}, tc.flags...)
+			cmd := exec.Command(fetchmail, args...)
 			cmd.Env = append(os.Environ(), "HOME="+home, "FETCHMAILHOME="+home)
 			if b, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("fetchmail: %v\n%s", err, b)
