@@ -52,11 +52,18 @@ func SelfSigned(dir, hostName string) (certPath, keyPath string, created bool, e
 	switch {
 	case cerr == nil && kerr == nil:
 		return certPath, keyPath, false, nil
-	case cerr == nil || kerr == nil:
-		// Half a pair: never overwrite what someone may have put there.
-		return "", "", false, fmt.Errorf("tlsconf: %s and %s must both exist or both be absent; remove the other one to generate a new pair", certPath, keyPath)
+	case cerr == nil:
+		// A certificate without its key: never overwrite what someone may
+		// have put there.
+		return "", "", false, fmt.Errorf("tlsconf: %s has no key beside it (%s); remove it to generate a new pair", certPath, keyPath)
 	case !errors.Is(cerr, fs.ErrNotExist):
 		return "", "", false, fmt.Errorf("tlsconf: %w", cerr)
+	case kerr == nil:
+		// The key is written first: a key alone is what a generation cut
+		// short leaves. It was never used; make a new pair.
+		if err := os.Remove(keyPath); err != nil {
+			return "", "", false, fmt.Errorf("tlsconf: %w", err)
+		}
 	}
 	certPEM, keyPEM, err := generate(hostName, time.Now())
 	if err != nil {
@@ -69,6 +76,9 @@ func SelfSigned(dir, hostName string) (certPath, keyPath string, created bool, e
 	if err := writeNew(certPath, certPEM, 0o644); err != nil {
 		os.Remove(keyPath)
 		return "", "", false, err
+	}
+	if err := osfile.SyncDir(dir); err != nil {
+		return "", "", false, fmt.Errorf("tlsconf: sync %s: %w", dir, err)
 	}
 	return certPath, keyPath, true, nil
 }

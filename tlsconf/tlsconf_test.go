@@ -155,10 +155,15 @@ func TestSelfSigned(t *testing.T) {
 	if Fingerprint(s2.Leaf()) != Fingerprint(leaf) {
 		t.Error("the pair changed on the second start")
 	}
-	// Half a pair is not overwritten.
+	// A key alone is left by an interrupted generation: a new pair is made.
 	os.Remove(cp)
-	if _, _, _, err := SelfSigned(dir, "x"); err == nil {
-		t.Error("a lone key was overwritten")
+	if _, _, created, err := SelfSigned(dir, "x.example"); err != nil || !created {
+		t.Errorf("after a lone key: created %v, %v", created, err)
+	}
+	// A certificate alone may be someone's: it is not overwritten.
+	os.Remove(kp)
+	if _, _, _, err := SelfSigned(dir, "x.example"); err == nil || !strings.Contains(err.Error(), "has no key") {
+		t.Errorf("a lone certificate: %v", err)
 	}
 }
 
