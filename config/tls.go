@@ -234,5 +234,10 @@ func (c *Config) finishTLS(base string) error {
 	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
 		return fmt.Errorf("mailq: TLSCert and TLSKey go together: set both, or neither for a self-signed certificate")
 	}
+	if !c.TLS.Enabled && (c.TLS.SMTPRequire || c.TLS.RequireForAuth) {
+		// Without TLS these would refuse every outside sender, or every
+		// password login, for good.
+		return fmt.Errorf("mailq: SMTPRequireTLS and RequireTLSForAuth need TLS, which is off (TLSEnabled=False or /NOTLS)")
+	}
 	return nil
 }

@@ -47,6 +47,7 @@ func TestTLSKeys(t *testing.T) {
 				c.TLS.RoutePolicy("*") == TLSOpportunistic && c.TLS.RoutePolicy("c.example") == TLSDefault &&
 				c.LocalMX[3].Port == 2526
 		}, ""},
+		{"require without TLS", "[Config]\nTLSEnabled=False\nSMTPRequireTLS=True\n", nil, "need TLS, which is off"},
 		{"bad policy", "[LocalMX]\nItem1=a.example,mx.a.example,sometimes\n", nil, "none, opportunistic, require or verify"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
