@@ -284,3 +284,35 @@ func writeTestCert(t *testing.T) string {
 	}
 	return p
 }
+
+// TestHandshakeSlot: a client that stalls in the handshake holds its
+// session slot only until the handshake deadline; then the slot is free.
+func TestHandshakeSlot(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, withTLS, func(o *Options) {
+		o.SMTP.Threads = 1
+		o.TLS.HandshakeTimeout = 200 * time.Millisecond
+	})
+	stalled, _ := dial(t, ts.addr)
+	stalled.expect("EHLO client.example", "250")
+	stalled.expect("STARTTLS", "220 ")
+	// The only slot is taken: the next client is refused at once.
+	if _, g := dial(t, ts.addr); !strings.HasPrefix(g, "421 ") {
+		t.Fatalf("second client while the slot is held: %q", g)
+	}
+	stalled.closed() // the deadline ended the handshake and the session
+	ts.waitLog(t, "TLS handshake failed: no handshake within 200ms")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		// The slot is released just after the close; retry briefly.
+		c, g := dial(t, ts.addr)
+		if strings.HasPrefix(g, "220 ") {
+			c.expect("QUIT", "221 ")
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the slot was not released: %q", g)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
