@@ -43,12 +43,11 @@ func init() {
 	dbg := func(o *Options) bool { return o.Server.Debug }
 	verbs = map[string]verb{
 		// RFC 1939 and its extensions.
-		"CAPA": {states: both, fn: cmdCapa},           // RFC 2449 §5
-		"USER": {states: auth, fn: needsTLS(cmdUser)}, // needsTLS: stls.go
+		"CAPA": {states: both, fn: cmdCapa}, // RFC 2449 §5
+		"USER": {states: auth, fn: needsTLS(cmdUser)},
 		"PASS": {states: auth, fn: needsTLS(cmdPass)},
 		"APOP": {states: auth, fn: cmdApop},
-		"AUTH": {states: auth, fn: needsTLS(cmdAuth)},       // RFC 5034
-		"STLS": {states: auth, fn: cmdStls, enabled: tlsOn}, // RFC 2595 §4
+		"AUTH": {states: auth, fn: needsTLS(cmdAuth)}, // RFC 5034
 		"STAT": {states: trans, fn: cmdStat},
 		"LIST": {states: trans, fn: cmdList},
 		"UIDL": {states: trans, fn: cmdUidl},
@@ -68,6 +67,9 @@ func init() {
 		"IPCF": {states: both, fn: cmdIpcf, enabled: dbg},
 		"NOTO": {states: both, fn: cmdNoto, enabled: dbg},
 		"DOWN": {states: both, fn: cmdDown, enabled: dbg},
+
+		// RFC 2595 §4 (stls.go, as needsTLS above).
+		"STLS": {states: auth, fn: cmdStls, enabled: tlsOn},
 	}
 }
 

@@ -49,10 +49,8 @@ const (
 type conn struct {
 	srv *Server
 	ctx context.Context
-	nc  net.Conn             // after STLS, the TLS connection
-	raw net.Conn             // the TCP connection, whose deadline shutdown sets
-	tls *tls.ConnectionState // nil before TLS (stls.go)
-	id  string               // session number, for the log
+	nc  net.Conn
+	id  string // session number, for the log
 	ip  netip.Addr
 
 	lr *wire.LineReader
@@ -76,6 +74,11 @@ type conn struct {
 	retrieved int // messages sent by RETR
 	deleted   int // messages removed by UPDATE
 	copyBuf   []byte
+
+	// TLS (stls.go): after STLS nc is the TLS connection and raw the TCP
+	// one, whose deadline a shutdown sets; tls is nil before TLS.
+	raw net.Conn
+	tls *tls.ConnectionState
 }
 
 func newConn(s *Server, ctx context.Context, nc net.Conn, id string, ip netip.Addr) *conn {

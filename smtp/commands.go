@@ -42,22 +42,24 @@ func init() {
 		return verb{handler: h, states: set, maxLine: maxCommand}
 	}
 	verbs = map[string]verb{
-		"HELO":     cmd((*session).cmdHelo, anyState),
-		"EHLO":     cmd((*session).cmdEhlo, anyState),
-		"MAIL":     {handler: (*session).cmdMail, states: states(stateGreeted), maxLine: maxMailLine},
-		"RCPT":     cmd((*session).cmdRcpt, states(stateMail, stateRcpt)),
-		"DATA":     cmd((*session).cmdData, states(stateRcpt)),
-		"RSET":     cmd((*session).cmdRset, anyState),
-		"NOOP":     cmd((*session).cmdNoop, anyState),
-		"QUIT":     cmd((*session).cmdQuit, anyState),
-		"HELP":     cmd((*session).cmdHelp, anyState),
-		"VRFY":     cmd((*session).cmdVrfy, anyState),
-		"EXPN":     cmd((*session).cmdExpn, anyState),
-		"AUTH":     {handler: (*session).cmdAuth, states: states(stateGreeted), maxLine: maxAuthLine},
-		"TIME":     cmd((*session).cmdTime, anyState),
-		"STAT":     {handler: (*session).cmdStat, states: anyState, maxLine: maxCommand, debug: true},
-		"IPCF":     {handler: (*session).cmdIpcf, states: anyState, maxLine: maxCommand, debug: true},
-		"STARTTLS": cmd((*session).cmdStarttls, states(stateGreeted)), // starttls.go
+		"HELO": cmd((*session).cmdHelo, anyState),
+		"EHLO": cmd((*session).cmdEhlo, anyState),
+		"MAIL": {handler: (*session).cmdMail, states: states(stateGreeted), maxLine: maxMailLine},
+		"RCPT": cmd((*session).cmdRcpt, states(stateMail, stateRcpt)),
+		"DATA": cmd((*session).cmdData, states(stateRcpt)),
+		"RSET": cmd((*session).cmdRset, anyState),
+		"NOOP": cmd((*session).cmdNoop, anyState),
+		"QUIT": cmd((*session).cmdQuit, anyState),
+		"HELP": cmd((*session).cmdHelp, anyState),
+		"VRFY": cmd((*session).cmdVrfy, anyState),
+		"EXPN": cmd((*session).cmdExpn, anyState),
+		"AUTH": {handler: (*session).cmdAuth, states: states(stateGreeted), maxLine: maxAuthLine},
+		"TIME": cmd((*session).cmdTime, anyState),
+		"STAT": {handler: (*session).cmdStat, states: anyState, maxLine: maxCommand, debug: true},
+		"IPCF": {handler: (*session).cmdIpcf, states: anyState, maxLine: maxCommand, debug: true},
+
+		// RFC 3207 (starttls.go).
+		"STARTTLS": cmd((*session).cmdStarttls, states(stateGreeted)),
 	}
 }
 

@@ -56,9 +56,7 @@ const (
 // atomics, which shutdown sets.
 type session struct {
 	srv   *Server
-	conn  net.Conn             // after STARTTLS, the TLS connection
-	raw   net.Conn             // the TCP connection, whose deadlines shutdown sets
-	tls   *tls.ConnectionState // nil before TLS (starttls.go)
+	conn  net.Conn
 	br    *bufio.Reader
 	bw    *bufio.Writer
 	lr    *wire.LineReader
@@ -92,6 +90,11 @@ type session struct {
 	hard     atomic.Int64 // unix nanoseconds no read may pass; 0: none
 	dataEnd  time.Time    // the DATA transfer's own limit; zero outside DATA
 	closeWhy string
+
+	// TLS (starttls.go): after STARTTLS conn is the TLS connection and raw
+	// the TCP one, whose deadline shutdown sets; tls is nil before TLS.
+	raw net.Conn
+	tls *tls.ConnectionState
 }
 
 // handle runs one session to its end and closes the connection.
