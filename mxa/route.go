@@ -88,7 +88,9 @@ func (r *router) route(ctx context.Context, domain string) plan {
 }
 
 func (r *router) static(t target) plan {
-	return plan{key: "host:" + net.JoinHostPort(t.host, strconv.Itoa(t.port)), targets: []target{t}}
+	// Entries for one host with different TLS policies must not share a
+	// session: the key names the policy too.
+	return plan{key: "host:" + net.JoinHostPort(t.host, strconv.Itoa(t.port)) + " tls=" + t.tls.policy.String(), targets: []target{t}}
 }
 
 // mx looks up the mail exchangers of domain (RFC 5321 §5.1).

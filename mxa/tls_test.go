@@ -107,3 +107,32 @@ func TestTLSPolicies(t *testing.T) {
 		})
 	}
 }
+
+// TestTLSPolicySplitsSessions: two [LocalMX] entries for one host with
+// different policies are delivered in separate sessions, each under its
+// own policy.
+func TestTLSPolicySplitsSessions(t *testing.T) {
+	t.Parallel()
+	good, _ := selfSigned(t, "peer.test")
+	p := startPeer(t, &peer{TLS: good})
+	f := newFixture(t, nil, func(o *Options) {
+		o.MXA.MX = config.MXLocal
+		port := int(p.Addr.Port())
+		o.LocalMX = []config.MXRoute{{Domain: "a.example", Host: "peer.test", Port: port}, {Domain: "b.example", Host: "peer.test", Port: port}}
+		o.TLS.LocalMX = map[string]config.TLSPolicy{"a.example": config.TLSNone, "b.example": config.TLSRequire}
+	})
+	f.a.router.lookup = fixedLookup(p.Addr.Addr())
+	id := f.put(queue.External, "alice@origin.test", "x@a.example", "y@b.example")
+	if res := f.run(queue.External, id); res.err != nil {
+		t.Fatal(res.err)
+	}
+	ss := p.Sessions()
+	if len(ss) != 2 {
+		t.Fatalf("%d sessions, want 2: %+v", len(ss), ss)
+	}
+	for _, s := range ss {
+		if want := s.Rcpts[0] == "y@b.example"; s.TLS != want || len(s.Rcpts) != 1 || !s.Accepted {
+			t.Errorf("session %+v: TLS %v, want %v", s, s.TLS, want)
+		}
+	}
+}
