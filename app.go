@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"mailq/accounts"
 	"mailq/config"
+	"mailq/guard"
 	"mailq/logs"
 	"mailq/queue"
 	"mailq/route"
@@ -32,6 +34,13 @@ type app struct {
 	// smtpAddr is the SMTP server's listening address, once it listens: the
 	// MXA's "never deliver to ourselves" check.
 	smtpAddr netip.AddrPort
+
+	// TLS (serve_tls.go): the servers' settings, nil when TLS is off; the
+	// extra SMTP listeners' addresses; the Guards the listeners share.
+	tlsConfig *tls.Config
+	extraSMTP []netip.AddrPort
+	smtpGuard *guard.SMTP
+	pop3Guard *guard.POP3
 }
 
 // notifier returns a function that signals ch without ever blocking: one
@@ -92,12 +101,24 @@ func (a *app) components() ([]component, error) {
 		comps = append(comps, c)
 		return nil
 	}
+	if err := a.loadTLS(); err != nil { // serve_tls.go
+		return nil, err
+	}
 	if a.cfg.Mode == config.ModePOP {
-		return comps, add(a.pop3Component())
+		if err := add(a.pop3Component()); err != nil {
+			return nil, err
+		}
+		extra, err := a.tlsComponents()
+		return append(comps, extra...), err
 	}
 	if err := add(a.smtpComponent()); err != nil {
 		return nil, err
 	}
+	extra, err := a.tlsComponents()
+	if err != nil {
+		return nil, err
+	}
+	comps = append(comps, extra...)
 	if a.cfg.MDA.Enabled {
 		if err := add(a.mdaComponent()); err != nil {
 			return nil, err

@@ -18,6 +18,7 @@ func (a *app) mxaComponent() (component, error) {
 		Log:         a.log,
 		MXA:         a.cfg.MXA,
 		LocalMX:     a.cfg.LocalMX,
+		TLS:         a.cfg.TLS, // per-route TLS policies
 		HostName:    a.cfg.Server.HostName,
 		LocalDomain: a.cfg.LocalDomain,
 		Listen:      a.smtpListen(),
@@ -43,7 +44,7 @@ func (a *app) mxaComponent() (component, error) {
 // never deliver: the listener's own address once it listens.
 func (a *app) smtpListen() []netip.AddrPort {
 	if a.smtpAddr.IsValid() {
-		return []netip.AddrPort{a.smtpAddr}
+		return append([]netip.AddrPort{a.smtpAddr}, a.extraSMTP...)
 	}
 	return smtpListen(a.cfg.Server.Bind, a.cfg.SMTP.Port)
 }

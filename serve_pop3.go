@@ -26,21 +26,7 @@ func (a *app) pop3Component() (component, error) {
 	if a.cfg.POP.RPOP {
 		return component{}, errRPOP
 	}
-	srv, err := pop3.New(pop3.Options{
-		Server:   a.cfg.Server,
-		POP:      a.cfg.POP,
-		MotdPath: a.cfg.Paths.Motd,
-		Tree:     a.tree,
-		Users:    a.users,
-		Log:      a.log,
-		// The abuse controls: block list, per-IP limits, auto-ban, and the
-		// POP-before-SMTP record of each login.
-		Guard:     guard.NewPOP3(guard.Options{Config: a.cfg, Log: a.log}),
-		Version:   version,
-		ExeName:   filepath.Base(exeName()),
-		Getenv:    os.Getenv,
-		FailDelay: failDelay,
-	})
+	srv, err := pop3.New(a.pop3Options())
 	if err != nil {
 		return component{}, err
 	}
@@ -52,4 +38,28 @@ func (a *app) pop3Component() (component, error) {
 	return component{name: "POP3 server", run: func(ctx context.Context) error {
 		return srv.Serve(ctx, ln)
 	}}, nil
+}
+
+// pop3Options are the options of the POP3 servers of the instance (the
+// main port and POP3S, serve_tls.go); they share one Guard.
+func (a *app) pop3Options() pop3.Options {
+	if a.pop3Guard == nil {
+		a.pop3Guard = guard.NewPOP3(guard.Options{Config: a.cfg, Log: a.log})
+	}
+	return pop3.Options{
+		Server:   a.cfg.Server,
+		POP:      a.cfg.POP,
+		MotdPath: a.cfg.Paths.Motd,
+		Tree:     a.tree,
+		Users:    a.users,
+		Log:      a.log,
+		// The abuse controls: block list, per-IP limits, auto-ban, and the
+		// POP-before-SMTP record of each login.
+		Guard:     a.pop3Guard,
+		Version:   version,
+		ExeName:   filepath.Base(exeName()),
+		Getenv:    os.Getenv,
+		FailDelay: failDelay,
+		TLS:       a.pop3TLS(false), // serve_tls.go
+	}
 }

@@ -11,21 +11,7 @@ import (
 // smtpComponent wires the SMTP server (package smtp) into the instance. Each
 // committed message wakes the MDA through mdaWake.
 func (a *app) smtpComponent() (component, error) {
-	srv, err := smtp.New(smtp.Options{
-		Server:        a.cfg.Server,
-		SMTP:          a.cfg.SMTP,
-		RefileUnknown: a.cfg.MDA.RefileUnknownUsers,
-		UnknownCap:    a.cfg.MDA.MaxUnknownFolders,
-		Domains:       a.cfg.AllDomains(),
-		Tree:          a.tree,
-		Accounts:      a.users,
-		Routes:        a.routes,
-		Log:           a.log,
-		Guard:         guard.NewSMTP(guard.Options{Config: a.cfg, Log: a.log}),
-		Committed:     notifier(a.mdaWake),
-		ExeName:       exeName(),
-		Version:       version,
-	})
+	srv, err := smtp.New(a.smtpOptions())
 	if err != nil {
 		return component{}, err
 	}
@@ -40,4 +26,28 @@ func (a *app) smtpComponent() (component, error) {
 	return component{name: "SMTP server", run: func(ctx context.Context) error {
 		return srv.Serve(ctx, ln)
 	}}, nil
+}
+
+// smtpOptions are the options of the SMTP servers of the instance (the
+// main port, and submission and SMTPS, serve_tls.go); they share one Guard.
+func (a *app) smtpOptions() smtp.Options {
+	if a.smtpGuard == nil {
+		a.smtpGuard = guard.NewSMTP(guard.Options{Config: a.cfg, Log: a.log})
+	}
+	return smtp.Options{
+		Server:        a.cfg.Server,
+		SMTP:          a.cfg.SMTP,
+		RefileUnknown: a.cfg.MDA.RefileUnknownUsers,
+		UnknownCap:    a.cfg.MDA.MaxUnknownFolders,
+		Domains:       a.cfg.AllDomains(),
+		Tree:          a.tree,
+		Accounts:      a.users,
+		Routes:        a.routes,
+		Log:           a.log,
+		Guard:         a.smtpGuard,
+		Committed:     notifier(a.mdaWake),
+		ExeName:       exeName(),
+		Version:       version,
+		TLS:           a.smtpTLS(false), // serve_tls.go
+	}
 }

@@ -152,6 +152,7 @@ type Config struct {
 	MXA      MXA
 	Paths    Paths
 	Log      Log
+	TLS      TLS      // config/tls.go
 	Domains  []string // [Domains] DomainN, lower-case, without duplicates
 	Aliases  []Alias  // [EmailAlias] ItemN in file order
 	LocalMX  []MXRoute
@@ -427,6 +428,7 @@ func Default() *Config {
 			Workers:       4,
 		},
 		Log:   Log{Level: LogOff},
+		TLS:   defaultTLS(),
 		Paths: DefaultPaths("."),
 		Scripts: Scripts{
 			PerUser: map[string]string{},

@@ -169,6 +169,7 @@ func buildKeySpecs() []keySpec {
 		boolKey("MXA", "RequireTLS", func(c *Config) *bool { return &c.MXA.RequireTLS }),
 		boolKey("MXA", "VerifyTLS", func(c *Config) *bool { return &c.MXA.VerifyTLS }),
 	}
+	keys = append(keys, tlsKeySpecs()...)
 	for _, s := range pathSettings {
 		keys = append(keys, pathKey(s))
 	}

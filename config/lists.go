@@ -137,7 +137,7 @@ func readLocalMX(ld *loader, key, v string) error {
 	if !ok {
 		return nil
 	}
-	r, err := parseMXRoute(v)
+	r, policy, err := parseMXRouteTLS(v)
 	if err != nil {
 		return ld.valueErr("LocalMX", key, v, err)
 	}
@@ -148,6 +148,7 @@ func readLocalMX(ld *loader, key, v string) error {
 		return ld.valueErr("LocalMX", key, v, expected("at most %d entries; use MX=Remote (DNS) for more", maxLocalMX))
 	}
 	ld.c.LocalMX = append(ld.c.LocalMX, r)
+	ld.c.TLS.setRoutePolicy(r.Domain, policy)
 	return nil
 }
 

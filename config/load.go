@@ -345,6 +345,9 @@ func (ld *loader) finish(env Env) error {
 	if err := c.Paths.checkDistinct(); err != nil {
 		return err
 	}
+	if err := c.finishTLS(ld.base); err != nil {
+		return err
+	}
 	if c.Mode == ModePOP {
 		// The agents run only in the SMTP instance.
 		c.MDA.Enabled, c.MXA.Enabled = false, false

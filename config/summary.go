@@ -39,6 +39,7 @@ func (c *Config) Summary() []string {
 	} else {
 		out = append(out, c.smtpSummary()...)
 	}
+	out = append(out, c.tlsSummary()...)
 	add("Log level: %d (%s)%s", c.Log.Level, c.Log.Level, logWhere(c))
 	if c.Server.Test {
 		add("Test mode: no mail is written or sent")

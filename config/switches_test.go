@@ -220,7 +220,7 @@ func TestHelpListsEverySwitch(t *testing.T) {
 			t.Errorf("switch /%s of the manual is missing", n)
 		}
 	}
-	if len(known) != len(manual)+1 { // + HELP, the long form of /?
+	if len(known) != len(manual)+1+len(tlsSwitches()) { // + HELP, the long form of /?, + config/tls.go
 		var names []string
 		for n := range known {
 			names = append(names, n)

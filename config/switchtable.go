@@ -104,7 +104,7 @@ func countParser(what string) func(string) (int, error) {
 
 func sizeBytes(v string) (int64, error) { return parseSize(v, 1) }
 
-var switchSpecs = []switchSpec{
+var switchSpecs = append([]switchSpec{
 	{names: []string{"?", "H", "HELP"}, group: "Help", help: "show this help",
 		do: func(p *argParser, _, _ string) error { p.help = true; return nil }},
 	{names: []string{"VERSION"}, group: "Help", help: "show the version",
@@ -223,7 +223,7 @@ var switchSpecs = []switchSpec{
 
 	toggle("LOG", "Logging", "write log files (at least at level 1, normal)", func(ld *loader) { ld.c.Log.Level = max(ld.c.Log.Level, LogNormal) }),
 	valued("LOGLEVEL", "0..4", "Logging", "detail: 0 off, 1 normal, 2 info, 3 crit, 4 debug", parseLogLevel, func(ld *loader, v LogLevel) { ld.c.Log.Level = v }),
-}
+}, tlsSwitches()...) // config/tls.go
 
 func doStop(p *argParser, arg, v string) error {
 	switch asciiUpper(v) {

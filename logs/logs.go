@@ -107,6 +107,8 @@ type Logger struct {
 	fmu      sync.Mutex
 	files    map[File]*logFile
 	failOnce sync.Once
+
+	tlsPOP3 sync.Map // POP3 session ids under TLS (tls.go)
 }
 
 type logFile struct {
@@ -209,6 +211,7 @@ func (l *Logger) Log(e Event) {
 	if e.Module == "" {
 		e.Module = l.opt.Module
 	}
+	l.markTLS(&e) // tls.go
 	now := l.now()
 	if !e.NoConsole && e.Level <= l.ConsoleLevel() {
 		l.printConsole(now, e)

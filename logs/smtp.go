@@ -17,13 +17,18 @@ type SMTPConn struct {
 	ID     string // the session id
 	Client string // the client's IP address
 	ESMTP  bool   // the client greeted with EHLO: the module shows as ESMTP
+	TLS    string // version and cipher under TLS ("" in plain text): the module gets an S
 }
 
 func (c SMTPConn) module() string {
+	m := "SMTP"
 	if c.ESMTP {
-		return "ESMTP"
+		m = "ESMTP"
 	}
-	return "SMTP"
+	if c.TLS != "" {
+		m += "S"
+	}
+	return m
 }
 
 // SMTPMessage is a message the SMTP server accepted, for SMTPReceived.

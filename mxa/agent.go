@@ -52,6 +52,8 @@ type Options struct {
 	// RootCAs checks servers' certificates with VerifyTLS; nil means the
 	// system's.
 	RootCAs *x509.CertPool
+	// TLS holds the per-route TLS policies (GatewayTLS, [LocalMX] entries).
+	TLS config.TLS
 	// StopGrace is how long deliveries in progress may go on after Run's
 	// context ends; 0 means 10 seconds.
 	StopGrace time.Duration
@@ -107,12 +109,12 @@ func New(opt Options) (*Agent, error) {
 		opt: opt, tree: opt.Tree, log: opt.Log, self: me,
 		workers: max(opt.MXA.Workers, 1),
 		router:  newRouter(opt.MXA.MX, opt.MXA.Gateway, opt.LocalMX, opt.DNS, t, me),
-		client: &clientConfig{hostName: opt.HostName, t: t, requireTLS: opt.MXA.RequireTLS,
-			verifyTLS: opt.MXA.VerifyTLS, roots: opt.RootCAs,
+		client: &clientConfig{hostName: opt.HostName, t: t, roots: opt.RootCAs,
 			user: opt.MXA.GatewayUser, pass: opt.MXA.GatewayPassword},
 		now:  time.Now,
 		step: func(string) {},
 	}
+	a.router.tls = newRouteTLS(opt.MXA, opt.TLS) // tls.go
 	if a.client.hostName == "" {
 		a.client.hostName = "localhost"
 	}

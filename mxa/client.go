@@ -3,7 +3,6 @@ package mxa
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/emersion/go-sasl"
 
+	"mailq/config"
 	"mailq/wire"
 )
 
@@ -66,9 +66,7 @@ const (
 type clientConfig struct {
 	hostName   string // EHLO argument
 	t          Timeouts
-	requireTLS bool
-	verifyTLS  bool
-	roots      *x509.CertPool // for verifyTLS; nil means the system's
+	roots      *x509.CertPool // for TLSVerify; nil means the system's
 	user, pass string         // gateway login; "" for none
 }
 
@@ -80,11 +78,15 @@ type session struct {
 	lr   *wire.LineReader
 	bw   *bufio.Writer
 	ext  map[string]string // EHLO keywords (upper case) and their parameters
-	tls  bool
-	name string // the server's name, for TLS and for texts
-	host string // name[ip], recorded with its replies
-	end  time.Time
-	stop func() bool // ends the context watch
+	mode tlsMode           // the route's TLS policy (tls.go)
+	tls  bool              // the connection is encrypted
+	// verified: the certificate was checked; tlsDesc: version and cipher.
+	verified bool
+	tlsDesc  string
+	name     string // the server's name, for TLS and for texts
+	host     string // name[ip], recorded with its replies
+	end      time.Time
+	stop     func() bool // ends the context watch
 }
 
 // errTLS marks a failed STARTTLS handshake: with opportunistic TLS the
@@ -94,23 +96,29 @@ type tlsError struct{ r *Reply }
 func (e *tlsError) Error() string { return e.r.Error() }
 func (e *tlsError) Unwrap() error { return e.r }
 
-// dial connects to addr and runs the session up to MAIL: greeting, EHLO
-// (HELO if refused), STARTTLS when offered (RFC 3207) and AUTH when login is
-// true. The error is a *Reply (a *tlsError for a failed handshake); an
-// unusable session is closed.
-func (c *clientConfig) dial(ctx context.Context, name string, addr netip.AddrPort, login, plain bool, size int64) (*session, error) {
+// dial connects to addr and runs the session up to MAIL: TLS at once in
+// implicit mode, greeting, EHLO (HELO if refused), STARTTLS as the policy
+// says (RFC 3207) and AUTH when login is true. The error is a *Reply (a
+// *tlsError for a failed handshake); an unusable session is closed.
+func (c *clientConfig) dial(ctx context.Context, name string, addr netip.AddrPort, login bool, mode tlsMode, size int64) (*session, error) {
 	host := fmt.Sprintf("%s[%s]", name, addr.Addr())
 	d := net.Dialer{Timeout: c.t.Connect}
 	conn, err := d.DialContext(ctx, "tcp", addr.String())
 	if err != nil {
 		return nil, dialReply(host, addr, err)
 	}
-	s := &session{cfg: c, conn: conn, name: name, host: host,
+	s := &session{cfg: c, conn: conn, name: name, host: host, mode: mode,
 		end: time.Now().Add(c.t.Session + time.Duration(size/65536)*time.Second)}
 	s.setConn(conn)
 	// Cancelling the context (the agent stopping) ends every wait at once.
 	s.stop = context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
-	if err := s.open(ctx, login, plain); err != nil {
+	if mode.implicit {
+		if err := s.handshake(ctx); err != nil { // RFC 8314 §3: TLS first
+			s.close()
+			return nil, err
+		}
+	}
+	if err := s.open(ctx, login); err != nil {
 		s.close()
 		return nil, err
 	}
@@ -124,7 +132,7 @@ func (s *session) setConn(c net.Conn) {
 	s.bw = bufio.NewWriterSize(c, 32*1024)
 }
 
-func (s *session) open(ctx context.Context, login, plain bool) error {
+func (s *session) open(ctx context.Context, login bool) error {
 	r, err := s.readReply(s.cfg.t.Greeting, "the greeting")
 	if err != nil {
 		return err
@@ -135,12 +143,15 @@ func (s *session) open(ctx context.Context, login, plain bool) error {
 	if err := s.hello(); err != nil {
 		return err
 	}
-	if _, ok := s.ext["STARTTLS"]; ok && !plain {
+	_, offered := s.ext["STARTTLS"]
+	switch {
+	case s.tls || s.mode.policy == config.TLSNone:
+	case offered:
 		if err := s.startTLS(ctx); err != nil {
 			return err
 		}
-	} else if s.cfg.requireTLS {
-		return local("4.7.4", "%s does not offer STARTTLS, and RequireTLS is set", s.host)
+	case s.mode.policy != config.TLSOpportunistic:
+		return local("4.7.4", "%s does not offer STARTTLS, and the TLS policy is %s", s.host, s.mode.policy)
 	}
 	if login && s.cfg.user != "" {
 		return s.auth()
@@ -180,15 +191,15 @@ func (s *session) hello() error {
 }
 
 // startTLS upgrades the connection (RFC 3207 §4). Certificates are checked
-// only with VerifyTLS: opportunistic TLS (RFC 7435) is better than plain text
-// even when the certificate is self-made.
+// only under the verify policy: opportunistic TLS (RFC 7435) is better than
+// plain text even when the certificate is self-made.
 func (s *session) startTLS(ctx context.Context) error {
 	r, err := s.cmd(s.cfg.t.Command, "STARTTLS", "STARTTLS")
 	if err != nil {
 		return err
 	}
 	if r.Code != 220 {
-		if s.cfg.requireTLS {
+		if s.mode.policy != config.TLSOpportunistic {
 			return r
 		}
 		return nil // go on in plain text
@@ -198,21 +209,9 @@ func (s *session) startTLS(ctx context.Context) error {
 		// attacker's: RFC 3207 §4.2 is about servers, the same holds here.
 		return local("4.7.0", "%s sent data after its STARTTLS reply", s.host)
 	}
-	cfg := &tls.Config{ServerName: s.name, MinVersion: tls.VersionTLS12, RootCAs: s.cfg.roots}
-	if !s.cfg.verifyTLS {
-		cfg.InsecureSkipVerify = true // opportunistic: see the comment above
-		cfg.MinVersion = tls.VersionTLS10
+	if err := s.handshake(ctx); err != nil {
+		return err
 	}
-	if _, err := netip.ParseAddr(s.name); err == nil {
-		cfg.ServerName = ""
-	}
-	tc := tls.Client(s.conn, cfg)
-	s.deadline(s.cfg.t.Command)
-	if err := tc.HandshakeContext(ctx); err != nil {
-		return &tlsError{local("4.7.5", "TLS with %s failed: %v", s.host, trimErr(err))}
-	}
-	s.setConn(tc)
-	s.tls = true
 	return s.hello() // RFC 3207 §4.2: forget what was learnt before TLS
 }
 

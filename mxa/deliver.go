@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/netip"
 	"strconv"
+
+	"mailq/config"
 )
 
 // maxAddrs is how many server addresses one delivery attempt tries at most
@@ -115,13 +117,13 @@ func (a *Agent) try(ctx context.Context, id string, m *message, g *group, t targ
 		rcpts[i] = g.rcpts[k]
 	}
 	a.log.MXAAttempt(id, t.host+"["+ip.String()+"]:"+strconv.Itoa(t.port), rcpts)
-	sess, err := a.client.dial(ctx, t.host, addr, t.login, false, m.size)
+	sess, err := a.client.dial(ctx, t.host, addr, t.login, t.tls, m.size)
 	var te *tlsError
-	if errors.As(err, &te) && !a.client.requireTLS && !a.client.verifyTLS {
+	if errors.As(err, &te) && t.tls.policy == config.TLSOpportunistic && !t.tls.implicit {
 		// Opportunistic TLS failed: connect again in plain text (RFC 7435
 		// §3), as the mail would otherwise never leave.
 		a.log.MXAInfof(id, "%s; trying again without TLS", te.r.Error())
-		sess, err = a.client.dial(ctx, t.host, addr, t.login, true, m.size)
+		sess, err = a.client.dial(ctx, t.host, addr, t.login, plainMode, m.size)
 	}
 	if ctx.Err() == nil {
 		a.hosts.result(addr, err) // not when stopping: that says nothing of the server
@@ -131,7 +133,9 @@ func (a *Agent) try(ctx context.Context, id string, m *message, g *group, t targ
 		return open, false
 	}
 	a.step("connected")
+	a.log.MXAInfof(id, "%s: %s (TLS policy %s)", sess.host, sess.tlsOutcome(), t.tls.policy)
 	replies, afterDot := sess.transact(m, rcpts)
+	sess.noteTLS(replies) // tls.go
 	for _, r := range replies {
 		if r != nil && unreachable(r) != nil && ctx.Err() == nil {
 			a.hosts.result(addr, r) // timed out or dropped mid-transaction

@@ -37,6 +37,7 @@ type peer struct {
 	HangAt     string                      // stop answering at this command (e.g. "DATA-END")
 	DropInData bool                        // close the connection in the middle of the data
 	TLS        *tls.Config                 // offer STARTTLS with this configuration
+	Implicit   bool                        // with TLS: TLS from the first byte (SMTPS), no STARTTLS
 	Users      map[string]string           // offer AUTH PLAIN LOGIN for these accounts
 
 	ln   net.Listener
@@ -147,6 +148,14 @@ func (p *peer) serve(c net.Conn) {
 	if p.Hang {
 		io.Copy(io.Discard, c)
 		return
+	}
+	if p.Implicit {
+		tc := tls.Server(c, p.TLS)
+		if tc.Handshake() != nil {
+			return
+		}
+		c = tc
+		p.set(func() { s.TLS = true })
 	}
 	br := bufio.NewReader(c)
 	w := bufio.NewWriter(c)

@@ -24,6 +24,7 @@ type target struct {
 	port   int
 	static bool // from the configuration (Gateway, [LocalMX]), not from DNS
 	login  bool // log in with GatewayUser (the gateway or the catch-all host)
+	tls    tlsMode
 }
 
 // plan says how to reach one destination: the servers to try in order, or
@@ -45,10 +46,12 @@ type router struct {
 	timeouts Timeouts
 	self     *self
 	mxPort   int // 25; tests point DNS routes at their own port
+	tls      routeTLS
 }
 
 func newRouter(mode config.MXMode, gateway string, localMX []config.MXRoute, dns Resolver, t Timeouts, me *self) *router {
-	r := &router{mode: mode, gateway: gateway, table: map[string]config.MXRoute{}, dns: dns, timeouts: t, self: me, mxPort: 25}
+	r := &router{mode: mode, gateway: gateway, table: map[string]config.MXRoute{}, dns: dns, timeouts: t, self: me, mxPort: 25,
+		tls: newRouteTLS(config.MXA{}, config.TLS{})}
 	for _, e := range localMX {
 		r.table[strings.ToLower(e.Domain)] = e
 	}
@@ -61,13 +64,13 @@ func (r *router) route(ctx context.Context, domain string) plan {
 	switch r.mode {
 	case config.MXGateway:
 		host, port := splitHostPort(r.gateway, 25)
-		return r.static(target{host: host, port: port, static: true, login: true})
+		return r.static(target{host: host, port: port, static: true, login: true, tls: r.tls.forStatic("", port)})
 	case config.MXLocal:
 		e, ok := r.table[domain]
-		catchAll := false
+		catchAll, entry := false, domain
 		if !ok {
 			e, ok = r.table["*"]
-			catchAll = true
+			catchAll, entry = true, "*"
 		}
 		switch {
 		case !ok:
@@ -75,17 +78,19 @@ func (r *router) route(ctx context.Context, domain string) plan {
 			// administrator may add one, so the mail waits.
 			return plan{key: "none:" + domain, err: local("4.4.4", "no [LocalMX] entry for %s and no * entry", domain)}
 		case e.Host == "*":
-			return r.mx(ctx, domain)
+			return withTLS(r.mx(ctx, domain), r.tls.forEntry(entry))
 		}
-		return r.static(target{host: e.Host, port: e.Port, static: true, login: catchAll})
+		return r.static(target{host: e.Host, port: e.Port, static: true, login: catchAll, tls: r.tls.forStatic(entry, e.Port)})
 	case config.MXRemote:
-		return r.mx(ctx, domain)
+		return withTLS(r.mx(ctx, domain), r.tls.forDNS())
 	}
 	return plan{key: "none", err: local("4.4.4", "no MX mode is set ([MXA] MX=)")}
 }
 
 func (r *router) static(t target) plan {
-	return plan{key: "host:" + net.JoinHostPort(t.host, strconv.Itoa(t.port)), targets: []target{t}}
+	// Entries for one host with different TLS policies must not share a
+	// session: the key names the policy too.
+	return plan{key: "host:" + net.JoinHostPort(t.host, strconv.Itoa(t.port)) + " tls=" + t.tls.policy.String(), targets: []target{t}}
 }
 
 // mx looks up the mail exchangers of domain (RFC 5321 §5.1).

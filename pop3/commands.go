@@ -44,10 +44,10 @@ func init() {
 	verbs = map[string]verb{
 		// RFC 1939 and its extensions.
 		"CAPA": {states: both, fn: cmdCapa}, // RFC 2449 §5
-		"USER": {states: auth, fn: cmdUser},
-		"PASS": {states: auth, fn: cmdPass},
+		"USER": {states: auth, fn: needsTLS(cmdUser)},
+		"PASS": {states: auth, fn: needsTLS(cmdPass)},
 		"APOP": {states: auth, fn: cmdApop},
-		"AUTH": {states: auth, fn: cmdAuth}, // RFC 5034
+		"AUTH": {states: auth, fn: needsTLS(cmdAuth)}, // RFC 5034
 		"STAT": {states: trans, fn: cmdStat},
 		"LIST": {states: trans, fn: cmdList},
 		"UIDL": {states: trans, fn: cmdUidl},
@@ -67,6 +67,9 @@ func init() {
 		"IPCF": {states: both, fn: cmdIpcf, enabled: dbg},
 		"NOTO": {states: both, fn: cmdNoto, enabled: dbg},
 		"DOWN": {states: both, fn: cmdDown, enabled: dbg},
+
+		// RFC 2595 §4 (stls.go, as needsTLS above).
+		"STLS": {states: auth, fn: cmdStls, enabled: tlsOn},
 	}
 }
 

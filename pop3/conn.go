@@ -3,6 +3,7 @@ package pop3
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -77,12 +78,17 @@ type conn struct {
 	// Time per line (deadline.go).
 	clock    *wire.ClockReader
 	firstEnd time.Time // the limit for the first command; zero after it
+
+	// TLS (stls.go): after STLS nc is the TLS connection and raw the TCP
+	// one, whose deadline a shutdown sets; tls is nil before TLS.
+	raw net.Conn
+	tls *tls.ConnectionState
 }
 
 func newConn(s *Server, ctx context.Context, nc net.Conn, id string, ip netip.Addr) *conn {
 	cw := &connWriter{nc: nc, timeout: s.opt.Server.Timeout}
 	c := &conn{
-		srv: s, ctx: ctx, nc: nc, id: id, ip: ip,
+		srv: s, ctx: ctx, nc: nc, raw: nc, id: id, ip: ip,
 		cw: cw,
 		bw: bufio.NewWriterSize(cw, writeBuffer),
 	}
@@ -120,15 +126,19 @@ func (c *conn) serve() {
 			c.releaseMaildrop()
 		}
 		log.POP3Closed(c.id, c.who(), c.ip.String(), c.retrieved, c.deleted, c.reason)
+		c.closeTLS() // stls.go
 	}()
 	defer c.recoverPanic()
 	stop := context.AfterFunc(c.ctx, func() {
 		// Wake a session waiting for a command; one in the middle of a
 		// transfer gets until Timeout to finish it.
 		c.cw.hard.Store(time.Now().Add(c.srv.opt.Server.Timeout).UnixNano())
-		c.nc.SetReadDeadline(time.Now())
+		c.raw.SetReadDeadline(time.Now())
 	})
 	defer stop()
+	if c.srv.opt.TLS.Implicit && !c.handshake() {
+		return // RFC 8314 §3.3: TLS before the greeting
+	}
 
 	r := c.greet()
 	for c.send(r) && !r.Close {

@@ -71,7 +71,7 @@ func (c *conn) capabilities() []string {
 	if c.srv.opt.Version != "" {
 		impl += "-" + c.srv.opt.Version
 	}
-	return append(caps, impl)
+	return c.tlsCaps(append(caps, impl))
 }
 
 func cmdCapa(c *conn, arg string) Reply {

@@ -50,6 +50,8 @@ type Options struct {
 	FailDelay time.Duration
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// TLS is STLS and implicit TLS (stls.go).
+	TLS TLSOptions
 }
 
 // Server is the POP3 server of one instance.
@@ -163,7 +165,7 @@ func (s *Server) shutdown() {
 // takes a slot.
 func (s *Server) handle(ctx context.Context, nc net.Conn) {
 	defer nc.Close()
-	id := fmt.Sprint(s.nextID.Add(1))
+	id := s.opt.TLS.IDPrefix + fmt.Sprint(s.nextID.Add(1))
 	ip := remoteIP(nc)
 	release, err := s.opt.Guard.Connect(ip)
 	if err != nil {

@@ -32,6 +32,9 @@ func (s *session) cmdAuth(arg string) Reply {
 	}
 	name, ir := cutWord(arg)
 	name = strings.ToUpper(name)
+	if r, refused := s.authNeedsTLS(name); refused {
+		return r
+	}
 	var user string
 	mech := s.mechanism(name, &user)
 	if mech == nil {

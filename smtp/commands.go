@@ -57,6 +57,9 @@ func init() {
 		"TIME": cmd((*session).cmdTime, anyState),
 		"STAT": {handler: (*session).cmdStat, states: anyState, maxLine: maxCommand, debug: true},
 		"IPCF": {handler: (*session).cmdIpcf, states: anyState, maxLine: maxCommand, debug: true},
+
+		// RFC 3207 (starttls.go).
+		"STARTTLS": cmd((*session).cmdStarttls, states(stateGreeted)),
 	}
 }
 
@@ -129,8 +132,8 @@ func (s *session) hello(arg string, ext bool) Reply {
 	if m := s.srv.opt.SMTP.MaxMessageSize; m > 0 {
 		size = "SIZE " + strconv.FormatInt(m, 10)
 	}
-	return Reply{Code: 250, Lines: []string{greet, size, "8BITMIME", "PIPELINING",
-		"ENHANCEDSTATUSCODES", "AUTH PLAIN LOGIN CRAM-MD5", "HELP"}}
+	return Reply{Code: 250, Lines: append([]string{greet, size, "8BITMIME", "PIPELINING",
+		"ENHANCEDSTATUSCODES", s.authLine(), "HELP"}, s.startTLSLine()...)}
 }
 
 func (s *session) cmdRset(string) Reply {

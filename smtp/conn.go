@@ -3,6 +3,7 @@ package smtp
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -95,6 +96,11 @@ type session struct {
 	firstEnd  time.Time // the limit for the first command; zero after it
 	dataStart time.Time // when DATA began; zero outside DATA
 	dataBase  int64     // clock.Count() when DATA began
+
+	// TLS (starttls.go): after STARTTLS conn is the TLS connection and raw
+	// the TCP one, whose deadline shutdown sets; tls is nil before TLS.
+	raw net.Conn
+	tls *tls.ConnectionState
 }
 
 // handle runs one session to its end and closes the connection. The Guard
@@ -102,7 +108,7 @@ type session struct {
 // never holds one; admitted is called once it holds one, or gives up.
 func (srv *Server) handle(ctx context.Context, c net.Conn, admitted func()) {
 	defer admitted()
-	s := &session{srv: srv, conn: c, id: srv.nextID(), ip: clientIP(c), start: srv.now()}
+	s := &session{srv: srv, conn: c, raw: c, id: srv.nextID(), ip: clientIP(c), start: srv.now()}
 	s.br = bufio.NewReaderSize(nil, 4096)
 	s.bw = bufio.NewWriterSize(c, 4096)
 	s.newReader()
@@ -111,6 +117,9 @@ func (srv *Server) handle(ctx context.Context, c net.Conn, admitted func()) {
 	defer s.close()
 	defer s.recoverPanic()
 	srv.log.SMTPConnected(s.logConn(), c.LocalAddr().String())
+	if srv.opt.TLS.Implicit && !s.handshake() {
+		return // RFC 8314 §3.3: TLS before the greeting
+	}
 	release, err := srv.guard.Connect(ctx, s.client())
 	if release != nil {
 		defer release()
@@ -297,7 +306,7 @@ func (s *session) shutdown() {
 	s.hard.Store(s.srv.now().Add(s.srv.opt.Server.Timeout).UnixNano())
 	s.stopping.Store(true)
 	if s.idle.Load() {
-		s.conn.SetReadDeadline(time.Unix(0, 1))
+		s.raw.SetReadDeadline(time.Unix(0, 1))
 	}
 }
 
@@ -341,7 +350,7 @@ func (s *session) logConn() logs.SMTPConn {
 	if s.ip.IsValid() {
 		ip = s.ip.String()
 	}
-	return logs.SMTPConn{ID: s.id, Client: ip, ESMTP: s.esmtp}
+	return logs.SMTPConn{ID: s.id, Client: ip, ESMTP: s.esmtp, TLS: s.tlsText()}
 }
 
 // clientIP returns the peer's IP address, or the zero Addr when the

@@ -224,11 +224,11 @@ func (s *session) dataEnded(err error) error {
 func (s *session) proto() string {
 	switch {
 	case !s.esmtp:
-		return "SMTP"
+		return tlsProto("SMTP", s.tls)
 	case s.user != "":
-		return "ESMTPA"
+		return tlsProto("ESMTPA", s.tls)
 	}
-	return "ESMTP"
+	return tlsProto("ESMTP", s.tls)
 }
 
 func addrs(rs []queue.Recipient) []string {

@@ -16,6 +16,9 @@ import (
 // (DURABILITY rule 6).
 func (s *session) cmdMail(arg string) Reply {
 	o := &s.srv.opt
+	if r, refused := s.mailNeedsTLS(); refused {
+		return r
+	}
 	if o.SMTP.AuthRequired && s.user == "" {
 		return replyAuthRequired
 	}

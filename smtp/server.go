@@ -55,6 +55,8 @@ type Options struct {
 	ExeName, Version string
 	// Getenv looks up $env.NAME^ in the welcome; nil means os.Getenv.
 	Getenv func(string) string
+	// TLS is STARTTLS and implicit TLS (starttls.go).
+	TLS TLSOptions
 }
 
 // Server is the SMTP receiver. Build it with New and run it with Serve.
@@ -190,7 +192,7 @@ func (s *Server) refuse(c net.Conn) {
 }
 
 func (s *Server) nextID() string {
-	return strconv.FormatUint(s.sessions.Add(1), 10)
+	return s.opt.TLS.IDPrefix + strconv.FormatUint(s.sessions.Add(1), 10)
 }
 
 // temporaryAccept reports whether an Accept error is worth retrying.
