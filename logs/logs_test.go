@@ -33,12 +33,12 @@ func TestCSVRowsCannotBeForged(t *testing.T) {
 	if err != nil {
 		t.Fatalf("log is not valid CSV: %v\n%s", err, data)
 	}
-	if len(rows) != 1 {
-		t.Fatalf("got %d rows, want 1:\n%s", len(rows), data)
+	if len(rows) != 2 || strings.Count(string(data), "\n") != 2 {
+		t.Fatalf("got %d rows, want a header and one row, each a line:\n%s", len(rows), data)
 	}
-	want := []string{"2026-11-23T10:15:00.000Z", "7", "SMTP", "OK", "received", strings.ReplaceAll(subject, "\r\n", "\n"), "a@b"}
-	if strings.Join(rows[0], "|") != strings.Join(want, "|") {
-		t.Fatalf("row = %q\nwant  %q", rows[0], want)
+	want := []string{"2026-11-23T10:15:00.000Z", "7", "SMTP", "OK", "received", `hello, "world"\x0d\x0aforged,row,here`, "a@b", "", "", "", "", "", ""}
+	if strings.Join(rows[1], "|") != strings.Join(want, "|") {
+		t.Fatalf("row = %q\nwant  %q", rows[1], want)
 	}
 }
 
@@ -68,8 +68,8 @@ func TestFilesFollowDateAndLevel(t *testing.T) {
 			t.Fatal(err)
 		}
 		rows, _ := csv.NewReader(bytes.NewReader(data)).ReadAll()
-		if len(rows) != 1 || rows[0][4] != want {
-			t.Errorf("%s rows = %q, want one row with %q", name, rows, want)
+		if len(rows) != 2 || rows[1][4] != want {
+			t.Errorf("%s rows = %q, want the header and one row with %q", name, rows, want)
 		}
 	}
 }
@@ -163,7 +163,7 @@ func TestConcurrentRowsStayWhole(t *testing.T) {
 	l.Close()
 	data, _ := os.ReadFile(filepath.Join(dir, "server.log"))
 	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
-	if err != nil || len(rows) != 1600 {
+	if err != nil || len(rows) != 1601 {
 		t.Fatalf("rows = %d, err = %v", len(rows), err)
 	}
 }
