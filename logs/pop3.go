@@ -31,7 +31,7 @@ func (l *Logger) POP3Refused(id, client, why string) {
 // POP3LoggedIn records a successful login, with the maildrop it found.
 func (l *Logger) POP3LoggedIn(id, user, client, method string, messages int, octets int64) {
 	l.Log(Event{File: FilePOP3, Level: Normal, Color: Green, Module: modulePOP3, ID: id, Status: "OK",
-		Text:   fmt.Sprintf("%s logged in from [%s] (%s): %d message(s), %d octets", user, client, method, messages, octets),
+		Text: fmt.Sprintf("%s logged in from [%s] (%s): %d message(s), %d octets", user, client, method, messages, octets),
 		Fields: pop3Fields("client", client, "event", "login", "user", user, "method", method,
 			"count", strconv.Itoa(messages), "octets", strconv.FormatInt(octets, 10))})
 }
@@ -41,7 +41,7 @@ func (l *Logger) POP3LoggedIn(id, user, client, method string, messages int, oct
 // consecutive failures.
 func (l *Logger) POP3LoginFailed(id, user, client, method, why string, failures int) {
 	l.Log(Event{File: FilePOP3, Level: Normal, Color: Red, Module: modulePOP3, ID: id, Status: "FAIL",
-		Text:   fmt.Sprintf("login failed for %s from [%s] (%s, failure %d): %s", quoteEmpty(user), client, method, failures, why),
+		Text: fmt.Sprintf("login failed for %s from [%s] (%s, failure %d): %s", quoteEmpty(user), client, method, failures, why),
 		Fields: pop3Fields("client", client, "event", "login-failed", "user", user, "method", method,
 			"count", strconv.Itoa(failures), "detail", why)})
 }
@@ -102,7 +102,7 @@ func (l *Logger) POP3TestKept(id, user string, marked int) {
 // POP3Closed records the end of a session.
 func (l *Logger) POP3Closed(id, user, client string, retrieved, deleted int, why string) {
 	l.Log(Event{File: FilePOP3, Level: Normal, Color: White, Module: modulePOP3, ID: id, Status: "INFO",
-		Text:   fmt.Sprintf("[%s] %s exited with %d message(s) retrieved, %d deleted (%s)", client, user, retrieved, deleted, why),
+		Text: fmt.Sprintf("[%s] %s exited with %d message(s) retrieved, %d deleted (%s)", client, user, retrieved, deleted, why),
 		Fields: pop3Fields("client", client, "event", "close", "user", user,
 			"detail", fmt.Sprintf("%s; %d retrieved; %d deleted", why, retrieved, deleted))})
 }

@@ -104,7 +104,7 @@ func (l *Logger) SMTPReceived(c SMTPConn, m SMTPMessage) {
 		return
 	}
 	l.Log(Event{File: FileReceived, Level: Normal, Module: c.module(), ID: c.ID, Status: "OK", NoConsole: true,
-		Text:   "received",
+		Text: "received",
 		Fields: cols(FileReceived, "queue_id", m.QueueID, "tracking", m.Tracking, "client", c.Client, "helo", m.Helo,
 			"user", m.User, "sender", m.From, "recipients", strings.Join(m.Rcpts, " "), "size", size)})
 }
