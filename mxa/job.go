@@ -63,6 +63,15 @@ func (a *Agent) run(ctx, sctx context.Context, folder queue.Folder, id queue.ID)
 	case err != nil:
 		return result{err: err}
 	}
+	if err := checkAddresses(env); err != nil {
+		// Not one byte of it goes on the wire: the set is put aside for
+		// the administrator, with the reason in its .why file.
+		if qerr := a.tree.Quarantine(folder, id, "address not fit to send: "+err.Error()); qerr != nil {
+			return result{err: qerr}
+		}
+		a.log.MXAErrorf(string(id), "moved to bad/: address not fit to send: %v", err)
+		return result{}
+	}
 	if folder == queue.Retry && env.From == "" && id.Copy() == 0 {
 		// Perhaps a failure notice staged in retry/ (the sets this agent
 		// files there have derived ids): release it once its set is filed.
