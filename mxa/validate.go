@@ -27,6 +27,14 @@ func checkAddresses(env *queue.Envelope) error {
 		if err := checkMailbox(r.Addr); err != nil {
 			return fmt.Errorf("recipient %q: %w", r.Addr, err)
 		}
+		// The address as received goes into a failure notice's
+		// Original-Recipient field (RFC 3464 §2.3.1), a header line.
+		if r.Orig == "" {
+			continue
+		}
+		if err := checkMailbox(r.Orig); err != nil {
+			return fmt.Errorf("recipient %q, received as %q: %w", r.Addr, r.Orig, err)
+		}
 	}
 	return nil
 }
