@@ -199,3 +199,19 @@ func TestHostileTextInFileAndConsole(t *testing.T) {
 		t.Errorf("user cell %q, want %q", got, Escape(user))
 	}
 }
+
+// BenchmarkEscape measures the cost of escaping a typical clean text (no
+// allocation) and one with control characters to escape.
+func BenchmarkEscape(b *testing.B) {
+	for _, bc := range []struct{ name, s string }{
+		{"clean", "message 2026120415412795599038 from <alice@test.example> to <bob@far.example>, 528 bytes, queued"},
+		{"hostile", "bob\r\n2026-12-04T15:31:41.000+01:00,9,SMTP,OK,forged\x1b]0;owned\a\u009b2J"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				Escape(bc.s)
+			}
+		})
+	}
+}
