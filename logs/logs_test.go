@@ -105,6 +105,8 @@ func TestConsole(t *testing.T) {
 		{"info hidden at normal", Options{Level: Normal, Color: &off}, Event{Level: Info, Text: "x"}, "", false},
 		{"debug shown in debug mode", Options{Debug: true, Color: &off}, Event{Level: Debug, Text: "deep"}, "deep", false},
 		{"control characters escaped", Options{Color: &off}, Event{Text: "evil\x1b[31m\r\nline"}, `evil\x1b[31m\x0d\x0aline`, false},
+		{"C1 controls escaped", Options{Color: &off}, Event{Text: "evil\u009b31m\u0085line"}, `evil\u009b31m\u0085line`, false},
+		{"invalid UTF-8 escaped", Options{Color: &off}, Event{Text: "a\xff\xc3b"}, `a\xff\xc3b`, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
