@@ -34,22 +34,13 @@ func TestRunTarpit(t *testing.T) {
 	if f.a.workers != 4 || f.a.dests.max != 2 {
 		t.Fatalf("workers %d, limit %d: the defaults changed", f.a.workers, f.a.dests.max)
 	}
-	// Ids sort by time: the tarpit's sets come first in the queue.
-	first := time.Now().Add(-time.Hour)
-	put := func(i int, rcpt string) queue.ID {
-		env := &queue.Envelope{ID: queue.NewID(first.Add(time.Duration(i) * time.Second)), From: "alice@origin.test",
-			Recipients: []queue.Recipient{{Addr: rcpt}}}
-		if err := f.tree.WriteSet(queue.External, env, strings.NewReader(testMessage(i))); err != nil {
-			t.Fatal(err)
-		}
-		return env.ID
-	}
+	// The tarpit's sets come first in the queue.
 	var stuck []queue.ID
 	for i := range 6 {
-		stuck = append(stuck, put(i, "t"+string(rune('a'+i))+"@tarpit.test"))
+		stuck = append(stuck, putNth(f, i, "t"+string(rune('a'+i))+"@tarpit.test"))
 	}
 	for i := range 4 {
-		put(6+i, "h"+string(rune('a'+i))+"@healthy.test")
+		putNth(f, 6+i, "h"+string(rune('a'+i))+"@healthy.test")
 	}
 	wait := f.start()
 	wait("the healthy mail sent and filed, or a third tarpit connection", func() bool {
@@ -71,7 +62,9 @@ func TestRunTarpit(t *testing.T) {
 
 // TestDestinationQueueWaitsItsTurn: three sets for one slow but working
 // destination with room for two: the third waits, is not deferred, and is
-// sent as soon as one of the others is done.
+// sent as soon as one of the others is done. One of the sets also has a
+// recipient elsewhere, delivered at once and exactly once, whichever of
+// its destinations was full.
 func TestDestinationQueueWaitsItsTurn(t *testing.T) {
 	t.Parallel()
 	gate := make(chan struct{})
@@ -90,30 +83,59 @@ func TestDestinationQueueWaitsItsTurn(t *testing.T) {
 		mu.Unlock()
 		return "250 2.0.0 queued"
 	}})
+	fast := startPeer(t, &peer{})
 	f := newFixture(t, nil, func(o *Options) {
 		o.MXA.MX = config.MXLocal
-		o.LocalMX = []config.MXRoute{{Domain: "slow.test", Host: "127.0.0.1", Port: int(slow.Addr.Port())}}
+		o.LocalMX = []config.MXRoute{
+			{Domain: "slow.test", Host: "127.0.0.1", Port: int(slow.Addr.Port())},
+			{Domain: "fast.test", Host: "127.0.0.1", Port: int(fast.Addr.Port())},
+		}
 		o.Timeouts.DataEnd = 10 * time.Minute
+		o.Rescan = 20 * time.Millisecond
 	})
-	for _, r := range []string{"a@slow.test", "b@slow.test", "c@slow.test"} {
-		f.put(queue.External, "alice@origin.test", r)
-	}
+	putNth(f, 0, "a@slow.test")
+	putNth(f, 1, "b@slow.test")
 	wait := f.start()
 	t.Cleanup(release) // runs first: the agent's and the peer's clean-ups wait for the sessions
-	wait("two deliveries in progress and the third set waiting, or a third delivery", func() bool {
+	inProgress := func() int {
 		mu.Lock()
 		defer mu.Unlock()
-		return inData > 2 || inData == 2 && strings.Contains(f.out.String(), "waits for one to end")
+		return inData
+	}
+	wait("two deliveries in progress", func() bool { return inProgress() == 2 })
+	putNth(f, 2, "c@slow.test", "d@fast.test") // it finds slow.test full
+	wait("the third set waiting, or a third delivery", func() bool {
+		return inProgress() > 2 || strings.Contains(f.out.String(), "c@slow.test waits for one to end")
 	})
 	if n := len(slow.Sessions()); n != 2 {
 		t.Fatalf("%d connections to slow.test, want 2", n)
 	}
+	wait("d@fast.test sent while c@slow.test waits", func() bool { return len(fast.Delivered()) == 1 })
 	release()
-	wait("all three sent", func() bool { return len(slow.Delivered()) == 3 })
+	wait("all three sent and filed", func() bool { return len(f.list(queue.Sent)) == 3 })
 	if most != 2 {
 		t.Errorf("at most %d deliveries at once, want 2", most)
+	}
+	got := slow.Delivered()
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"a@slow.test", "b@slow.test", "c@slow.test"}) || !slices.Equal(fast.Delivered(), []string{"d@fast.test"}) {
+		t.Errorf("slow.test got %v, fast.test %v", got, fast.Delivered())
 	}
 	if r := f.list(queue.Retry); len(r) != 0 {
 		t.Errorf("deferred to retry/ instead of waiting: %v", r)
 	}
+}
+
+// putNth writes the n-th set of a test into external/, with an id that
+// sorts after those of the sets before it (ids sort by time).
+func putNth(f *fixture, n int, rcpts ...string) queue.ID {
+	f.t.Helper()
+	env := &queue.Envelope{ID: queue.NewID(time.Now().Add(time.Duration(n-3600) * time.Second)), From: "alice@origin.test"}
+	for _, r := range rcpts {
+		env.Recipients = append(env.Recipients, queue.Recipient{Addr: r})
+	}
+	if err := f.tree.WriteSet(queue.External, env, strings.NewReader(testMessage(n))); err != nil {
+		f.t.Fatal(err)
+	}
+	return env.ID
 }
