@@ -307,6 +307,7 @@ type MXA struct {
 	// peer's certificate.
 	RequireTLS bool
 	VerifyTLS  bool
+	MXADest    // per-destination limit (mxadest.go)
 }
 
 // Paths are absolute after Load.
@@ -426,6 +427,7 @@ func Default() *Config {
 			RetryInterval: 600 * time.Second,
 			Expiry:        24 * time.Hour,
 			Workers:       4,
+			MXADest:       defaultMXADest(),
 		},
 		Log:   Log{Level: LogOff},
 		TLS:   defaultTLS(),

@@ -170,6 +170,7 @@ func buildKeySpecs() []keySpec {
 		boolKey("MXA", "VerifyTLS", func(c *Config) *bool { return &c.MXA.VerifyTLS }),
 	}
 	keys = append(keys, tlsKeySpecs()...)
+	keys = append(keys, mxaDestKeys()...)
 	for _, s := range pathSettings {
 		keys = append(keys, pathKey(s))
 	}

@@ -103,6 +103,7 @@ func (c *Config) smtpSummary() []string {
 	if c.MXA.Enabled {
 		add("Expiry time: %s", humanDuration(c.MXA.Expiry))
 		add("Retry interval: %s", humanDuration(c.MXA.RetryInterval))
+		add("%s", c.mxaDestSummary())
 		switch c.MXA.MX {
 		case MXGateway:
 			add("MX mode: Gateway (%s)", c.MXA.Gateway)

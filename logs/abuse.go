@@ -1,9 +1,6 @@
 package logs
 
-import (
-	"fmt"
-	"strconv"
-)
+import "fmt"
 
 // Events of the abuse controls (package guard). Each names the rule that
 // acted, so an administrator reading "refused" in the SMTP or POP3 log can
@@ -32,7 +29,7 @@ const (
 func (l *Logger) AbuseRefused(file File, module, id, client string, rule AbuseRule, detail string) {
 	l.Log(Event{File: file, Level: Normal, Color: Yellow, Module: module, ID: id, Status: "BLOCK",
 		Text:   fmt.Sprintf("[%s] refused by %s: %s", client, rule, detail),
-		Fields: []string{client, "abuse", string(rule), detail}})
+		Fields: cols(file, "client", client, "event", "abuse", "detail", string(rule)+": "+detail)})
 }
 
 // AbuseBanned records an address added to ipblock.txt by AutoBan (err nil),
@@ -41,12 +38,12 @@ func (l *Logger) AbuseBanned(file File, module, id, client string, failures int,
 	if err != nil {
 		l.Log(Event{File: file, Level: Normal, Color: Red, Module: module, ID: id, Status: "ERROR",
 			Text:   fmt.Sprintf("[%s] could not be banned after %d failed logins: %v", client, failures, err),
-			Fields: []string{client, "abuse", string(RuleAutoBan), strconv.Itoa(failures), err.Error()}})
+			Fields: cols(file, "client", client, "event", "ban-failed", "detail", fmt.Sprintf("%s: %d failed logins: %v", RuleAutoBan, failures, err))})
 		return
 	}
 	l.Log(Event{File: file, Level: Normal, Color: Red, Module: module, ID: id, Status: "BANNED",
 		Text:   fmt.Sprintf("[%s] banned after %d failed logins: added to ipblock.txt", client, failures),
-		Fields: []string{client, "abuse", string(RuleAutoBan), strconv.Itoa(failures)}})
+		Fields: cols(file, "client", client, "event", "banned", "detail", fmt.Sprintf("%s: %d failed logins", RuleAutoBan, failures))})
 }
 
 // AbuseExempt records a rule that would have acted on a client that is exempt
@@ -54,14 +51,14 @@ func (l *Logger) AbuseBanned(file File, module, id, client string, failures int,
 func (l *Logger) AbuseExempt(file File, module, id, client string, rule AbuseRule, detail string) {
 	l.Log(Event{File: file, Level: Info, Color: Grey, Module: module, ID: id, Status: "INFO",
 		Text:   fmt.Sprintf("[%s] exempt from %s (loopback or [RelayIPs]): %s", client, rule, detail),
-		Fields: []string{client, "abuse-exempt", string(rule), detail}})
+		Fields: cols(file, "client", client, "event", "abuse-exempt", "detail", string(rule)+": "+detail)})
 }
 
 // AbuseTagged records a message accepted with a warning header (HELOCheck=tag).
 func (l *Logger) AbuseTagged(file File, module, id, client string, rule AbuseRule, detail string) {
 	l.Log(Event{File: file, Level: Info, Color: Yellow, Module: module, ID: id, Status: "TAG",
 		Text:   fmt.Sprintf("[%s] tagged by %s: %s", client, rule, detail),
-		Fields: []string{client, "abuse-tag", string(rule), detail}})
+		Fields: cols(file, "client", client, "event", "abuse-tag", "detail", string(rule)+": "+detail)})
 }
 
 // AbuseProblem records a problem of the abuse controls themselves: a bad line
@@ -70,5 +67,5 @@ func (l *Logger) AbuseTagged(file File, module, id, client string, rule AbuseRul
 // were not there.
 func (l *Logger) AbuseProblem(file File, module, id, text string) {
 	l.Log(Event{File: file, Level: Normal, Color: Yellow, Module: module, ID: id, Status: "WARN",
-		Text: text, Fields: []string{"", "abuse-problem", text}})
+		Text: text, Fields: cols(file, "event", "abuse-problem")})
 }

@@ -220,13 +220,17 @@ func (l *Logger) Log(e Event) {
 		if e.File == "" {
 			e.File = FileServer
 		}
-		row := append([]string{now.Format("2006-01-02T15:04:05.000Z07:00"), e.ID, e.Module, e.Status, e.Text}, e.Fields...)
+		row := append([]string{now.Format(timeFormat), e.ID, e.Module, e.Status, e.Text}, fit(e.File, e.Fields)...)
 		l.writeRow(e.File, now, row)
 	}
 }
 
+// timeFormat is RFC 3339 with milliseconds and the offset of the local time
+// ("2026-12-04T15:31:41.250+01:00"; "Z" when local time is UTC), so a row
+// says when it happened without knowing where it was written.
+const timeFormat = "2006-01-02T15:04:05.000Z07:00"
+
 func (l *Logger) printConsole(now time.Time, e Event) {
-	text := sanitize(e.Text)
 	id := e.ID
 	if id == "" {
 		id = "-"
@@ -234,11 +238,11 @@ func (l *Logger) printConsole(now time.Time, e Event) {
 	var b strings.Builder
 	b.WriteString(now.Format("15:04:05"))
 	b.WriteByte(' ')
-	b.WriteString(fmt.Sprintf("%-5s ", id))
+	b.WriteString(fmt.Sprintf("%-5s ", Escape(id)))
 	if e.Module != "" {
-		b.WriteString(fmt.Sprintf("%-5s ", e.Module))
+		b.WriteString(fmt.Sprintf("%-5s ", Escape(e.Module)))
 	}
-	b.WriteString(text)
+	b.WriteString(Escape(e.Text))
 	line := b.String()
 	c := l.colors[e.Color]
 	l.cmu.Lock()
@@ -250,40 +254,11 @@ func (l *Logger) printConsole(now time.Time, e Event) {
 	fmt.Fprintln(l.console, line)
 }
 
-// sanitize keeps console lines on one line and free of escape sequences that a
-// client-supplied string (a HELO name, an address) could carry.
-func sanitize(s string) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if s[i] < ' ' || s[i] == 0x7f {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\t':
-			b.WriteByte(' ')
-		case r < ' ' || r == 0x7f:
-			fmt.Fprintf(&b, "\\x%02x", r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 func (l *Logger) writeRow(file File, now time.Time, row []string) {
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	if err := w.Write(row); err != nil {
+	line, err := csvLine(row)
+	if err != nil {
 		return
 	}
-	w.Flush()
 	name := string(file) + "-" + now.Format("20060102") + ".log"
 	if file == FileServer {
 		name = "server.log"
@@ -303,18 +278,33 @@ func (l *Logger) writeRow(file File, now time.Time, row []string) {
 			lf.f.Close()
 			lf.f = nil
 		}
-		// O_APPEND: both instances append to server.log, and one write call a
-		// row keeps their rows whole.
-		f, err := os.OpenFile(filepath.Join(l.opt.Dir, name), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		f, err := openLog(filepath.Join(l.opt.Dir, name), file)
 		if err != nil {
 			l.reportFailure(err)
 			return
 		}
 		lf.f, lf.name = f, name
 	}
-	if _, err := lf.f.Write(buf.Bytes()); err != nil {
+	if _, err := lf.f.Write(line); err != nil {
 		l.reportFailure(err)
 	}
+}
+
+// csvLine renders one row with encoding/csv, every cell through cell(): no
+// cell holds a control character or starts like a formula, so a row is
+// always one line.
+func csvLine(row []string) ([]byte, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	cells := make([]string, len(row))
+	for i, s := range row {
+		cells[i] = cell(s)
+	}
+	if err := w.Write(cells); err != nil {
+		return nil, err
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
 }
 
 // reportFailure tells the console once that file logging is failing (a full

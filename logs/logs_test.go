@@ -33,12 +33,12 @@ func TestCSVRowsCannotBeForged(t *testing.T) {
 	if err != nil {
 		t.Fatalf("log is not valid CSV: %v\n%s", err, data)
 	}
-	if len(rows) != 1 {
-		t.Fatalf("got %d rows, want 1:\n%s", len(rows), data)
+	if len(rows) != 2 || strings.Count(string(data), "\n") != 2 {
+		t.Fatalf("got %d rows, want a header and one row, each a line:\n%s", len(rows), data)
 	}
-	want := []string{"2026-11-23T10:15:00.000Z", "7", "SMTP", "OK", "received", strings.ReplaceAll(subject, "\r\n", "\n"), "a@b"}
-	if strings.Join(rows[0], "|") != strings.Join(want, "|") {
-		t.Fatalf("row = %q\nwant  %q", rows[0], want)
+	want := []string{"2026-11-23T10:15:00.000Z", "7", "SMTP", "OK", "received", `hello, "world"\x0d\x0aforged,row,here`, "a@b", "", "", "", "", "", ""}
+	if strings.Join(rows[1], "|") != strings.Join(want, "|") {
+		t.Fatalf("row = %q\nwant  %q", rows[1], want)
 	}
 }
 
@@ -68,8 +68,8 @@ func TestFilesFollowDateAndLevel(t *testing.T) {
 			t.Fatal(err)
 		}
 		rows, _ := csv.NewReader(bytes.NewReader(data)).ReadAll()
-		if len(rows) != 1 || rows[0][4] != want {
-			t.Errorf("%s rows = %q, want one row with %q", name, rows, want)
+		if len(rows) != 2 || rows[1][4] != want {
+			t.Errorf("%s rows = %q, want the header and one row with %q", name, rows, want)
 		}
 	}
 }
@@ -105,6 +105,8 @@ func TestConsole(t *testing.T) {
 		{"info hidden at normal", Options{Level: Normal, Color: &off}, Event{Level: Info, Text: "x"}, "", false},
 		{"debug shown in debug mode", Options{Debug: true, Color: &off}, Event{Level: Debug, Text: "deep"}, "deep", false},
 		{"control characters escaped", Options{Color: &off}, Event{Text: "evil\x1b[31m\r\nline"}, `evil\x1b[31m\x0d\x0aline`, false},
+		{"C1 controls escaped", Options{Color: &off}, Event{Text: "evil\u009b31m\u0085line"}, `evil\u009b31m\u0085line`, false},
+		{"invalid UTF-8 escaped", Options{Color: &off}, Event{Text: "a\xff\xc3b"}, `a\xff\xc3b`, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -163,7 +165,7 @@ func TestConcurrentRowsStayWhole(t *testing.T) {
 	l.Close()
 	data, _ := os.ReadFile(filepath.Join(dir, "server.log"))
 	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
-	if err != nil || len(rows) != 1600 {
+	if err != nil || len(rows) != 1601 {
 		t.Fatalf("rows = %d, err = %v", len(rows), err)
 	}
 }

@@ -7,8 +7,7 @@ import (
 
 // Events of the Mail Exchange Agent. They go to mxa-YYYYMMDD.log and to the
 // console in magenta (errors in red, warnings in yellow), under the module
-// "MXA" and the id of the message set concerned. Attempt and result rows
-// carry three more columns: host, recipient(s) and reply.
+// "MXA" and the id of the message set concerned (columns in columns.go).
 
 // MXAResult is what one delivery attempt did for one recipient.
 type MXAResult string
@@ -26,7 +25,7 @@ func (l *Logger) MXAAttempt(id, host string, rcpts []string) {
 	joined := strings.Join(rcpts, " ")
 	l.Log(Event{File: FileMXA, Level: Info, Color: Magenta, Module: "MXA", ID: id, Status: "ATTEMPT",
 		Text:   fmt.Sprintf("connecting to %s for %s", host, joined),
-		Fields: []string{host, joined, ""}})
+		Fields: cols(FileMXA, "host", host, "recipients", joined)})
 }
 
 // MXADelivery records the result of an attempt for one recipient: the host
@@ -42,7 +41,7 @@ func (l *Logger) MXADelivery(id, host, rcpt string, res MXAResult, reply string)
 		text = fmt.Sprintf("%s: %s: %s", rcpt, strings.ToLower(string(res)), reply)
 	}
 	l.Log(Event{File: FileMXA, Level: Normal, Color: Magenta, Module: "MXA", ID: id, Status: string(res),
-		Text: text, Fields: []string{host, rcpt, reply}})
+		Text: text, Fields: cols(FileMXA, "host", host, "recipients", rcpt, "reply", reply)})
 }
 
 // MXABounce records a delivery status notification for rcpts failed
@@ -50,14 +49,14 @@ func (l *Logger) MXADelivery(id, host, rcpt string, res MXAResult, reply string)
 func (l *Logger) MXABounce(id, bounce, to string, rcpts int) {
 	l.Log(Event{File: FileMXA, Level: Normal, Color: Magenta, Module: "MXA", ID: id, Status: "BOUNCE",
 		Text:   fmt.Sprintf("failure notice %s to <%s> for %d recipient(s)", bounce, to, rcpts),
-		Fields: []string{"", to, bounce}})
+		Fields: cols(FileMXA, "recipients", to, "detail", fmt.Sprintf("failure notice %s for %d recipient(s)", bounce, rcpts))})
 }
 
 // MXAFiled records where a set went once the agent was done with it for now:
 // "sent", "failed", "retry" or "removed".
 func (l *Logger) MXAFiled(id, where string) {
 	l.Log(Event{File: FileMXA, Level: Info, Color: Magenta, Module: "MXA", ID: id, Status: "INFO",
-		Text: "filed in " + where})
+		Text: "filed in " + where, Fields: cols(FileMXA, "detail", where)})
 }
 
 // MXAInfof records agent activity worth a line at the Info level.

@@ -69,6 +69,7 @@ type Agent struct {
 	client  *clientConfig
 	self    *self
 	hosts   *hostCache
+	dests   *destLimit
 	workers int
 
 	// Hooks for tests.
@@ -108,6 +109,7 @@ func New(opt Options) (*Agent, error) {
 	a := &Agent{
 		opt: opt, tree: opt.Tree, log: opt.Log, self: me,
 		workers: max(opt.MXA.Workers, 1),
+		dests:   newDestLimit(opt.MXA.PerDestination()),
 		router:  newRouter(opt.MXA.MX, opt.MXA.Gateway, opt.LocalMX, opt.DNS, t, me),
 		client: &clientConfig{hostName: opt.HostName, t: t, roots: opt.RootCAs,
 			user: opt.MXA.GatewayUser, pass: opt.MXA.GatewayPassword},
@@ -229,7 +231,12 @@ func (a *Agent) finish(s *sched, f finished) {
 		backoff = max(backoff, time.Second)
 		a.log.MXAErrorf(string(f.it.id), "%v; trying again in %s", f.res.err, fmtDuration(backoff))
 	}
-	s.done(f.it, f.res.retry, backoff, a.now())
+	if f.res.err == nil && f.res.blocked != "" {
+		s.park(f.it, f.res.blocked, f.res.retry)
+	} else {
+		s.done(f.it, f.res.retry, backoff, a.now())
+	}
+	s.unpark(a.dests.free)
 	if f.res.bounced && a.opt.Bounced != nil {
 		a.opt.Bounced()
 	}

@@ -32,7 +32,16 @@
 // A server that did not answer (no connection, a timeout, a dropped
 // connection) is skipped for SendRetrySeconds, at most
 // five minutes: the sets queued for it are deferred at once instead of each
-// holding a worker for a full timeout (hosts.go).
+// holding a worker for a full timeout (hosts.go). A server that answers,
+// but slowly (a tarpit), is not skipped; instead no destination gets more
+// than MaxConnectionsPerDestination workers at once, and never all of them
+// (dest.go): a set whose destination is full is parked by the scheduler,
+// untouched, and made ready when a delivery there ends.
+//
+// Every address read from a set is checked with package address before
+// anything is sent (validate.go): an .auth may hold any byte, and a CR LF
+// in an address would become SMTP commands of its own. A set with one that
+// the SMTP server could not have accepted goes to bad/ with a .why.
 //
 // # Failure notices, exactly once
 //

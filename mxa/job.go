@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"mailq/dsn"
@@ -38,6 +39,9 @@ type job struct {
 	// bounced is set when a failure notice was written: the MDA is woken
 	// once the set is filed.
 	bounced bool
+	// blocked names a destination whose delivery slots were all taken: its
+	// recipients were left as they were, and the set is not filed yet.
+	blocked string
 }
 
 // result is what a job tells the scheduler.
@@ -45,6 +49,7 @@ type result struct {
 	retry   []*item // sets it left in retry/, with their due times
 	bounced bool    // it wrote a failure notice into the incoming queue
 	err     error   // the set could not be processed and is to be tried later
+	blocked string  // a destination that was full: run the set again when it has room
 }
 
 // run processes set id in folder. ctx stops it between steps; sctx, which
@@ -63,6 +68,15 @@ func (a *Agent) run(ctx, sctx context.Context, folder queue.Folder, id queue.ID)
 	case err != nil:
 		return result{err: err}
 	}
+	if err := checkAddresses(env); err != nil {
+		// Not one byte of it goes on the wire: the set is put aside for
+		// the administrator, with the reason in its .why file.
+		if qerr := a.tree.Quarantine(folder, id, "address not fit to send: "+err.Error()); qerr != nil {
+			return result{err: qerr}
+		}
+		a.log.MXAErrorf(string(id), "moved to bad/: address not fit to send: %v", err)
+		return result{}
+	}
 	if folder == queue.Retry && env.From == "" && id.Copy() == 0 {
 		// Perhaps a failure notice staged in retry/ (the sets this agent
 		// files there have derived ids): release it once its set is filed.
@@ -75,11 +89,12 @@ func (a *Agent) run(ctx, sctx context.Context, folder queue.Folder, id queue.ID)
 	if err == nil && len(due) > 0 {
 		err = j.attempt(sctx, due)
 	}
-	if err == nil && ctx.Err() == nil {
-		// When stopping, filing is left for the next start.
+	if err == nil && ctx.Err() == nil && j.blocked == "" {
+		// When stopping, filing is left for the next start; a set waiting
+		// for a busy destination is filed after its turn.
 		err = j.file()
 	}
-	return result{retry: j.retry, bounced: j.bounced, err: err}
+	return result{retry: j.retry, bounced: j.bounced, err: err, blocked: j.blocked}
 }
 
 // selfCopy reports whether recipient r's own copy is this set.
@@ -147,6 +162,16 @@ func (j *job) attempt(sctx context.Context, due []int) error {
 		if j.ctx.Err() != nil {
 			return nil
 		}
+		connects := len(g.plan.targets) > 0
+		if connects && !j.a.dests.acquire(g.plan.key) {
+			// Its recipients stay as they are, for the set's next turn.
+			j.a.log.MXAInfof(string(j.env.ID), "%s has %d deliveries in progress (MaxConnectionsPerDestination): %s waits for one to end",
+				strings.TrimPrefix(strings.TrimPrefix(g.plan.key, "mx:"), "host:"), j.a.dests.max, strings.Join(g.rcpts, " "))
+			if j.blocked == "" {
+				j.blocked = g.plan.key
+			}
+			continue
+		}
 		var recErr error
 		done := func(k []int, r []*Reply) {
 			if err := j.record(g, k, r); err != nil && recErr == nil {
@@ -154,6 +179,9 @@ func (j *job) attempt(sctx context.Context, due []int) error {
 			}
 		}
 		temp := j.a.deliver(sctx, string(j.env.ID), m, g, done)
+		if connects {
+			j.a.dests.release(g.plan.key)
+		}
 		if sctx.Err() != nil {
 			return recErr // interrupted: the temporary replies are not outcomes
 		}

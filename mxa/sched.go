@@ -30,15 +30,19 @@ type key struct {
 // copy without marking it yet, and must see it first (job.handedOver).
 type sched struct {
 	known  map[key]*item
-	ready  []*item // external sets to do now, oldest first
+	ready  []*item // sets to do now: external ones in the order found, and those back from waiting
 	due    dueHeap
 	ext    map[queue.ID]int     // base id → external sets known
 	parked map[queue.ID][]*item // due retry sets waiting for their base
 	turn   bool                 // alternate between ready and due sets
+	// waiting holds the sets that found their destination full, by its
+	// key, until a delivery there ends (destLimit).
+	waiting map[string][]*item
 }
 
 func newSched() *sched {
-	return &sched{known: map[key]*item{}, ext: map[queue.ID]int{}, parked: map[queue.ID][]*item{}}
+	return &sched{known: map[key]*item{}, ext: map[queue.ID]int{}, parked: map[queue.ID][]*item{},
+		waiting: map[string][]*item{}}
 }
 
 // addExternal adds an external set found by a scan, unless known already.
@@ -110,6 +114,36 @@ func (s *sched) done(it *item, retry []*item, backoff time.Duration, now time.Ti
 	}
 	for _, r := range retry {
 		s.add(r)
+	}
+}
+
+// park takes back a set that found destination dest full: it stays known,
+// neither due nor forgotten, until unpark finds room there. The sets its
+// job left in retry/ are added.
+func (s *sched) park(it *item, dest string, retry []*item) {
+	s.waiting[dest] = append(s.waiting[dest], it)
+	for _, r := range retry {
+		s.add(r)
+	}
+}
+
+// unpark makes ready, oldest first, as many waiting sets of each
+// destination as free says it has room for. Run calls it after every job,
+// and slots are only released by jobs, so a set parked while its
+// destination had room again is made ready at once, and any other one when
+// the next delivery there ends.
+func (s *sched) unpark(free func(dest string) int) {
+	for dest, its := range s.waiting {
+		n := min(free(dest), len(its))
+		if n <= 0 {
+			continue
+		}
+		s.ready = append(s.ready, its[:n]...)
+		if n == len(its) {
+			delete(s.waiting, dest)
+		} else {
+			s.waiting[dest] = its[n:]
+		}
 	}
 }
 

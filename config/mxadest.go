@@ -1,0 +1,49 @@
+package config
+
+import "fmt"
+
+// MXADest holds the [MXA] keys that share the delivery workers among
+// destinations. It is embedded in MXA.
+type MXADest struct {
+	// MaxConnectionsPerDestination caps the deliveries in progress to one
+	// destination (a domain's mail servers, or one [LocalMX] host), so that
+	// a server that answers slowly or not at all (a tarpit) cannot hold
+	// every worker until its time-outs end while other mail waits. At least
+	// one worker is always left for other destinations. 0 means no limit
+	// besides Workers (PerDestination). MX=Gateway sends everything one way and is not
+	// limited.
+	MaxConnectionsPerDestination int
+}
+
+// defaultMXADest is 2: with the default four workers, half of them stay
+// free for other destinations while one hangs. A queue of mail to one busy
+// domain waits for its turn without being deferred.
+func defaultMXADest() MXADest { return MXADest{MaxConnectionsPerDestination: 2} }
+
+func mxaDestKeys() []keySpec {
+	return []keySpec{
+		countKey("MXA", "MaxConnectionsPerDestination", "a number of connections (0 = no limit)",
+			func(c *Config) *int { return &c.MXA.MaxConnectionsPerDestination }),
+	}
+}
+
+// PerDestination returns the effective limit of deliveries in progress to
+// one destination: MaxConnectionsPerDestination, but never more than
+// Workers-1 (one worker stays free for other destinations); 0 means no
+// limit: set so, with MX=Gateway, or with a single worker.
+func (m MXA) PerDestination() int {
+	n := m.MaxConnectionsPerDestination
+	if n == 0 || m.MX == MXGateway || m.Workers <= 1 {
+		return 0
+	}
+	return min(n, m.Workers-1)
+}
+
+// mxaDestSummary is the start-up line of the limit, for an instance with
+// the MXA on.
+func (c *Config) mxaDestSummary() string {
+	if n := c.MXA.PerDestination(); n > 0 {
+		return fmt.Sprintf("Deliveries per destination: at most %d at once (of %d workers)", n, c.MXA.Workers)
+	}
+	return "Deliveries per destination: no limit besides Workers"
+}
