@@ -171,6 +171,7 @@ func buildKeySpecs() []keySpec {
 	for _, s := range pathSettings {
 		keys = append(keys, pathKey(s))
 	}
+	keys = append(keys, loginKeys()...)
 	return keys
 }
 
