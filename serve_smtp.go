@@ -22,6 +22,7 @@ func (a *app) smtpComponent() (component, error) {
 		Log:           a.log,
 		Guard:         guard.NewSMTP(guard.Options{Config: a.cfg, Log: a.log}),
 		Committed:     notifier(a.mdaWake),
+		FailDelay:     failDelay,
 		ExeName:       exeName(),
 		Version:       version,
 	})

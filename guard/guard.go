@@ -55,6 +55,7 @@ type common struct {
 	trusted *policy.Trusted
 	limits  *policy.Limiter
 	tracker *policy.Tracker
+	logins  *policy.Logins // failed logins shared by both instances; nil: no rule on
 	now     func() time.Time
 }
 
@@ -94,7 +95,8 @@ func newCommon(o Options, by string, file logs.File) *common {
 	if cfg.Paths.POPBeforeSMTP != "" {
 		g.tracker = policy.NewTracker(cfg.Paths.POPBeforeSMTP, cfg.Abuse.POPBeforeSMTP)
 	}
-	for _, p := range []string{cfg.Paths.IPBlock, cfg.Paths.POPBeforeSMTP} {
+	g.logins = newLogins(cfg, g.now)
+	for _, p := range []string{cfg.Paths.IPBlock, cfg.Paths.POPBeforeSMTP, cfg.Paths.FailedLogins} {
 		if p == "" {
 			continue
 		}

@@ -304,6 +304,9 @@ func (l *Logins) Succeeded(name string, ip netip.Addr) error {
 // addresses, not the account. It reports whether anything was removed.
 func ForgetAccount(path, name string) (bool, error) {
 	name = loginName(name)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return false, nil // nothing counted yet; do not leave a lock file
+	}
 	removed := false
 	err := withLock(path, func(path string) error {
 		data, err := readFile(path)

@@ -23,7 +23,7 @@ type Options struct {
 	// Server is [Config]'s shared keys: HostName, Timeout, HTTPGet, Motd,
 	// Debug, NoBackSpace, Test.
 	Server config.Server
-	// POP is the POP3 keys: Threads, Lockout, RenameOnDelete, Welcome.
+	// POP is the POP3 keys: Threads, RenameOnDelete, Welcome.
 	// RPOP is not supported and ignored here (main refuses to start with it).
 	POP config.POP
 	// MotdPath is the file of MOTD lines (Paths.Motd).
@@ -53,13 +53,12 @@ type Options struct {
 
 // Server is the POP3 server of one instance.
 type Server struct {
-	opt     Options
-	sem     chan struct{} // one slot per concurrent session (POPThreads)
-	lockout *lockout
-	sizes   sizeCache
-	host    string // the domain of APOP timestamps
-	pid     int
-	nextID  atomic.Uint64
+	opt    Options
+	sem    chan struct{} // one slot per concurrent session (POPThreads)
+	sizes  sizeCache
+	host   string // the domain of APOP timestamps
+	pid    int
+	nextID atomic.Uint64
 
 	mu   sync.Mutex
 	down context.CancelFunc // DOWN (debug): stops Serve
@@ -91,12 +90,11 @@ func New(o Options) (*Server, error) {
 		host = "localhost"
 	}
 	return &Server{
-		opt:     o,
-		sem:     make(chan struct{}, threads),
-		lockout: newLockout(o.POP.Lockout, o.Now),
-		sizes:   sizeCache{users: map[string]map[queue.ID]cachedSize{}},
-		host:    host,
-		pid:     os.Getpid(),
+		opt:   o,
+		sem:   make(chan struct{}, threads),
+		sizes: sizeCache{users: map[string]map[queue.ID]cachedSize{}},
+		host:  host,
+		pid:   os.Getpid(),
 	}, nil
 }
 

@@ -52,6 +52,8 @@ type Options struct {
 	ExeName, Version string
 	// Getenv looks up $env.NAME^ in the welcome; nil means os.Getenv.
 	Getenv func(string) string
+	// FailDelay holds the answer to a failed AUTH (see failPause).
+	FailDelay time.Duration
 }
 
 // Server is the SMTP receiver. Build it with New and run it with Serve.
@@ -69,6 +71,8 @@ type Server struct {
 	now       func() time.Time
 	spool     spool // where drafts come from: the tree, or a fake
 	noRecover bool  // let panics through, so a test sees them
+
+	pause func(start time.Time, delay time.Duration) // nil: failPause
 }
 
 // copyBuf is the size of the buffer DATA is streamed through.
