@@ -395,4 +395,3 @@ func TestLoginLimitsUnknownNames(t *testing.T) {
 		t.Fatalf("answers differ:\naccount: %s\nunknown: %s", a, b)
 	}
 }
-
