@@ -151,8 +151,10 @@ func (s *Store) Locked(addr string) bool {
 	return s.current().locked[strings.ToLower(addr)]
 }
 
-// Lock locks the account addr by writing "addr=True" into [Pop-Locked], as
-// POP3 does after too many failed logins. An unknown account gives
+// Lock locks the account addr by writing "addr=True" into [Pop-Locked], an
+// administrator's lock that lasts until /UNLOCK (the servers no longer write
+// it: their locks after failed logins end by themselves; see package
+// policy's Logins). An unknown account gives
 // ErrUnknown and writes nothing.
 func (s *Store) Lock(addr string) error {
 	a := strings.ToLower(addr)
