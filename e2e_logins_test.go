@@ -119,3 +119,41 @@ func TestLoginLimitsFromOutside(t *testing.T) {
 		t.Errorf("the console does not name /UNLOCK:\n%s", out)
 	}
 }
+
+// TestPopLockedSameInBothServers: an account in [Pop-Locked] (an
+// administrator's lock, or one an older version wrote) is refused by both
+// servers in the same words as a wrong password, which is all POP3 ever
+// said about it, so neither tells which accounts exist; the console says
+// at start and at each refusal that it is locked, and how to unlock it.
+func TestPopLockedSameInBothServers(t *testing.T) {
+	t.Parallel()
+	dir := newTree(t, "")
+	addUser(t, dir, popUser, popPW)
+	ini := filepath.Join(dir, "mailq.ini")
+	data, err := os.ReadFile(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(ini, append(data, "\n[Pop-Locked]\n"+popUser+"=True\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	smtpIn := start(t, dir)
+	pop := start(t, dir, "/pop")
+	lo := netip.MustParseAddr("127.0.0.1")
+	if got := smtpAuthFrom(t, lo, smtpIn.addr, popUser, popPW); got != "535 5.7.8 Authentication credentials invalid" {
+		t.Errorf("SMTP AUTH of a [Pop-Locked] account: %q", got)
+	}
+	p := popDial(t, pop.addr)
+	p.must("+OK", "USER %s", popUser)
+	p.must("-ERR [AUTH] authentication failed", "PASS %s", popPW)
+	for name, in := range map[string]*instance{"SMTP": smtpIn, "POP3": pop} {
+		out := in.out()
+		if !strings.Contains(out, "locked in [Pop-Locked]") || !strings.Contains(out, "/UNLOCK:"+popUser) {
+			t.Errorf("%s console does not say the account is locked and how to unlock it:\n%s", name, out)
+		}
+	}
+	if code, out := mailq(t, dir, "/unlock:"+popUser); code != 0 {
+		t.Fatalf("/unlock exit %d:\n%s", code, out)
+	}
+	p.login(popUser, popPW)
+}
