@@ -111,8 +111,8 @@ func (s *session) authFailed(mech, user string, err error, start time.Time) Repl
 	s.authFailures++
 	s.srv.log.SMTPAuthFailed(s.logConn(), mech, user, err.Error())
 	r := replyAuthInvalid
-	if gerr, ok := s.loginOutcome(user, err); ok {
-		r = replyFor(gerr)
+	if gr, ok := s.loginOutcome(user, err); ok {
+		r = gr
 		if r.Close {
 			return r
 		}

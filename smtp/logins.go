@@ -51,27 +51,27 @@ func isGuess(err error) bool {
 		errors.Is(err, accounts.ErrLocked)
 }
 
-// loginOutcome tells the LoginGuard about a failed attempt and returns the
-// reply to send: the Guard's refusal for an attempt it refused, nil for the
-// ordinary failure.
-func (s *session) loginOutcome(user string, err error) (error, bool) {
+// loginOutcome tells the LoginGuard about a failed attempt. When override
+// is true, r replaces the ordinary failure: the Guard's refusal for an
+// attempt it refused unchecked, or its reply (an auto-ban) to the count.
+func (s *session) loginOutcome(user string, err error) (r Reply, override bool) {
 	lg, ok := s.srv.guard.(LoginGuard)
 	if !ok {
-		return nil, false
+		return Reply{}, false
 	}
 	var refused *refusedLogin
 	switch {
 	case errors.As(err, &refused):
 		if gerr := lg.LoginCounted(s.client(), user, false); gerr != nil {
-			return gerr, true
+			return replyFor(gerr), true
 		}
-		return refused.err, true
+		return replyFor(refused.err), true
 	case isGuess(err):
 		if gerr := lg.LoginCounted(s.client(), user, true); gerr != nil {
-			return gerr, true
+			return replyFor(gerr), true
 		}
 	}
-	return nil, false
+	return Reply{}, false
 }
 
 // failPause holds a failed AUTH's answer until delay after start, the moment
