@@ -395,3 +395,32 @@ func TestLoginLimitsUnknownNames(t *testing.T) {
 		t.Fatalf("answers differ:\naccount: %s\nunknown: %s", a, b)
 	}
 }
+
+// TestAutoBanAcrossSessions: short sessions, each far under AutoBan, from
+// ever new addresses of one IPv6 /64, still reach AutoBan, counted across
+// sessions and both instances (attempts refused unchecked included), and
+// the ban covers the whole /64, which the limits count as one client.
+func TestAutoBanAcrossSessions(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *config.Config) { c.Abuse.AutoBan = 10 })
+	ls := startLoginServers(t, e)
+	for i := 1; i <= 9; i++ {
+		ip := netip.MustParseAddr(fmt.Sprintf("2001:db8:10:1::%x", i))
+		var got string
+		if i%2 == 0 {
+			got = ls.popFrom(t, ip).login(owner, "wrong")
+		} else {
+			got = ls.smtpFrom(t, ip).auth(owner, "wrong")
+		}
+		if strings.Contains(got, "closing") || strings.HasPrefix(got, "421") {
+			t.Fatalf("attempt %d from %v: %s", i, ip, got)
+		}
+	}
+	if got := ls.smtpFrom(t, netip.MustParseAddr("2001:db8:10:1::a")).auth(owner, "wrong"); got != "421 4.7.0 Too many failed authentications; closing connection" {
+		t.Fatalf("tenth attempt from the /64: %s", got)
+	}
+	data, err := os.ReadFile(e.cfg.Paths.IPBlock)
+	if err != nil || !strings.HasPrefix(string(data), "2001:db8:10:1::/64  # banned ") {
+		t.Fatalf("ipblock.txt (%v):\n%s", err, data)
+	}
+}
