@@ -81,6 +81,7 @@ func serve(cfg *config.Config) int {
 		return exitFailed
 	}
 	app.hints()
+	app.lockedHint()
 	log.Infof("", "%s instance running (pid %d); press ESC or Ctrl-C, or run \"%s /stop\", to shut down", cfg.Mode, os.Getpid(), exeName())
 
 	failed := runAll(ctx, cancel, comps, log)

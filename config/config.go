@@ -237,8 +237,9 @@ type POP struct {
 	Threads int
 	// RenameOnDelete moves deleted messages to users/<address>/deleted/.
 	RenameOnDelete bool
-	// Lockout locks an account after this many consecutive failed logins;
-	// 0 never locks.
+	// Lockout (POPLockout) blocks an address from logging in to one account
+	// after this many failed logins of that account from it, over SMTP AUTH
+	// and POP3 alike, for Abuse.Logins.Lock; 0 never blocks.
 	Lockout int
 	// RPOP is the obsolete /RPOP switch.
 	RPOP bool
@@ -275,6 +276,7 @@ type Abuse struct {
 	// LimitLocal applies the per-IP limits to loopback and [RelayIPs] clients
 	// too (off by default: they are exempt).
 	LimitLocal bool
+	Logins     LoginLimits // guessing across sessions (logins.go)
 }
 
 // MDA holds the [MDA] section.
@@ -330,6 +332,7 @@ type Paths struct {
 	// POPBeforeSMTP is the file through which the POP3 instance tells the
 	// SMTP instance which IPs logged in recently.
 	POPBeforeSMTP string
+	FailedLogins  string // failedlogins.txt: counts shared by both instances (logins.go)
 }
 
 // Log holds logging settings.
@@ -417,6 +420,7 @@ func Default() *Config {
 			MaxMessagesPerIPHour: 0,
 			MaxFailedCommands:    20,
 			MaxUnknownRecipients: 0,
+			Logins:               defaultLoginLimits(),
 		},
 		MDA: MDA{
 			RefileUnknownUsers: true,

@@ -175,6 +175,7 @@ func buildKeySpecs() []keySpec {
 		keys = append(keys, pathKey(s))
 	}
 	keys = append(keys, unknownKeys...)
+	keys = append(keys, loginKeys()...)
 	return keys
 }
 

@@ -33,6 +33,7 @@ var pathSettings = []pathSetting{
 	{"Config", "POPLockFile", func(p *Paths) *string { return &p.POPLock }, nil, "popserver.lck"},
 	{"Config", "KeyFile", func(p *Paths) *string { return &p.KeyFile }, nil, "mailq.key"},
 	{"Config", "POPBeforeSMTPFile", func(p *Paths) *string { return &p.POPBeforeSMTP }, nil, "popbeforesmtp.txt"},
+	{"Config", "FailedLoginsFile", func(p *Paths) *string { return &p.FailedLogins }, nil, "failedlogins.txt"},
 }
 
 func queueDir(p *Paths) string { return p.Queue }

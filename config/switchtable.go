@@ -187,7 +187,7 @@ var switchSpecs = append([]switchSpec{
 	toggle("NOFIXHDRS", "SMTP", "do not add missing headers (Date, Message-ID...)", func(ld *loader) { ld.c.Server.FixHeaders = false }),
 
 	threads("POPTHREADS", "POP3", "how many POP3 clients are served at once (1..64)", func(c *Config) *int { return &c.POP.Threads }),
-	valued("POPLOCK", "n", "POP3", "lock accounts after n failed logins (0 = never)", countParser("a number of failed logins (0 = never lock)"), func(ld *loader, v int) { ld.c.POP.Lockout = v }),
+	valued("POPLOCK", "n", "POP3", "block an address from an account after n failed logins (0 = never)", countParser("a number of failed logins (0 = never lock)"), func(ld *loader, v int) { ld.c.POP.Lockout = v }),
 	toggle("POPROD", "POP3", "keep messages POP3 clients delete, in deleted/", func(ld *loader) { ld.c.POP.RenameOnDelete = true }),
 	toggle("RPOP", "POP3", "RPOP logins: not supported (the POP3 instance refuses to start with it)", func(ld *loader) { ld.c.POP.RPOP = true }),
 
