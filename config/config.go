@@ -31,6 +31,9 @@ func (m Mode) String() string {
 	if m == ModePOP {
 		return "POP3"
 	}
+	if m == ModeWeb {
+		return "Web"
+	}
 	return "SMTP"
 }
 
@@ -150,6 +153,7 @@ type Config struct {
 	Abuse    Abuse
 	MDA      MDA
 	MXA      MXA
+	Web      Web // the web instance (/WEB); see web.go
 	Paths    Paths
 	Log      Log
 	Domains  []string // [Domains] DomainN, lower-case, without duplicates
@@ -319,6 +323,7 @@ type Paths struct {
 	Motd     string // Users/motd.txt
 	SMTPLock string // smtpserver.lck
 	POPLock  string // popserver.lck
+	WebLock  string // webserver.lck
 	KeyFile  string // mailq.key, the key that seals account secrets
 	// POPBeforeSMTP is the file through which the POP3 instance tells the
 	// SMTP instance which IPs logged in recently.
@@ -418,6 +423,7 @@ func Default() *Config {
 			Expiry:        24 * time.Hour,
 			Workers:       4,
 		},
+		Web:   defaultWeb(),
 		Log:   Log{Level: LogOff},
 		Paths: DefaultPaths("."),
 		Scripts: Scripts{

@@ -168,6 +168,7 @@ func buildKeySpecs() []keySpec {
 		boolKey("MXA", "RequireTLS", func(c *Config) *bool { return &c.MXA.RequireTLS }),
 		boolKey("MXA", "VerifyTLS", func(c *Config) *bool { return &c.MXA.VerifyTLS }),
 	}
+	keys = append(keys, webKeys()...)
 	for _, s := range pathSettings {
 		keys = append(keys, pathKey(s))
 	}

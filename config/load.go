@@ -353,7 +353,7 @@ func (ld *loader) finish(env Env) error {
 	if err := c.Paths.checkDistinct(); err != nil {
 		return err
 	}
-	if c.Mode == ModePOP {
+	if c.Mode == ModePOP || c.Mode == ModeWeb {
 		// The agents run only in the SMTP instance.
 		c.MDA.Enabled, c.MXA.Enabled = false, false
 	} else if c.POP.RPOP {

@@ -30,6 +30,7 @@ const (
 	StopAll  StopTarget = iota // /STOP
 	StopSMTP                   // /STOP:SMTP
 	StopPOP                    // /STOP:POP
+	StopWeb                    // /STOP:WEB
 )
 
 // Invocation is a parsed command line.
@@ -67,6 +68,7 @@ type argParser struct {
 	inv                   *Invocation
 	cmdArg, pwArg         string // the switches that set the command and /PW
 	agentArg, popArg      string // /MDA or /MXA; /POP
+	webArg                string // /WEB
 	iniArg, noINIArg      string
 	mxGiven, gatewayGiven bool
 	help, version         bool
@@ -94,6 +96,9 @@ func ParseArgs(args []string) (*Invocation, error) {
 		return &Invocation{Command: CmdVersion}, nil
 	}
 	if err := p.check(); err != nil {
+		return nil, err
+	}
+	if err := p.checkWeb(); err != nil {
 		return nil, err
 	}
 	if p.gatewayGiven && !p.mxGiven {
