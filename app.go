@@ -95,6 +95,9 @@ func (a *app) components() ([]component, error) {
 	if a.cfg.Mode == config.ModePOP {
 		return comps, add(a.pop3Component())
 	}
+	if a.cfg.Mode == config.ModeWeb {
+		return comps, add(a.webComponent())
+	}
 	if err := add(a.smtpComponent()); err != nil {
 		return nil, err
 	}

@@ -55,6 +55,8 @@ func serve(cfg *config.Config) int {
 	lockPath := cfg.Paths.SMTPLock
 	if cfg.Mode == config.ModePOP {
 		lockPath = cfg.Paths.POPLock
+	} else if cfg.Mode == config.ModeWeb {
+		lockPath = cfg.Paths.WebLock
 	}
 	lock, err := lockfile.Acquire(lockPath)
 	if err != nil {
@@ -99,6 +101,8 @@ func serve(cfg *config.Config) int {
 func stopName(m config.Mode) string {
 	if m == config.ModePOP {
 		return "pop"
+	} else if m == config.ModeWeb {
+		return "web"
 	}
 	return "smtp"
 }

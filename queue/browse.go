@@ -184,3 +184,29 @@ func (mb *Mailbox) WriteIndex(fill func(w io.Writer) error) error {
 	}
 	return nil
 }
+
+// ModTime returns the modification time of folder f, which changes when a
+// set arrives or goes: a viewer polls it to refresh its counts.
+func (t *Tree) ModTime(f Folder) (time.Time, error) {
+	dir, err := t.dir(f)
+	if err != nil {
+		return time.Time{}, err
+	}
+	info, err := os.Stat(dir)
+	if err != nil {
+		return time.Time{}, fileErr("stat", dir, err)
+	}
+	return info.ModTime(), nil
+}
+
+// RootModTimes returns the modification times of the users root and the
+// unknown root, which change when a mailbox folder is created or removed.
+func (t *Tree) RootModTimes() [2]time.Time {
+	var out [2]time.Time
+	for i, d := range []string{t.users, t.unknown} {
+		if info, err := os.Stat(d); err == nil {
+			out[i] = info.ModTime()
+		}
+	}
+	return out
+}

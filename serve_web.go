@@ -1,0 +1,35 @@
+package main
+
+import (
+	"context"
+
+	"mailq/web"
+)
+
+// webComponent wires the web instance (package web): mailboxes and queue
+// in a browser, and the JSON API, on WebBind:WebPort.
+func (a *app) webComponent() (component, error) {
+	srv, err := web.New(web.Options{
+		Tree:       a.tree,
+		Users:      a.users,
+		Log:        a.log,
+		Admins:     a.cfg.Web.Admins,
+		LoginLocal: a.cfg.Web.LoginLocal,
+		// TLS: nil serves plain HTTP. Once the mail servers' certificate
+		// settings exist, main passes the same *tls.Config here.
+		TLS:       nil,
+		FailDelay: failDelay,
+		Version:   version,
+	})
+	if err != nil {
+		return component{}, err
+	}
+	ln, err := listenAt(a.cfg, a.cfg.Web.Bind, a.cfg.Web.Port, "WebPort")
+	if err != nil {
+		return component{}, err
+	}
+	a.log.Startf("WEB", "listening on http://%s/", ln.Addr())
+	return component{name: "web server", run: func(ctx context.Context) error {
+		return srv.Serve(ctx, ln)
+	}}, nil
+}
