@@ -212,6 +212,9 @@ func (s *Server) apiWait(w http.ResponseWriter, r *http.Request, v *viewer) {
 			writeJSON(w, http.StatusOK, found)
 			return
 		}
+		if s.waitHook != nil {
+			s.waitHook()
+		}
 		select {
 		case <-changed:
 		case <-deadline.C:
@@ -256,7 +259,7 @@ func (s *Server) findMatch(v *viewer, only *queue.MailboxRef, f filter) (*waitMa
 		}
 		for _, m := range list { // newest first: the first match is the newest here
 			if f.match(m) {
-				if best == nil || m.ID > best.ID {
+				if best == nil || m.Received.After(best.Received) {
 					best = &waitMatch{Summary: m, Mailbox: boxKey(ref)}
 				}
 				break

@@ -39,7 +39,7 @@ func (s *Server) boxes(v *viewer) ([]BoxInfo, error) {
 		own = own || (!ref.Unknown && ref.Addr == v.user)
 		out = append(out, BoxInfo{Mailbox: boxKey(ref), Address: ref.Addr, Unknown: ref.Unknown, Messages: len(list), Size: size})
 	}
-	if v.user != "" && !own {
+	if v.user != "" && !v.admin && !own {
 		out = append(out, BoxInfo{Mailbox: v.user, Address: v.user})
 	}
 	return out, nil

@@ -25,6 +25,9 @@ type Summary struct {
 	Subject string    `json:"subject"`
 	Date    time.Time `json:"date"` // the Date header, or the receive time if it has none
 	Size    int64     `json:"size"`
+	// Received is when the message was filed into the mailbox (its file's
+	// time): the list's order, newest first.
+	Received time.Time `json:"received"`
 
 	search string // lower-case from, to and subject, for the search
 }
@@ -126,9 +129,14 @@ func (b *boxIndex) rebuild() {
 		list = append(list, s)
 		size += s.Size
 	}
-	// Newest first: ids begin with the receive time, so id order is
-	// arrival order, whatever the Date headers claim.
-	slices.SortFunc(list, func(x, y *Summary) int { return strings.Compare(string(y.ID), string(x.ID)) })
+	// Newest first by arrival, whatever the Date headers claim; ids (which
+	// begin with the receive time) settle ties.
+	slices.SortFunc(list, func(x, y *Summary) int {
+		if c := y.Received.Compare(x.Received); c != 0 {
+			return c
+		}
+		return strings.Compare(string(y.ID), string(x.ID))
+	})
 	b.list, b.size = list, size
 }
 
@@ -184,7 +192,7 @@ func readSummary(mb *queue.Mailbox, id queue.ID) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Summary{ID: id, Size: st.Size(), Date: idTime(id)}
+	s := &Summary{ID: id, Size: st.Size(), Date: idTime(id), Received: st.ModTime().UTC()}
 	h, err := textproto.ReadHeader(bufio.NewReader(io.LimitReader(f, maxHeaderRead)))
 	if err == nil || len(h.Map()) > 0 {
 		mh := mail.Header{Header: message(h)}

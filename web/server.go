@@ -58,6 +58,9 @@ type Server struct {
 	pages   *pageSet
 	handler http.Handler
 	delMu   sync.Mutex // one mailbox deletion at a time (they take the POP3 mailbox lock)
+
+	// waitHook, set by tests, runs when a wait call is about to block.
+	waitHook func()
 }
 
 // shutdownGrace is how long requests in progress may finish after the
