@@ -88,7 +88,12 @@ func (t *Tree) ExistingMailbox(ref MailboxRef) (*Mailbox, error) {
 // file-system call per message: a viewer lists a mailbox of ten thousand
 // messages this way and reads only the files it has not seen before.
 func (mb *Mailbox) IDs() ([]ID, error) {
-	entries, err := os.ReadDir(mb.dir)
+	d, err := os.Open(mb.dir)
+	if err != nil {
+		return nil, fmt.Errorf("queue: list mailbox: %w", fileErr("read folder", mb.dir, err))
+	}
+	entries, err := d.ReadDir(-1) // unsorted, unlike os.ReadDir: sorted once below
+	d.Close()
 	if err != nil {
 		return nil, fmt.Errorf("queue: list mailbox: %w", fileErr("read folder", mb.dir, err))
 	}
