@@ -302,7 +302,7 @@ func TestBrowserScreenshots(t *testing.T) {
 		must(t, "viewport", chromedp.Do(ctx, chromedp.EmulateViewport(size.width, size.height, opts...)))
 		for _, p := range pages {
 			must(t, p.name, chromedp.Do(ctx, chromedp.Navigate(e.url+p.path), chromedp.WaitVisible(chromedp.CSS(p.ready))))
-			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 			must(t, "screenshot "+p.name, err)
 			if len(png) < 1000 {
 				t.Errorf("%s at %s: a %d-byte screenshot", p.name, size.name, len(png))
@@ -311,7 +311,7 @@ func TestBrowserScreenshots(t *testing.T) {
 			if err != nil || overflow {
 				t.Errorf("%s at %s: the page is wider than the screen (%v)", p.name, size.name, err)
 			}
-			must(t, "write", os.WriteFile(filepath.Join(dir, p.name+"-"+size.name+".jpg"), png, 0o644))
+			must(t, "write", os.WriteFile(filepath.Join(dir, p.name+"-"+size.name+".png"), png, 0o644))
 		}
 	}
 }

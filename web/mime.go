@@ -28,7 +28,7 @@ func addressText(h *mail.Header, key string) string {
 	if list, err := h.AddressList(key); err == nil && len(list) > 0 {
 		out := make([]string, len(list))
 		for i, a := range list {
-			out[i] = a.String()
+			out[i] = a.Address
 			if a.Name != "" {
 				out[i] = a.Name + " <" + a.Address + ">"
 			}
