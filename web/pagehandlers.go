@@ -185,13 +185,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	next := safeNext(r.PostFormValue("next"))
 	if err := s.opt.Users.CheckPassword(user, r.PostFormValue("password")); err != nil {
 		s.opt.Log.Warnf("WEB", "failed web login as %q from %s: %v", user, r.RemoteAddr, err)
-		if s.opt.FailDelay > 0 {
-			select {
-			case <-time.After(s.opt.FailDelay):
-			case <-r.Context().Done():
-				return
-			}
-		}
+		s.failWait(r)
 		s.render(w, r, nil, http.StatusUnauthorized, "login", "Log in", false,
 			map[string]string{"Next": next, "Error": "Wrong address or password.", "User": user})
 		return
@@ -208,6 +202,20 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	}
 	clearSession(w)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// failWait delays the answer to a failed login by FailDelay, to slow down
+// password guessing.
+func (s *Server) failWait(r *http.Request) {
+	if s.opt.FailDelay <= 0 {
+		return
+	}
+	t := time.NewTimer(s.opt.FailDelay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+	}
 }
 
 // safeNext keeps a redirect target on this site: a path, never another

@@ -89,6 +89,10 @@ func (s *Server) asViewer(h func(http.ResponseWriter, *http.Request, *viewer), a
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := s.identify(r)
 		if v == nil {
+			if _, _, basic := r.BasicAuth(); basic {
+				s.opt.Log.Warnf("WEB", "failed API login from %s", r.RemoteAddr)
+				s.failWait(r)
+			}
 			if api || r.Method != http.MethodGet {
 				w.Header().Set("WWW-Authenticate", `Basic realm="mailq", charset="UTF-8"`)
 				apiError(w, http.StatusUnauthorized, "unauthorized", "log in first (a session, or HTTP Basic credentials of a mail account)")
