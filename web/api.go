@@ -114,11 +114,7 @@ func (s *Server) apiMessage(w http.ResponseWriter, r *http.Request, v *viewer) {
 		return
 	}
 	defer f.Close()
-	p, err := parseMessage(f, true)
-	if err != nil {
-		s.failAPI(w, r, err)
-		return
-	}
+	p := parseMessage(f, true)
 	sum := s.summaryOf(ref, id)
 	if sum == nil {
 		sum = &Summary{ID: id}

@@ -341,3 +341,28 @@ func TestAPIWait(t *testing.T) {
 	getJSON(t, nil, e.url+"/api/wait?subject=welcome&timeout=200ms&since="+since, http.StatusRequestTimeout, nil)
 	getJSON(t, nil, e.url+"/api/wait?since=yesterday", 400, nil)
 }
+
+// TestDamagedMessages: a message whose header or MIME structure is broken
+// still opens (what can be read, and a note), never a server error.
+func TestDamagedMessages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, tc := range []struct{ name, content string }{
+		{"header line without a colon", "this is not a header\nSubject: x\n\nbody\n"},
+		{"binary garbage", "\x00\x01\x02\xff\xfe\n\n\x00"},
+		{"multipart without its end", "Subject: cut\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=zz\n\n--zz\nContent-Type: text/plain\n\nfirst part\n--zz\nContent-Type: text/html\n\n<p>cut"},
+		{"unknown charset", "Subject: x\nContent-Type: text/plain; charset=x-klingon\n\nqapla\n"},
+		{"empty", ""},
+	} {
+		id := e.deliver(t, alice, false, tc.content)
+		for _, u := range []string{
+			e.url + "/api/mailboxes/" + alice + "/messages/" + string(id),
+			e.url + "/box/" + alice + "/" + string(id),
+			e.url + "/box/" + alice,
+		} {
+			if status, body, _ := do(t, nil, "GET", u, nil); status != 200 {
+				t.Errorf("%s: GET %s = %d\n%s", tc.name, u, status, body)
+			}
+		}
+	}
+}

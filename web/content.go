@@ -41,8 +41,8 @@ func (s *Server) handleHTMLPart(w http.ResponseWriter, r *http.Request, v *viewe
 		return
 	}
 	defer f.Close()
-	p, err := parseMessage(f, false)
-	if err != nil || p.HTMLIndex < 0 {
+	p := parseMessage(f, false)
+	if p.HTMLIndex < 0 {
 		s.failPage(w, r, v, errNoPart)
 		return
 	}

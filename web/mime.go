@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"path"
@@ -151,8 +150,9 @@ func safeFilename(name string) string {
 }
 
 // parseMessage reads a whole message as a stream into what a view needs.
-// withHTML also keeps the first HTML part's text (capped).
-func parseMessage(r io.Reader, withHTML bool) (*Parsed, error) {
+// withHTML also keeps the first HTML part's text (capped). A damaged
+// message gives what could be read, with Broken saying why it stopped.
+func parseMessage(r io.Reader, withHTML bool) *Parsed {
 	p := &Parsed{HTMLIndex: -1}
 	gotText := false
 	err := walkLeaves(r, func(h gomessage.Header) {
@@ -187,12 +187,10 @@ func parseMessage(r io.Reader, withHTML bool) (*Parsed, error) {
 		return err
 	})
 	if err != nil {
-		if len(p.Header) == 0 {
-			return nil, fmt.Errorf("web: cannot read the message: %w", err)
-		}
+		// What could be read is shown; the raw source has the rest.
 		p.Broken = err.Error()
 	}
-	return p, nil
+	return p
 }
 
 // readCapped reads up to textLimit bytes as text and counts the rest.

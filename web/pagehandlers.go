@@ -67,11 +67,7 @@ func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request, v *viewer
 		return
 	}
 	defer f.Close()
-	p, err := parseMessage(f, false)
-	if err != nil {
-		s.failPage(w, r, v, err)
-		return
-	}
+	p := parseMessage(f, false)
 	sum := s.summaryOf(ref, id)
 	if sum == nil {
 		sum = &Summary{ID: id}
