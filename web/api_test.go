@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -363,6 +364,71 @@ func TestDamagedMessages(t *testing.T) {
 			if status, body, _ := do(t, nil, "GET", u, nil); status != 200 {
 				t.Errorf("%s: GET %s = %d\n%s", tc.name, u, status, body)
 			}
+		}
+	}
+}
+
+// TestEventsPerViewer: an account's event stream tells of its own mailbox
+// only; the administrator's of everything.
+func TestEventsPerViewer(t *testing.T) {
+	t.Parallel()
+	// The watcher does not poll here: the test tells it of each change, so
+	// each delivery is exactly one event.
+	e := newEnv(t, func(o *Options) { o.Poll = time.Hour })
+	e.deliver(t, alice, false, plainMessage("x@example.org", alice, "first", "a"))
+	stream := func(base, user, pw string) *bufio.Reader {
+		req, _ := http.NewRequest("GET", base+"/events", nil)
+		if user != "" {
+			req.SetBasicAuth(user, pw)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		r := bufio.NewReader(resp.Body)
+		if ev, _ := nextEvent(t, r); ev != "hello" {
+			t.Fatalf("first event %q; want hello", ev)
+		}
+		return r
+	}
+	adminEvents := stream(e.url, "", "")
+	aliceEvents := stream(e.remote, alice, alicePW)
+	e.deliver(t, bob, false, plainMessage("x@example.org", bob, "for bob", "b"))
+	e.srv.watch.bump()
+	ev, afterBob := nextEvent(t, adminEvents)
+	if ev != "change" {
+		t.Fatalf("admin: %q; want change", ev)
+	}
+	e.deliver(t, alice, false, plainMessage("x@example.org", alice, "second", "a"))
+	e.srv.watch.bump()
+	ev, afterAlice := nextEvent(t, adminEvents)
+	if ev != "change" || afterAlice == afterBob {
+		t.Fatalf("admin: %q %s; want a later change than %s", ev, afterAlice, afterBob)
+	}
+	// Alice's first change is her own message's, not bob's.
+	ev, got := nextEvent(t, aliceEvents)
+	if ev != "change" || got == afterBob {
+		t.Errorf("alice's first event: %q version %s; want the change of her own mailbox, not bob's (%s)", ev, got, afterBob)
+	}
+}
+
+// nextEvent reads the stream up to the next event and returns its name
+// and data.
+func nextEvent(t *testing.T, r *bufio.Reader) (string, string) {
+	t.Helper()
+	name := ""
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("event stream: %v", err)
+		}
+		line = strings.TrimSpace(line)
+		if n, ok := strings.CutPrefix(line, "event: "); ok {
+			name = n
+		}
+		if d, ok := strings.CutPrefix(line, "data: "); ok && name != "" {
+			return name, d
 		}
 	}
 }

@@ -94,8 +94,10 @@ func (w *watcher) fingerprint() uint64 {
 const keepAlive = 25 * time.Second
 
 // handleEvents streams server-sent events: "change" whenever something in
-// the tree changed. The page then fetches what it shows again.
-func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, _ *viewer) {
+// the tree changed that the viewer may see (for an account, its own
+// mailbox: nobody learns when other mailboxes get mail). The page then
+// fetches what it shows again.
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, v *viewer) {
 	flusher, ok := w.(http.Flusher)
 	if !ok {
 		apiError(w, http.StatusInternalServerError, "internal", "streaming not supported")
@@ -105,6 +107,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, _ *viewer)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Accel-Buffering", "no")
 	version, changed := s.watch.current()
+	own := s.ownStamp(v)
 	fmt.Fprintf(w, "retry: 2000\nevent: hello\ndata: %d\n\n", version)
 	flusher.Flush()
 	ping := time.NewTicker(keepAlive)
@@ -117,8 +120,29 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, _ *viewer)
 			fmt.Fprint(w, ": ping\n\n")
 		case <-changed:
 			version, changed = s.watch.current()
+			if !v.admin {
+				stamp := s.ownStamp(v)
+				if stamp == own {
+					continue
+				}
+				own = stamp
+			}
 			fmt.Fprintf(w, "event: change\ndata: %s\n\n", strconv.FormatUint(version, 10))
 		}
 		flusher.Flush()
 	}
+}
+
+// ownStamp is the modification time of the viewer's own mailbox folder
+// (zero if it has none yet).
+func (s *Server) ownStamp(v *viewer) time.Time {
+	if v.admin || v.user == "" {
+		return time.Time{}
+	}
+	mb, err := s.opt.Tree.ExistingMailbox(queue.MailboxRef{Addr: v.user})
+	if err != nil {
+		return time.Time{}
+	}
+	t, _ := mb.ModTime()
+	return t
 }
