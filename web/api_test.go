@@ -372,44 +372,40 @@ func TestDamagedMessages(t *testing.T) {
 // only; the administrator's of everything.
 func TestEventsPerViewer(t *testing.T) {
 	t.Parallel()
-	// The watcher does not poll here: the test tells it of each change, so
-	// each delivery is exactly one event.
-	e := newEnv(t, func(o *Options) { o.Poll = time.Hour })
+	e := newEnv(t)
 	e.deliver(t, alice, false, plainMessage("x@example.org", alice, "first", "a"))
-	stream := func(base, user, pw string) *bufio.Reader {
-		req, _ := http.NewRequest("GET", base+"/events", nil)
-		if user != "" {
-			req.SetBasicAuth(user, pw)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { resp.Body.Close() })
-		r := bufio.NewReader(resp.Body)
-		if ev, _ := nextEvent(t, r); ev != "hello" {
-			t.Fatalf("first event %q; want hello", ev)
-		}
-		return r
-	}
-	adminEvents := stream(e.url, "", "")
-	aliceEvents := stream(e.remote, alice, alicePW)
+	v := &viewer{user: alice}
+	own := e.srv.ownStamp(v)
 	e.deliver(t, bob, false, plainMessage("x@example.org", bob, "for bob", "b"))
-	e.srv.watch.bump()
-	ev, afterBob := nextEvent(t, adminEvents)
-	if ev != "change" {
-		t.Fatalf("admin: %q; want change", ev)
+	if e.srv.concerns(v, &own) {
+		t.Errorf("bob's new message concerns alice")
+	}
+	if !e.srv.concerns(&viewer{admin: true}, &own) {
+		t.Errorf("bob's new message does not concern the administrator")
 	}
 	e.deliver(t, alice, false, plainMessage("x@example.org", alice, "second", "a"))
-	e.srv.watch.bump()
-	ev, afterAlice := nextEvent(t, adminEvents)
-	if ev != "change" || afterAlice == afterBob {
-		t.Fatalf("admin: %q %s; want a later change than %s", ev, afterAlice, afterBob)
+	if !e.srv.concerns(v, &own) {
+		t.Errorf("alice's new message does not concern alice")
 	}
-	// Alice's first change is her own message's, not bob's.
-	ev, got := nextEvent(t, aliceEvents)
-	if ev != "change" || got == afterBob {
-		t.Errorf("alice's first event: %q version %s; want the change of her own mailbox, not bob's (%s)", ev, got, afterBob)
+	if e.srv.concerns(v, &own) {
+		t.Errorf("the same change concerns alice twice")
+	}
+
+	// Through the stream: a change of alice's mailbox reaches her.
+	req, _ := http.NewRequest("GET", e.remote+"/events", nil)
+	req.SetBasicAuth(alice, alicePW)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	r := bufio.NewReader(resp.Body)
+	if ev, _ := nextEvent(t, r); ev != "hello" {
+		t.Fatalf("first event %q; want hello", ev)
+	}
+	e.deliver(t, alice, false, plainMessage("x@example.org", alice, "third", "a"))
+	if ev, _ := nextEvent(t, r); ev != "change" {
+		t.Errorf("after a new message: %q; want change", ev)
 	}
 }
 

@@ -120,17 +120,28 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, v *viewer)
 			fmt.Fprint(w, ": ping\n\n")
 		case <-changed:
 			version, changed = s.watch.current()
-			if !v.admin {
-				stamp := s.ownStamp(v)
-				if stamp == own {
-					continue
-				}
-				own = stamp
+			if !s.concerns(v, &own) {
+				continue
 			}
 			fmt.Fprintf(w, "event: change\ndata: %s\n\n", strconv.FormatUint(version, 10))
 		}
 		flusher.Flush()
 	}
+}
+
+// concerns reports whether the latest change concerns v: always for an
+// administrator; for an account, when its mailbox's time is no longer own
+// (which it then updates).
+func (s *Server) concerns(v *viewer, own *time.Time) bool {
+	if v.admin {
+		return true
+	}
+	stamp := s.ownStamp(v)
+	if stamp.Equal(*own) {
+		return false
+	}
+	*own = stamp
+	return true
 }
 
 // ownStamp is the modification time of the viewer's own mailbox folder
