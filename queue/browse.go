@@ -179,6 +179,8 @@ func (mb *Mailbox) WriteIndex(fill func(w io.Writer) error) error {
 	if err := os.MkdirAll(dir, dirMode); err != nil {
 		return fileErr("mkdir", dir, err)
 	}
+	// writeTemp needs only a Tree's create function; a cache file has no
+	// test seams of its own.
 	tmp, err := (&Tree{create: createTemp}).writeTemp(dir, "index", fill)
 	if err != nil {
 		return fmt.Errorf("queue: write index: %w", err)

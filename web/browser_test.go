@@ -230,6 +230,13 @@ func TestBrowserMailbox(t *testing.T) {
 	if _, _, err := mustMailbox(t, e, alice).Stat(id); err == nil {
 		t.Errorf("the message is still in the mailbox after Delete")
 	}
+	must(t, "delete all", chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS("#delete-all")),
+		chromedp.WaitVisible(chromedp.CSS("p.empty")),
+	))
+	if ids, err := mustMailbox(t, e, alice).IDs(); err != nil || len(ids) != 0 {
+		t.Errorf("after Delete all: %v, %v", ids, err)
+	}
 }
 
 func ptr[T any](v T) *T { return &v }
