@@ -200,26 +200,8 @@ func TestBrowserMailbox(t *testing.T) {
 		}
 	}
 
-	downloads := t.TempDir()
-	_, err = chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: downloads, EventsEnabled: ptr(true)})
-	must(t, "allow downloads", err)
-	progress := chromedp.BrowserEvents(ctx, browser.DownloadProgress)
-	must(t, "click the attachment", chromedp.Do(ctx, chromedp.Click(chromedp.CSS("a.attachment"))))
-	var guid string
-	for ev, err := range progress {
-		must(t, "download", err)
-		if ev.State == browser.DownloadProgressStateCompleted {
-			guid = ev.GUID
-			break
-		}
-		if ev.State == browser.DownloadProgressStateCanceled {
-			t.Fatalf("download canceled")
-		}
-	}
-	got, err := os.ReadFile(filepath.Join(downloads, guid))
-	if err != nil || !strings.HasPrefix(string(got), "%PDF-1.4") {
-		t.Errorf("downloaded attachment: %q, %v", got, err)
+	if got := downloadAttachment(ctx, t); !strings.HasPrefix(string(got), "%PDF-1.4") {
+		t.Errorf("downloaded attachment: %q", got)
 	}
 
 	must(t, "delete", chromedp.Do(ctx,
@@ -237,6 +219,32 @@ func TestBrowserMailbox(t *testing.T) {
 	if ids, err := mustMailbox(t, e, alice).IDs(); err != nil || len(ids) != 0 {
 		t.Errorf("after Delete all: %v, %v", ids, err)
 	}
+}
+
+// downloadAttachment clicks the message page's first attachment link and
+// returns the file the browser saved.
+func downloadAttachment(ctx context.Context, t *testing.T) []byte {
+	t.Helper()
+	downloads := t.TempDir()
+	_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: downloads, EventsEnabled: ptr(true)})
+	must(t, "allow downloads", err)
+	progress := chromedp.BrowserEvents(ctx, browser.DownloadProgress)
+	must(t, "click the attachment", chromedp.Do(ctx, chromedp.Click(chromedp.CSS("a.attachment"))))
+	var guid string
+	for ev, err := range progress {
+		must(t, "download", err)
+		if ev.State == browser.DownloadProgressStateCompleted {
+			guid = ev.GUID
+			break
+		}
+		if ev.State == browser.DownloadProgressStateCanceled {
+			t.Fatalf("download canceled")
+		}
+	}
+	got, err := os.ReadFile(filepath.Join(downloads, guid))
+	must(t, "read the download", err)
+	return got
 }
 
 func ptr[T any](v T) *T { return &v }
