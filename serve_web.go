@@ -28,7 +28,7 @@ func (a *app) webComponent() (component, error) {
 	if err != nil {
 		return component{}, err
 	}
-	a.log.Startf("WEB", "listening on %s (open http://%s/ in a browser)", ln.Addr(), ln.Addr())
+	a.log.Startf("Web", "listening on %s (open http://%s/ in a browser)", ln.Addr(), ln.Addr())
 	return component{name: "web server", run: func(ctx context.Context) error {
 		return srv.Serve(ctx, ln)
 	}}, nil

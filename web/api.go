@@ -136,7 +136,7 @@ func (s *Server) apiDelete(w http.ResponseWriter, r *http.Request, v *viewer) {
 		s.failAPI(w, r, err)
 		return
 	}
-	s.opt.Log.Infof("WEB", "%s deleted message %s from %s", v.Name(), id, boxKey(ref))
+	s.opt.Log.Infof("Web", "%s deleted message %s from %s", v.Name(), id, boxKey(ref))
 	writeJSON(w, http.StatusOK, map[string]any{"deleted": 1})
 }
 
@@ -150,7 +150,7 @@ func (s *Server) apiDeleteAll(w http.ResponseWriter, r *http.Request, v *viewer)
 		s.failAPI(w, r, err)
 		return
 	}
-	s.opt.Log.Infof("WEB", "%s deleted all %d message(s) of %s", v.Name(), n, boxKey(ref))
+	s.opt.Log.Infof("Web", "%s deleted all %d message(s) of %s", v.Name(), n, boxKey(ref))
 	writeJSON(w, http.StatusOK, map[string]any{"deleted": n})
 }
 

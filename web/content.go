@@ -59,7 +59,7 @@ func (s *Server) handleHTMLPart(w http.ResponseWriter, r *http.Request, v *viewe
 		return err
 	})
 	if err != nil {
-		s.opt.Log.Debugf("WEB", string(id), "HTML part: %v", err)
+		s.opt.Log.Debugf("Web", string(id), "HTML part: %v", err)
 	}
 }
 

@@ -94,7 +94,7 @@ func (s *Server) handleDeletePage(w http.ResponseWriter, r *http.Request, v *vie
 		s.failPage(w, r, v, err)
 		return
 	}
-	s.opt.Log.Infof("WEB", "%s deleted message %s from %s", v.Name(), id, boxKey(ref))
+	s.opt.Log.Infof("Web", "%s deleted message %s from %s", v.Name(), id, boxKey(ref))
 	http.Redirect(w, r, "/box/"+url.PathEscape(boxKey(ref)), http.StatusSeeOther)
 }
 
@@ -108,7 +108,7 @@ func (s *Server) handleDeleteAllPage(w http.ResponseWriter, r *http.Request, v *
 		s.failPage(w, r, v, err)
 		return
 	}
-	s.opt.Log.Infof("WEB", "%s deleted all %d message(s) of %s", v.Name(), n, boxKey(ref))
+	s.opt.Log.Infof("Web", "%s deleted all %d message(s) of %s", v.Name(), n, boxKey(ref))
 	http.Redirect(w, r, "/box/"+url.PathEscape(boxKey(ref)), http.StatusSeeOther)
 }
 
@@ -180,14 +180,14 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	user := strings.ToLower(strings.TrimSpace(r.PostFormValue("user")))
 	next := safeNext(r.PostFormValue("next"))
 	if err := s.opt.Users.CheckPassword(user, r.PostFormValue("password")); err != nil {
-		s.opt.Log.Warnf("WEB", "failed web login as %q from %s: %v", user, r.RemoteAddr, err)
+		s.opt.Log.Warnf("Web", "failed web login as %q from %s: %v", user, r.RemoteAddr, err)
 		s.failWait(r)
 		s.render(w, r, nil, http.StatusUnauthorized, "login", "Log in", false,
 			map[string]string{"Next": next, "Error": "Wrong address or password.", "User": user})
 		return
 	}
 	s.newSession(w, user)
-	s.opt.Log.Infof("WEB", "%s logged in from %s", user, r.RemoteAddr)
+	s.opt.Log.Infof("Web", "%s logged in from %s", user, r.RemoteAddr)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 

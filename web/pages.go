@@ -105,7 +105,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, v *viewer, statu
 	}
 	var buf bytes.Buffer // a page is small; a template error must not send half of one
 	if err := s.pages.t[name].ExecuteTemplate(&buf, tmpl, pd); err != nil {
-		s.opt.Log.Errorf("WEB", "page %s: %v", name, err)
+		s.opt.Log.Errorf("Web", "page %s: %v", name, err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -118,7 +118,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, v *viewer, statu
 func (s *Server) failPage(w http.ResponseWriter, r *http.Request, v *viewer, err error) {
 	status, _ := statusOf(err)
 	if status == http.StatusInternalServerError {
-		s.opt.Log.Errorf("WEB", "%s %s: %v", r.Method, r.URL.Path, err)
+		s.opt.Log.Errorf("Web", "%s %s: %v", r.Method, r.URL.Path, err)
 	}
 	s.render(w, r, v, status, "error", http.StatusText(status), false, map[string]any{
 		"Status": status, "Message": publicMessage(status, err)})

@@ -129,7 +129,7 @@ func (s *Server) queueAction(v *viewer, folder, idText, action string) error {
 		return badRequest("cannot " + action + " a set in " + folder + "/ (retry: in retry/; requeue: in failed/; delete: in retry/, sent/, failed/ or bad/)")
 	}
 	if err == nil {
-		s.opt.Log.Infof("WEB", "%s: %s %s in %s/", v.Name(), action, id, folder)
+		s.opt.Log.Infof("Web", "%s: %s %s in %s/", v.Name(), action, id, folder)
 	}
 	return err
 }

@@ -90,7 +90,7 @@ func (s *Server) asViewer(h func(http.ResponseWriter, *http.Request, *viewer), a
 		v := s.identify(r)
 		if v == nil {
 			if _, _, basic := r.BasicAuth(); basic {
-				s.opt.Log.Warnf("WEB", "failed API login from %s", r.RemoteAddr)
+				s.opt.Log.Warnf("Web", "failed API login from %s", r.RemoteAddr)
 				s.failWait(r)
 			}
 			if api || r.Method != http.MethodGet {
@@ -191,7 +191,7 @@ func (s *Server) failAPI(w http.ResponseWriter, r *http.Request, err error) {
 	status, code := statusOf(err)
 	msg := publicMessage(status, err)
 	if status == http.StatusInternalServerError {
-		s.opt.Log.Errorf("WEB", "%s %s: %v", r.Method, r.URL.Path, err)
+		s.opt.Log.Errorf("Web", "%s %s: %v", r.Method, r.URL.Path, err)
 	}
 	apiError(w, status, code, msg)
 }

@@ -142,7 +142,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.opt.Log.Errorf("WEB", "%s %s: handler crashed: %v\n%s", r.Method, r.URL.Path, p, debug.Stack())
+				s.opt.Log.Errorf("Web", "%s %s: handler crashed: %v\n%s", r.Method, r.URL.Path, p, debug.Stack())
 				http.Error(w, "internal error", http.StatusInternalServerError)
 			}
 		}()
