@@ -50,7 +50,19 @@ type boxIndex struct {
 	byID   map[queue.ID]*Summary
 	list   []*Summary // newest first; replaced, never changed in place
 	size   int64
+
+	// dirTime is the folder's modification time when it was last read,
+	// and settled reports that it was older than mtimeSlack then: a later
+	// change gives the folder a later time, so an equal time means no
+	// change and the folder need not be read again.
+	dirTime time.Time
+	settled bool
 }
+
+// mtimeSlack covers file systems whose folder times are coarse: a change
+// within the same tick as a read would keep the time, so a time is trusted
+// only once it is older than this.
+const mtimeSlack = 2 * time.Second
 
 // indexes holds the index of every mailbox looked at so far.
 type indexes struct {
@@ -88,10 +100,18 @@ func (ix *indexes) list(ref queue.MailboxRef) ([]*Summary, int64, error) {
 		b.load(mb)
 		b.loaded = true
 	}
+	dirTime, err := mb.ModTime()
+	if err != nil {
+		return nil, 0, err
+	}
+	if b.list != nil && b.settled && dirTime.Equal(b.dirTime) {
+		return b.list, b.size, nil
+	}
 	ids, err := mb.IDs()
 	if err != nil {
 		return nil, 0, err
 	}
+	b.dirTime, b.settled = dirTime, time.Since(dirTime) > mtimeSlack
 	changed := false
 	for _, id := range ids {
 		if b.byID[id] == nil {
