@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/netip"
 
 	"mailq/web"
 )
@@ -29,7 +30,17 @@ func (a *app) webComponent() (component, error) {
 		return component{}, err
 	}
 	a.log.Startf("Web", "listening on %s (open http://%s/ in a browser)", ln.Addr(), ln.Addr())
+	if ip, err := netip.ParseAddr(a.cfg.Web.Bind); err != nil || !ip.IsLoopback() {
+		a.log.Warnf("Web", "WebBind=%s reaches beyond this computer over plain HTTP: logins and mail travel unencrypted; put a TLS proxy in front", orStar(a.cfg.Web.Bind))
+	}
 	return component{name: "web server", run: func(ctx context.Context) error {
 		return srv.Serve(ctx, ln)
 	}}, nil
+}
+
+func orStar(bind string) string {
+	if bind == "" {
+		return "*"
+	}
+	return bind
 }
