@@ -227,3 +227,45 @@ func TestMailboxBrowsing(t *testing.T) {
 		t.Errorf("ExistingMailbox of a missing mailbox = %v; want ErrNotFound", err)
 	}
 }
+
+// TestRequeueCrash stops Requeue between recording the envelope and the
+// move; the replay finishes the move, and the set is committed in one
+// place at every step.
+func TestRequeueCrash(t *testing.T) {
+	t.Parallel()
+	tr := newTree(t)
+	env := testEnvelope("a@example.org")
+	env.ID = NewID(time.Now())
+	env.Recipients[0].Status = StatusFailed
+	if err := tr.WriteSet(Failed, env, strings.NewReader("x\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	crashed := errors.New("crash")
+	func() {
+		defer func() {
+			if p := recover(); p != crashed {
+				panic(p)
+			}
+		}()
+		tr.hook = func(step string) {
+			if step == "requeue:updated" {
+				panic(crashed)
+			}
+		}
+		_ = tr.Requeue(env.ID)
+	}()
+	tr.hook = nil
+	if !tr.Has(Failed, env.ID) || tr.Has(External, env.ID) {
+		t.Fatalf("after the crash: want the set in failed/ only")
+	}
+	if err := tr.Requeue(env.ID); err != nil {
+		t.Fatalf("replay: %v", err)
+	}
+	if tr.Has(Failed, env.ID) || !tr.Has(External, env.ID) {
+		t.Errorf("after the replay: want the set in external/ only")
+	}
+	got, err := tr.PeekEnvelope(External, env.ID)
+	if err != nil || got.Recipients[0].Status != StatusPending {
+		t.Errorf("requeued envelope: %+v, %v", got, err)
+	}
+}
