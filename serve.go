@@ -95,6 +95,8 @@ func serve(cfg *config.Config) int {
 func stopName(m config.Mode) string {
 	if m == config.ModePOP {
 		return "pop"
+	} else if m == config.ModeWeb {
+		return "web"
 	}
 	return "smtp"
 }

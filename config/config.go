@@ -31,6 +31,9 @@ func (m Mode) String() string {
 	if m == ModePOP {
 		return "POP3"
 	}
+	if m == ModeWeb {
+		return "Web"
+	}
 	return "SMTP"
 }
 
@@ -150,6 +153,7 @@ type Config struct {
 	Abuse    Abuse
 	MDA      MDA
 	MXA      MXA
+	Web      Web // the web instance (/WEB); see web.go
 	Paths    Paths
 	Log      Log
 	TLS      TLS      // config/tls.go
@@ -328,6 +332,7 @@ type Paths struct {
 	Motd     string // Users/motd.txt
 	SMTPLock string // smtpserver.lck
 	POPLock  string // popserver.lck
+	WebLock  string // webserver.lck
 	KeyFile  string // mailq.key, the key that seals account secrets
 	// POPBeforeSMTP is the file through which the POP3 instance tells the
 	// SMTP instance which IPs logged in recently.
@@ -433,6 +438,7 @@ func Default() *Config {
 			Workers:       4,
 			MXADest:       defaultMXADest(),
 		},
+		Web:   defaultWeb(),
 		Log:   Log{Level: LogOff},
 		TLS:   defaultTLS(),
 		Paths: DefaultPaths("."),

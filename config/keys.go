@@ -171,6 +171,7 @@ func buildKeySpecs() []keySpec {
 	}
 	keys = append(keys, tlsKeySpecs()...)
 	keys = append(keys, mxaDestKeys()...)
+	keys = append(keys, webKeys()...)
 	for _, s := range pathSettings {
 		keys = append(keys, pathKey(s))
 	}

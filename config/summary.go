@@ -21,6 +21,9 @@ func (c *Config) Summary() []string {
 	default:
 		add("INI file: %s", c.INIPath)
 	}
+	if c.Mode == ModeWeb {
+		return append(out, c.webSummary()...)
+	}
 	port, threads := c.SMTP.Port, c.SMTP.Threads
 	if c.Mode == ModePOP {
 		port, threads = c.POP.Port, c.POP.Threads
