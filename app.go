@@ -111,6 +111,9 @@ func (a *app) components() ([]component, error) {
 		extra, err := a.tlsComponents()
 		return append(comps, extra...), err
 	}
+	if a.cfg.Mode == config.ModeWeb {
+		return comps, add(a.webComponent())
+	}
 	if err := add(a.smtpComponent()); err != nil {
 		return nil, err
 	}

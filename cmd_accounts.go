@@ -8,6 +8,7 @@ import (
 
 	"mailq/accounts"
 	"mailq/config"
+	"mailq/policy"
 )
 
 // accountCommand runs /ADDUSER, /SETPASS, /DELUSER or /UNLOCK. These edit
@@ -32,12 +33,7 @@ func accountCommand(inv *config.Invocation, cfg *config.Config, stdout, stderr i
 		err = accounts.Delete(opts, addr)
 		done = fmt.Sprintf("account %s deleted (its mailbox folder is kept; delete it by hand if you want)", addr)
 	case config.CmdUnlock:
-		var was bool
-		was, err = accounts.Unlock(opts, addr)
-		done = fmt.Sprintf("account %s unlocked", addr)
-		if err == nil && !was {
-			done = fmt.Sprintf("account %s was not locked; nothing changed", addr)
-		}
+		done, err = unlock(opts, cfg.Paths.FailedLogins, addr)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "mailq: %v\n", err)
@@ -51,4 +47,32 @@ func accountCommand(inv *config.Invocation, cfg *config.Config, stdout, stderr i
 		domainAdvice(cfg, addr, stdout, stderr)
 	}
 	return exitOK
+}
+
+// unlock ends every lock on addr: its [Pop-Locked] entry, and the account
+// lock and address blocks the login limits keep in the failed-logins file
+// (a name that is no account can be locked there too: the limits count
+// names, whether or not they exist).
+func unlock(opts accounts.Options, failedLogins, addr string) (string, error) {
+	forgot := false
+	if failedLogins != "" {
+		var err error
+		if forgot, err = policy.ForgetAccount(failedLogins, addr); err != nil {
+			return "", err
+		}
+	}
+	was, err := accounts.Unlock(opts, addr)
+	switch {
+	case errors.Is(err, accounts.ErrUnknown) && forgot:
+		return fmt.Sprintf("failed logins of %s (no account) forgotten", addr), nil
+	case err != nil:
+		return "", err
+	case forgot && was:
+		return fmt.Sprintf("account %s unlocked, and its failed logins forgotten", addr), nil
+	case forgot:
+		return fmt.Sprintf("account %s unlocked (its failed logins are forgotten)", addr), nil
+	case was:
+		return fmt.Sprintf("account %s unlocked", addr), nil
+	}
+	return fmt.Sprintf("account %s was not locked; nothing changed", addr), nil
 }

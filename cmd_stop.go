@@ -28,6 +28,9 @@ func stopCommand(inv *config.Invocation, cfg *config.Config, stdout, stderr io.W
 	if inv.Stop == config.StopAll || inv.Stop == config.StopPOP {
 		targets = append(targets, target{"POP3", cfg.Paths.POPLock})
 	}
+	if inv.Stop == config.StopAll || inv.Stop == config.StopWeb {
+		targets = append(targets, target{"web", cfg.Paths.WebLock})
+	}
 	var waiting []lockfile.Owner
 	var names []string
 	status := exitOK

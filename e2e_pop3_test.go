@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/base64"
 	"fmt"
 	"net"
 	"net/smtp"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"mailq/config"
+	"mailq/internal/testutil"
 	"mailq/queue"
 )
 
@@ -208,35 +210,69 @@ func TestPOP3StaleLockAfterKill(t *testing.T) {
 	again.waitOutput("took over the stale lock of mailbox " + popUser)
 }
 
-// TestPOP3LockoutAndUnlock locks an account with failed logins, checks that
-// [Pop-Locked] is written and the right password refused, then unlocks it
-// with /UNLOCK while the server runs.
-func TestPOP3LockoutAndUnlock(t *testing.T) {
+// TestLoginLockSharedByInstances: failed logins over SMTP AUTH and POP3
+// count together (the instances share failedlogins.txt), so two wrong SMTP
+// passwords and one wrong POP3 password lock the account with
+// MaxFailedLoginsPerAccount=3 (which counts loopback too); both servers then
+// name the lock, for the right password too; /UNLOCK ends it while they run.
+func TestLoginLockSharedByInstances(t *testing.T) {
 	t.Parallel()
-	dir := newTree(t, strings.Replace(testINI, "[Config]\n", "[Config]\nPOPLockout=3\n", 1))
+	dir := newTree(t, strings.Replace(testINI, "[Config]\n", "[Config]\nMaxFailedLoginsPerAccount=3\n", 1))
 	addUser(t, dir, popUser, popPW)
+	smtpIn := start(t, dir)
 	pop := start(t, dir, "/pop")
+	plain := func(pw string) string {
+		return base64.StdEncoding.EncodeToString([]byte("\x00" + popUser + "\x00" + pw))
+	}
+	testutil.Transcript(t, smtpIn.addr, `
+S~ ^220
+C: EHLO client.example
+S* 250-
+S~ ^250 
+C: AUTH PLAIN `+plain("wrong1")+`
+S: 535 5.7.8 Authentication credentials invalid
+C: AUTH PLAIN `+plain("wrong2")+`
+S: 535 5.7.8 Authentication credentials invalid
+C: QUIT
+S~ ^221
+= closed
+`)
 	p := popDial(t, pop.addr)
-	for i := range 3 {
-		p.must("+OK", "USER %s", popUser)
-		want := "-ERR [AUTH] authentication failed"
-		if i == 2 {
-			want = "-ERR [AUTH] account locked"
-		}
-		p.must(want, "PASS wrong%d", i)
-	}
-	ini, _ := os.ReadFile(filepath.Join(dir, "mailq.ini"))
-	if !strings.Contains(string(ini), "[Pop-Locked]\n"+popUser+"=True") {
-		t.Fatalf("mailq.ini:\n%s", ini)
-	}
 	p.must("+OK", "USER %s", popUser)
-	p.must("-ERR [AUTH] account locked", "PASS %s", popPW)
-
-	if code, out := mailq(t, dir, "/unlock:"+popUser); code != 0 {
+	p.must("-ERR [AUTH] authentication failed", "PASS wrong3")
+	p.must("+OK", "USER %s", popUser)
+	p.must("-ERR [AUTH] account locked after too many failed logins; try again later", "PASS %s", popPW)
+	testutil.Transcript(t, smtpIn.addr, `
+S~ ^220
+C: EHLO client.example
+S* 250-
+S~ ^250 
+C: AUTH PLAIN `+plain(popPW)+`
+S: 454 4.7.0 Account locked after too many failed logins; try again later
+C: QUIT
+S~ ^221
+= closed
+`)
+	if out := pop.out(); !strings.Contains(out, "/UNLOCK:"+popUser) {
+		t.Errorf("the POP3 console does not name /UNLOCK:\n%s", out)
+	}
+	code, out := mailq(t, dir, "/unlock:"+popUser)
+	if code != 0 || !strings.Contains(out, "unlocked") {
 		t.Fatalf("/unlock exit %d:\n%s", code, out)
 	}
 	p.login(popUser, popPW)
 	p.must("+OK 0 0", "STAT")
+	testutil.Transcript(t, smtpIn.addr, `
+S~ ^220
+C: EHLO client.example
+S* 250-
+S~ ^250 
+C: AUTH PLAIN `+plain(popPW)+`
+S~ ^235
+C: QUIT
+S~ ^221
+= closed
+`)
 }
 
 // TestPOP3RefusesRPOP checks that /RPOP stops the POP3 instance from

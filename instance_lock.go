@@ -33,8 +33,11 @@ func acquireLock(cfg *config.Config) (*lockfile.Lock, bool) {
 }
 
 func lockPath(cfg *config.Config) string {
-	if cfg.Mode == config.ModePOP {
+	switch cfg.Mode {
+	case config.ModePOP:
 		return cfg.Paths.POPLock
+	case config.ModeWeb:
+		return cfg.Paths.WebLock
 	}
 	return cfg.Paths.SMTPLock
 }
@@ -68,7 +71,7 @@ func statusCommand(cfg *config.Config, stdout io.Writer) int {
 	status := exitIdle
 	for _, t := range []struct {
 		name, path string
-	}{{"SMTP", cfg.Paths.SMTPLock}, {"POP3", cfg.Paths.POPLock}} {
+	}{{"SMTP", cfg.Paths.SMTPLock}, {"POP3", cfg.Paths.POPLock}, {"web", cfg.Paths.WebLock}} {
 		owner, err := lockfile.Read(t.path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):

@@ -12,13 +12,19 @@ import (
 // listen opens the instance's port. A port that cannot be bound gets an error
 // that says why and how to choose another.
 func listen(cfg *config.Config, port int, key string) (net.Listener, error) {
-	addr := net.JoinHostPort(cfg.Server.Bind, strconv.Itoa(port))
+	return listenAt(cfg, cfg.Server.Bind, port, key)
+}
+
+// listenAt is listen on another address than Bind (the web instance's
+// WebBind).
+func listenAt(cfg *config.Config, bind string, port int, key string) (net.Listener, error) {
+	addr := net.JoinHostPort(bind, strconv.Itoa(port))
 	ln, err := net.Listen("tcp", addr)
 	if err == nil {
 		return ln, nil
 	}
 	shown := addr
-	if cfg.Server.Bind == "" {
+	if bind == "" {
 		shown = "port " + strconv.Itoa(port) + " (all interfaces)"
 	}
 	how := fmt.Sprintf("choose another port with /PORT:n or %s= in %s", key, iniName(cfg))
@@ -28,7 +34,7 @@ func listen(cfg *config.Config, port int, key string) (net.Listener, error) {
 	case isAddrInUse(err):
 		return nil, fmt.Errorf("cannot listen on %s: the port is already in use by another program (another mail server, or a mailq instance running from another folder); stop it, or %s", shown, how)
 	case isAddrNotAvail(err):
-		return nil, fmt.Errorf("cannot listen on %s: Bind=%s is not an address of this computer; change Bind= in %s (use * for all interfaces)", shown, cfg.Server.Bind, iniName(cfg))
+		return nil, fmt.Errorf("cannot listen on %s: %s=%s is not an address of this computer; change %s= in %s (use * for all interfaces)", shown, bindKey(key), bind, bindKey(key), iniName(cfg))
 	}
 	var opErr *net.OpError
 	if errors.As(err, &opErr) && opErr.Err != nil {
@@ -42,4 +48,12 @@ func iniName(cfg *config.Config) string {
 		return cfg.INIPath
 	}
 	return "mailq.ini"
+}
+
+// bindKey is the key that sets the address of the port key.
+func bindKey(key string) string {
+	if key == "WebPort" {
+		return "WebBind"
+	}
+	return "Bind"
 }

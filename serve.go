@@ -81,6 +81,7 @@ func serve(cfg *config.Config) int {
 		return exitFailed
 	}
 	app.hints()
+	app.lockedHint()
 	log.Infof("", "%s instance running (pid %d); press ESC or Ctrl-C, or run \"%s /stop\", to shut down", cfg.Mode, os.Getpid(), exeName())
 
 	failed := runAll(ctx, cancel, comps, log)
@@ -94,6 +95,8 @@ func serve(cfg *config.Config) int {
 func stopName(m config.Mode) string {
 	if m == config.ModePOP {
 		return "pop"
+	} else if m == config.ModeWeb {
+		return "web"
 	}
 	return "smtp"
 }

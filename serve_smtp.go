@@ -46,6 +46,7 @@ func (a *app) smtpOptions() smtp.Options {
 		Log:           a.log,
 		Guard:         a.smtpGuard,
 		Committed:     notifier(a.mdaWake),
+		FailDelay:     failDelay,
 		ExeName:       exeName(),
 		Version:       version,
 		TLS:           a.smtpTLS(false), // serve_tls.go

@@ -31,6 +31,9 @@ func (m Mode) String() string {
 	if m == ModePOP {
 		return "POP3"
 	}
+	if m == ModeWeb {
+		return "Web"
+	}
 	return "SMTP"
 }
 
@@ -150,6 +153,7 @@ type Config struct {
 	Abuse    Abuse
 	MDA      MDA
 	MXA      MXA
+	Web      Web // the web instance (/WEB); see web.go
 	Paths    Paths
 	Log      Log
 	TLS      TLS      // config/tls.go
@@ -237,8 +241,9 @@ type POP struct {
 	Threads int
 	// RenameOnDelete moves deleted messages to users/<address>/deleted/.
 	RenameOnDelete bool
-	// Lockout locks an account after this many consecutive failed logins;
-	// 0 never locks.
+	// Lockout (POPLockout) blocks an address from logging in to one account
+	// after this many failed logins of that account from it, over SMTP AUTH
+	// and POP3 alike, for Abuse.Logins.Lock; 0 never blocks.
 	Lockout int
 	// RPOP is the obsolete /RPOP switch.
 	RPOP bool
@@ -275,6 +280,7 @@ type Abuse struct {
 	// LimitLocal applies the per-IP limits to loopback and [RelayIPs] clients
 	// too (off by default: they are exempt).
 	LimitLocal bool
+	Logins     LoginLimits // guessing across sessions (logins.go)
 }
 
 // MDA holds the [MDA] section.
@@ -326,10 +332,12 @@ type Paths struct {
 	Motd     string // Users/motd.txt
 	SMTPLock string // smtpserver.lck
 	POPLock  string // popserver.lck
+	WebLock  string // webserver.lck
 	KeyFile  string // mailq.key, the key that seals account secrets
 	// POPBeforeSMTP is the file through which the POP3 instance tells the
 	// SMTP instance which IPs logged in recently.
 	POPBeforeSMTP string
+	FailedLogins  string // failedlogins.txt: counts shared by both instances (logins.go)
 }
 
 // Log holds logging settings.
@@ -417,6 +425,7 @@ func Default() *Config {
 			MaxMessagesPerIPHour: 0,
 			MaxFailedCommands:    20,
 			MaxUnknownRecipients: 0,
+			Logins:               defaultLoginLimits(),
 		},
 		MDA: MDA{
 			RefileUnknownUsers: true,
@@ -429,6 +438,7 @@ func Default() *Config {
 			Workers:       4,
 			MXADest:       defaultMXADest(),
 		},
+		Web:   defaultWeb(),
 		Log:   Log{Level: LogOff},
 		TLS:   defaultTLS(),
 		Paths: DefaultPaths("."),

@@ -171,10 +171,12 @@ func buildKeySpecs() []keySpec {
 	}
 	keys = append(keys, tlsKeySpecs()...)
 	keys = append(keys, mxaDestKeys()...)
+	keys = append(keys, webKeys()...)
 	for _, s := range pathSettings {
 		keys = append(keys, pathKey(s))
 	}
 	keys = append(keys, unknownKeys...)
+	keys = append(keys, loginKeys()...)
 	return keys
 }
 

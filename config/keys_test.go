@@ -157,7 +157,8 @@ var sampleKeyValues = map[string]string{
 	"Enabled": "True", "RefileUnknownUsers": "False", "MX": "Remote", "Gateway": "gw.example.com",
 	"GatewayUser": "u", "GatewayPassword": "p", "SendRetrySeconds": "60", "MessageExpiry": "60", "Workers": "2",
 	"RequireTLS": "True", "VerifyTLS": "True",
-	"MaxUnknownFolders": "50",
+	"MaxUnknownFolders":    "50",
+	"MaxFailedLoginsPerIP": "7", "MaxFailedLoginsPerAccount": "50", "LockoutMinutes": "60",
 }
 
 // TestEveryKeyChangesSomething sets each key to a value other than its

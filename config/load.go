@@ -348,7 +348,7 @@ func (ld *loader) finish(env Env) error {
 	if err := c.finishTLS(ld.base); err != nil {
 		return err
 	}
-	if c.Mode == ModePOP {
+	if c.Mode == ModePOP || c.Mode == ModeWeb {
 		// The agents run only in the SMTP instance.
 		c.MDA.Enabled, c.MXA.Enabled = false, false
 	} else if c.POP.RPOP {

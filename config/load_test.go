@@ -166,7 +166,9 @@ func TestPaths(t *testing.T) {
 			Logs: filepath.Join(b, "logs"), Scripts: filepath.Join(b, "scripts"),
 			IPBlock: filepath.Join(b, "ipblock.txt"), Motd: filepath.Join(b, "users", "motd.txt"),
 			SMTPLock: filepath.Join(b, "smtpserver.lck"), POPLock: filepath.Join(b, "popserver.lck"),
+			WebLock: filepath.Join(b, "webserver.lck"),
 			KeyFile: filepath.Join(b, "mailq.key"), POPBeforeSMTP: filepath.Join(b, "popbeforesmtp.txt"),
+			FailedLogins: filepath.Join(b, "failedlogins.txt"),
 		}
 		if c.Paths != want {
 			t.Errorf("Paths =\n%+v\nwant\n%+v", c.Paths, want)
@@ -253,7 +255,7 @@ func TestSummary(t *testing.T) {
 		}
 	}
 	pop := strings.Join(mustLoad(t, text, "/POP", "/PORT:1100").Summary(), "\n")
-	for _, want := range []string{"Listening on: *:1100", "Active protocols: POP3", "Account lock-out: after 5 failed login(s)"} {
+	for _, want := range []string{"Listening on: *:1100", "Active protocols: POP3", "Login limits: 5 failures from one address for one account"} {
 		if !strings.Contains(pop, want) {
 			t.Errorf("POP3 summary lacks %q:\n%s", want, pop)
 		}

@@ -31,8 +31,10 @@ var pathSettings = []pathSetting{
 	{"Config", "IPBlockFile", func(p *Paths) *string { return &p.IPBlock }, nil, "ipblock.txt"},
 	{"Config", "SMTPLockFile", func(p *Paths) *string { return &p.SMTPLock }, nil, "smtpserver.lck"},
 	{"Config", "POPLockFile", func(p *Paths) *string { return &p.POPLock }, nil, "popserver.lck"},
+	{"Config", "WebLockFile", func(p *Paths) *string { return &p.WebLock }, nil, "webserver.lck"},
 	{"Config", "KeyFile", func(p *Paths) *string { return &p.KeyFile }, nil, "mailq.key"},
 	{"Config", "POPBeforeSMTPFile", func(p *Paths) *string { return &p.POPBeforeSMTP }, nil, "popbeforesmtp.txt"},
+	{"Config", "FailedLoginsFile", func(p *Paths) *string { return &p.FailedLogins }, nil, "failedlogins.txt"},
 }
 
 func queueDir(p *Paths) string { return p.Queue }

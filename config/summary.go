@@ -21,6 +21,9 @@ func (c *Config) Summary() []string {
 	default:
 		add("INI file: %s", c.INIPath)
 	}
+	if c.Mode == ModeWeb {
+		return append(out, c.webSummary()...)
+	}
 	port, threads := c.SMTP.Port, c.SMTP.Threads
 	if c.Mode == ModePOP {
 		port, threads = c.POP.Port, c.POP.Threads
@@ -62,7 +65,7 @@ func (c *Config) popSummary() []string {
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
 	add("Active protocols: POP3")
 	add("User root: %s", c.Paths.Users)
-	add("Account lock-out: %s", afterFailures(c.POP.Lockout))
+	add("%s", c.loginSummary())
 	add("Rename on delete: %s", onOff(c.POP.RenameOnDelete))
 	add("Message of the day: %s", onOff(c.Server.Motd))
 	add("Auto-ban: %s", afterFailures(c.Abuse.AutoBan))
@@ -85,6 +88,7 @@ func (c *Config) smtpSummary() []string {
 	}
 	add("Relay mode: %s", c.SMTP.Relay)
 	add("Authentication required: %s", onOff(c.SMTP.AuthRequired))
+	add("%s", c.loginSummary())
 	add("Size limit: %s", formatSize(c.SMTP.MaxMessageSize))
 	add("Auto-ban: %s", afterFailures(c.Abuse.AutoBan))
 	if c.Abuse.DNSBLEnabled {

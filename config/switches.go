@@ -31,6 +31,7 @@ const (
 	StopAll  StopTarget = iota // /STOP
 	StopSMTP                   // /STOP:SMTP
 	StopPOP                    // /STOP:POP
+	StopWeb                    // /STOP:WEB
 )
 
 // Invocation is a parsed command line.
@@ -69,6 +70,7 @@ type argParser struct {
 	inv                   *Invocation
 	cmdArg, pwArg         string // the switches that set the command and /PW
 	agentArg, popArg      string // /MDA or /MXA; /POP
+	webArg                string // /WEB
 	iniArg, noINIArg      string
 	initArg               string // /INIT
 	mxGiven, gatewayGiven bool
@@ -100,6 +102,9 @@ func ParseArgs(args []string) (*Invocation, error) {
 		return nil, err
 	}
 	if err := p.checkInit(); err != nil {
+		return nil, err
+	}
+	if err := p.checkWeb(); err != nil {
 		return nil, err
 	}
 	if p.gatewayGiven && !p.mxGiven {

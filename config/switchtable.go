@@ -127,7 +127,8 @@ var switchSpecs = append([]switchSpec{
 
 	{names: []string{"POP"}, group: "Instance control", help: "run the POP3 instance instead of the SMTP one",
 		do: func(p *argParser, arg, _ string) error { p.inv.Mode, p.popArg = ModePOP, arg; return nil }},
-	{names: []string{"STOP"}, arg: "[SMTP|POP]", group: "Instance control", help: "stop this folder's instances (both, or the one named)",
+	webSwitch,
+	{names: []string{"STOP"}, arg: "[SMTP|POP|WEB]", group: "Instance control", help: "stop this folder's instances (all, or the one named)",
 		do: doStop},
 	{names: []string{"STATUS"}, group: "Instance control", help: "say which of this folder's instances run; exit code 0 if one does, 4 if none",
 		do: func(p *argParser, arg, _ string) error { return p.command(CmdStatus, arg) }},
@@ -154,6 +155,8 @@ var switchSpecs = append([]switchSpec{
 	valued("PORT", "n", "Server", "port of the instance being run (SMTP, or POP3; 0 = any free port)", parseListenPort, func(ld *loader, v int) {
 		if ld.c.Mode == ModePOP {
 			ld.c.POP.Port = v
+		} else if ld.c.Mode == ModeWeb {
+			ld.c.Web.Port = v
 		} else {
 			ld.c.SMTP.Port = v
 		}
@@ -187,7 +190,7 @@ var switchSpecs = append([]switchSpec{
 	toggle("NOFIXHDRS", "SMTP", "do not add missing headers (Date, Message-ID...)", func(ld *loader) { ld.c.Server.FixHeaders = false }),
 
 	threads("POPTHREADS", "POP3", "how many POP3 clients are served at once (1..64)", func(c *Config) *int { return &c.POP.Threads }),
-	valued("POPLOCK", "n", "POP3", "lock accounts after n failed logins (0 = never)", countParser("a number of failed logins (0 = never lock)"), func(ld *loader, v int) { ld.c.POP.Lockout = v }),
+	valued("POPLOCK", "n", "POP3", "block an address from an account after n failed logins (0 = never)", countParser("a number of failed logins (0 = never lock)"), func(ld *loader, v int) { ld.c.POP.Lockout = v }),
 	toggle("POPROD", "POP3", "keep messages POP3 clients delete, in deleted/", func(ld *loader) { ld.c.POP.RenameOnDelete = true }),
 	toggle("RPOP", "POP3", "RPOP logins: not supported (the POP3 instance refuses to start with it)", func(ld *loader) { ld.c.POP.RPOP = true }),
 
@@ -233,8 +236,10 @@ func doStop(p *argParser, arg, v string) error {
 		p.inv.Stop = StopSMTP
 	case "POP", "POP3":
 		p.inv.Stop = StopPOP
+	case "WEB":
+		p.inv.Stop = StopWeb
 	default:
-		return expected("SMTP or POP, or nothing to stop both")
+		return expected("SMTP, POP or WEB, or nothing to stop all")
 	}
 	return p.command(CmdStop, arg)
 }

@@ -12,10 +12,16 @@
 // the SMTPRelay table and asks MayRelay only whether an unauthenticated
 // client counts as internal.
 //
+// It also applies the login limits (logins.go): failed logins over SMTP AUTH
+// and POP3 counted together, across sessions and instances, in policy's
+// shared file; the guessing address is blocked first, and an account is
+// locked, for LockoutMinutes only, when many addresses guess it.
+//
 // Everything is as permissive as the defaults say: a rule whose key is 0,
 // empty or off never acts. Loopback and [RelayIPs] clients are never looked
 // up in DNSBLs nor HELO-checked, and are exempt from the per-IP limits,
-// auto-ban and harvest blocking unless Abuse.LimitLocal is set (it makes
+// auto-ban, harvest blocking and the address rules of the login limits (not
+// the account lock) unless Abuse.LimitLocal is set (it makes
 // loopback testable and a LAN accountable); the block list applies to
 // everyone, since an administrator wrote it. POP-before-SMTP never trusts a
 // loopback address: behind a proxy on this host, everyone is loopback.
@@ -55,6 +61,7 @@ type common struct {
 	trusted *policy.Trusted
 	limits  *policy.Limiter
 	tracker *policy.Tracker
+	logins  *policy.Logins // failed logins shared by both instances; nil: no rule on
 	now     func() time.Time
 }
 
@@ -94,7 +101,8 @@ func newCommon(o Options, by string, file logs.File) *common {
 	if cfg.Paths.POPBeforeSMTP != "" {
 		g.tracker = policy.NewTracker(cfg.Paths.POPBeforeSMTP, cfg.Abuse.POPBeforeSMTP)
 	}
-	for _, p := range []string{cfg.Paths.IPBlock, cfg.Paths.POPBeforeSMTP} {
+	g.logins = newLogins(cfg, g.now)
+	for _, p := range []string{cfg.Paths.IPBlock, cfg.Paths.POPBeforeSMTP, cfg.Paths.FailedLogins} {
 		if p == "" {
 			continue
 		}

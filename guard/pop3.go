@@ -58,11 +58,13 @@ func (g *POP3) FailedCommand(ip netip.Addr, failures int) error {
 	return nil
 }
 
-// LoggedIn records the client for POP-before-SMTP. A loopback address is
+// LoggedIn forgets the user's failed logins from this address and records
+// the client for POP-before-SMTP. A loopback address is
 // not recorded: behind a proxy or TLS front end on this host every client
 // comes from loopback, and one user's login would let all of them relay.
 func (g *POP3) LoggedIn(ip netip.Addr, user string) {
 	ip = ip.Unmap()
+	g.loginSucceeded("", ip, user)
 	if g.tracker == nil || g.abuse.POPBeforeSMTP <= 0 || !ip.IsValid() {
 		return
 	}

@@ -181,12 +181,21 @@ func clip(s string) string {
 // if missing, and replaced atomically under the cross-process lock, so the
 // SMTP and POP3 instances can ban at the same moment and every ban lands
 // once.
+//
+// An IPv6 address is banned with its whole /64, written as a range
+// ("2001:db8:1:2::/64  # banned ..."): the per-IP limits and the login
+// limits count an IPv6 client by its /64, since one host usually holds a
+// whole /64 and could otherwise come back from the next address.
 func (b *BlockList) Ban(ip netip.Addr, reason string, now time.Time) error {
 	ip = ip.Unmap().WithZone("")
 	if !ip.IsValid() {
 		return errors.New("policy: ban: invalid address")
 	}
-	line := fmt.Sprintf("%s  # banned %s by %s: %s", ip, now.Format(time.RFC3339), b.opt.By, oneLine(reason))
+	entry := ip.String()
+	if ip.Is6() {
+		entry = netip.PrefixFrom(key(ip), 64).String()
+	}
+	line := fmt.Sprintf("%s  # banned %s by %s: %s", entry, now.Format(time.RFC3339), b.opt.By, oneLine(reason))
 	err := withLock(b.path, func(path string) error {
 		data, err := readFile(path)
 		if err != nil {

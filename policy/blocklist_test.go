@@ -213,6 +213,35 @@ func TestBan(t *testing.T) {
 	}
 }
 
+// TestBanIPv6Prefix: an IPv6 address is banned with its /64, which the
+// limits count as one client; the next address of the /64 is refused, an
+// address of another /64 is not.
+func TestBanIPv6Prefix(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "ipblock.txt")
+	clk := newClock()
+	b := NewBlockList(path, BlockListOptions{Cache: true, By: "SMTP", Now: clk.Now})
+	if err := b.Ban(netip.MustParseAddr("2001:db8:10:1:aaaa::5"), "x", clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	want := "2001:db8:10:1::/64  # banned 2025-01-02T03:04:05Z by SMTP: x" + osfile.EOL
+	if got := readText(t, path); got != want {
+		t.Fatalf("file = %q, want %q", got, want)
+	}
+	for ip, blocked := range map[string]bool{"2001:db8:10:1::1": true, "2001:db8:10:1:ffff:ffff:ffff:ffff": true, "2001:db8:10:2::1": false} {
+		if got, _ := b.Blocked(netip.MustParseAddr(ip)); got != blocked {
+			t.Errorf("Blocked(%s) = %v, want %v", ip, got, blocked)
+		}
+	}
+	// A second address of the /64 is covered: nothing is written.
+	if err := b.Ban(netip.MustParseAddr("2001:db8:10:1::9"), "x", clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := readText(t, path); got != want {
+		t.Fatalf("second ban in the /64 changed the file: %q", got)
+	}
+}
+
 func TestBanKeepsFileStyle(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ name, before, want string }{

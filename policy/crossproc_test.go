@@ -41,6 +41,19 @@ func runHelper(mode string) error {
 			}
 		}
 		return nil
+	case f[0] == "fail" && len(f) == 4:
+		// fail|<path>|<unix>|<count>: count failed logins of one account,
+		// each from its own address 10.1.x.y, at one time.
+		sec, _ := strconv.ParseInt(f[2], 10, 64)
+		count, _ := strconv.Atoi(f[3])
+		l := NewLogins(f[1], LoginOptions{PerAccount: 1000, Lock: time.Hour, Now: func() time.Time { return time.Unix(sec, 0) }})
+		for i := range count {
+			ip := netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)})
+			if _, err := l.Failed("alice@example.org", ip, false, true); err != nil {
+				return err
+			}
+		}
+		return nil
 	case f[0] == "record" && len(f) == 4:
 		sec, _ := strconv.ParseInt(f[3], 10, 64)
 		return NewTracker(f[1], time.Hour).Record(netip.MustParseAddr(f[2]), time.Unix(sec, 0))
@@ -104,5 +117,33 @@ func TestTrackerAcrossProcesses(t *testing.T) {
 	}
 	if !smtp.Allowed(ip, now.Add(time.Minute)) {
 		t.Fatal("not allowed after the other process recorded a login")
+	}
+}
+
+// TestLoginsConcurrentProcesses counts failed logins of one account from
+// two helper processes (the other instance) and this one at once: none is
+// lost, so the account lock sees every guess whichever instance took it.
+func TestLoginsConcurrentProcesses(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "failedlogins.txt")
+	now := time.Unix(1_750_000_000, 0)
+	cmds := []*exec.Cmd{startHelper(t, "fail", path, fmt.Sprint(now.Unix()), "40"), startHelper(t, "fail", path, fmt.Sprint(now.Unix()), "40")}
+	l := NewLogins(path, LoginOptions{PerAccount: 1000, Lock: time.Hour, Now: func() time.Time { return now }})
+	for i := range 40 {
+		if _, err := l.Failed("alice@example.org", netip.AddrFrom4([4]byte{10, 2, 0, byte(i)}), false, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("helper: %v", err)
+		}
+	}
+	c, err := l.Failed("alice@example.org", netip.MustParseAddr("10.3.0.1"), false, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Account != 121 {
+		t.Fatalf("account count %d after 120 failures in three processes and one more, want 121", c.Account)
 	}
 }

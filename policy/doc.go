@@ -2,7 +2,9 @@
 // share: the IP block list (ipblock.txt) and the auto-ban that appends to it,
 // the trusted relay addresses ([RelayIPs]), POP-before-SMTP (a file through
 // which the POP3 instance tells the SMTP instance who logged in recently),
-// the per-IP limits, the per-session failure counters, and the HELO check.
+// the per-IP limits, the failed-login counts and login blocks (Logins, a
+// file both instances share), the per-session failure counters, and the
+// HELO check.
 //
 // Each piece answers a question cheaply enough to ask it on every connection
 // or command, is safe for concurrent use, and never blocks on the network.
@@ -25,9 +27,12 @@
 // dot, before the commit: Limiter.AllowMessage. At RCPT: the recipient count
 // against SMTP.MaxRecipients, Trusted.Contains and Tracker.Allowed for the
 // relay decision, and a Counter of unknown local recipients that, when
-// reached, calls Limiter.BlockFor. After every failed AUTH (SMTP) or
-// USER/PASS/APOP (POP3): a Counter with AutoBan as its limit, then
-// BlockList.Ban and close. After every failed command: a Counter with
+// reached, calls Limiter.BlockFor. Before every credentials check (SMTP AUTH,
+// POP3 USER/PASS, APOP, AUTH): Logins.Check, which may refuse the attempt
+// unchecked; after every failed one: Logins.Failed, whose count of the
+// address's attempts across sessions, and a per-session Counter, both with
+// AutoBan as their limit, lead to BlockList.Ban (an IPv6 /64) and close;
+// after a success, Logins.Succeeded. /UNLOCK calls ForgetAccount. After every failed command: a Counter with
 // MaxFailedCommands, then 421 and close. After a successful POP3 login:
 // Tracker.Record.
 package policy

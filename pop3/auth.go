@@ -13,10 +13,6 @@ import (
 	"mailq/wire"
 )
 
-// errTripped is the reason logged for a login refused, unchecked, because
-// its name reached the lockout limit.
-var errTripped = errors.New("locked out after too many failed logins; the password was not checked")
-
 // errMalformedPlain is the reason logged for a SASL PLAIN message that is
 // not authzid NUL authcid NUL passwd (RFC 4616 §2).
 var errMalformedPlain = errors.New("malformed SASL PLAIN response")
@@ -136,8 +132,8 @@ func (c *conn) login(name, method string, check func() error) Reply {
 	start := time.Now()
 	name = strings.ToLower(name)
 	c.tried = name
-	if c.srv.lockout.tripped(name, c.srv.opt.Users) {
-		return c.loginFailed(name, method, errTripped, start)
+	if err := c.loginAllowed(name); err != nil {
+		return c.loginFailed(name, method, err, start)
 	}
 	if err := check(); err != nil {
 		if errors.Is(err, accounts.ErrSecret) {
@@ -145,7 +141,6 @@ func (c *conn) login(name, method string, check func() error) Reply {
 		}
 		return c.loginFailed(name, method, err, start)
 	}
-	c.srv.lockout.succeeded(name)
 	md, took, err := c.srv.openMaildrop(name)
 	log := c.srv.opt.Log
 	if took != nil {
@@ -167,35 +162,22 @@ func (c *conn) login(name, method string, check func() error) Reply {
 	return ok(fmt.Sprintf("%s has %s (%d octets)", name, plural(n, "message"), size))
 }
 
-// loginFailed counts a failed login, locks the account when its name reaches
-// the limit, and returns the answer FailDelay after start: the same for
-// unknown names and wrong passwords, "locked" once the name has reached the
-// limit (see "Logins that fail" in doc.go). Answering at a fixed time after
-// the attempt, not a fixed time after the check, hides how long the check
-// took (an unknown name is quicker to refuse).
+// loginFailed counts a failed login (the session's count for AutoBan, and
+// the LoginGuard's counts across sessions and instances) and returns the
+// answer FailDelay after start: the same for unknown names, wrong passwords
+// and [Pop-Locked] accounts; the Guard's refusal, naming the block, for an
+// attempt it refused unchecked, which names that are no account get alike
+// (see "Logins that fail" in doc.go). Answering at a fixed time after the
+// attempt, not a fixed time after the check, hides how long the check took.
 func (c *conn) loginFailed(name, method string, why error, start time.Time) Reply {
 	name = strings.ToLower(name)
 	c.tried = name
 	c.logins++
-	log := c.srv.opt.Log
-	count, reached, locked := c.srv.lockout.failed(name)
-	log.POP3LoginFailed(c.id, name, c.ip.String(), method, why.Error(), count)
-	switch {
-	case !reached:
-	case !c.srv.opt.Users.Exists(name):
-		c.srv.lockout.noAccount(name)
-	default:
-		if err := c.srv.opt.Users.Lock(name); err != nil {
-			log.POP3Error(c.id, name, fmt.Sprintf("cannot lock the account: %v", err))
-		} else {
-			c.srv.lockout.wrote(name)
-			log.POP3AccountLocked(c.id, name, c.ip.String(), count)
-		}
-	}
+	c.srv.opt.Log.POP3LoginFailed(c.id, name, c.ip.String(), method, why.Error(), c.logins)
+	r, gerr := c.countFailure(name, why)
 	c.pauseUntil(start.Add(c.srv.opt.FailDelay))
-	r := replyAuthFailed
-	if locked {
-		r = replyLocked
+	if gerr != nil {
+		return guardReply(gerr)
 	}
 	if err := c.srv.opt.Guard.LoginFailed(c.ip, name, c.logins); err != nil {
 		return guardReply(err)
@@ -206,8 +188,8 @@ func (c *conn) loginFailed(name, method string, why error, start time.Time) Repl
 // uncheckable answers a login whose password the server cannot check (no
 // mailq.key, or a password stored by the original MailQ). The client gets
 // the ordinary failure, after the ordinary delay; but the failure is the
-// server's, so it does not count towards the lockout, and the administrator
-// is told how to fix it.
+// server's, so it does not count towards the login limits, and the
+// administrator is told how to fix it.
 func (c *conn) uncheckable(name, method string, why error, start time.Time) Reply {
 	log := c.srv.opt.Log
 	log.POP3LoginFailed(c.id, name, c.ip.String(), method, why.Error(), 0)

@@ -3,9 +3,12 @@ package pop3
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"fmt"
+	"net/netip"
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -42,129 +45,83 @@ func TestAPOP(t *testing.T) {
 	replay.must("+OK", "APOP %s %s", strings.ToUpper(alice), strings.ToUpper(apopDigest(ts2, alicePW)))
 }
 
-// TestLockoutAndUnlock runs the whole round trip: failures lock the account
-// in [Pop-Locked], the right password is then refused as locked, /UNLOCK
-// (accounts.Unlock on the INI, as another process would) lets it in again
-// while the server runs, and the count starts from zero.
-func TestLockoutAndUnlock(t *testing.T) {
-	t.Parallel()
-	e := startServer(t, func(o *Options) { o.POP.Lockout = 3 })
-	fail := func(cl *client, pw, want string) {
-		t.Helper()
-		cl.must("+OK", "USER %s", alice)
-		cl.must(want, "PASS %s", pw)
-	}
-	// Failures count across sessions.
-	for range 2 {
-		cl := dial(t, e.addr)
-		fail(cl, "wrong", "-ERR [AUTH] authentication failed")
-	}
-	if e.users.Locked(alice) {
-		t.Fatal("locked before reaching the limit")
-	}
-	cl := dial(t, e.addr)
-	fail(cl, "wrong", "-ERR [AUTH] account locked")
-	if !e.users.Locked(alice) {
-		t.Fatal("not written to [Pop-Locked]")
-	}
-	ini, _ := os.ReadFile(e.acct.INI)
-	if !regexp.MustCompile(`(?m)^\[Pop-Locked\]\s*\n` + regexp.QuoteMeta(alice) + `=True`).Match(ini) {
-		t.Fatalf("mailq.ini:\n%s", ini)
-	}
-	fail(cl, alicePW, "-ERR [AUTH] account locked")
-	fail(cl, alicePW, "-ERR [AUTH] account locked")
+// loginGuard is a LoginGuard that refuses the names in refuse (unchecked)
+// and records what it is told.
+type loginGuard struct {
+	AllowAll
+	refuse map[string]bool
 
-	wasLocked, err := accounts.Unlock(e.acct, alice)
-	if err != nil || !wasLocked {
-		t.Fatalf("Unlock = %v, %v", wasLocked, err)
-	}
-	cl = dial(t, e.addr)
-	// The count starts again: two failures do not lock...
-	fail(cl, "wrong", "-ERR [AUTH] authentication failed")
-	fail(cl, "wrong", "-ERR [AUTH] authentication failed")
-	// ...and a success resets it.
-	cl.login(alice, alicePW)
-	cl.must("+OK", "QUIT")
-	cl = dial(t, e.addr)
-	fail(cl, "wrong", "-ERR [AUTH] authentication failed")
-	fail(cl, "wrong", "-ERR [AUTH] authentication failed")
-	cl.login(alice, alicePW)
-	if e.users.Locked(alice) {
-		t.Fatal("locked although the failures were not consecutive")
-	}
+	mu     sync.Mutex
+	events []string
 }
 
-// TestLockedBeforeStart checks an account already in [Pop-Locked] when the
-// server starts: the right password is refused with the ordinary answer,
-// like a wrong one, until the name reaches the limit in this process.
-func TestLockedBeforeStart(t *testing.T) {
+func (g *loginGuard) add(s string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.events = append(g.events, s)
+}
+
+func (g *loginGuard) list() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return strings.Join(g.events, "; ")
+}
+
+func (g *loginGuard) LoginAllowed(ip netip.Addr, user string) error {
+	g.add("allowed? " + user)
+	if g.refuse[user] {
+		return Reply{Code: CodeAuth, Text: "account locked after too many failed logins; try again later"}
+	}
+	return nil
+}
+
+func (g *loginGuard) LoginCounted(ip netip.Addr, user string, checked bool) error {
+	g.add(fmt.Sprintf("counted %s checked=%v", user, checked))
+	return nil
+}
+
+func (g *loginGuard) LoggedIn(ip netip.Addr, user string) { g.add("logged in " + user) }
+
+// TestLoginGuard checks the calls to a LoginGuard: asked before every
+// check; a refusal answered with its own reply, the password unchecked
+// (the right one is refused too), and counted as unchecked; wrong
+// passwords, unknown names and [Pop-Locked] accounts answered alike and
+// counted as checked guesses.
+func TestLoginGuard(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, func(o *Options) { o.POP.Lockout = 2 })
-	if err := e.users.Lock(alice); err != nil {
+	g := &loginGuard{refuse: map[string]bool{bob: true}}
+	e := newEnv(t, func(o *Options) { o.Guard = g })
+	const carol = "carol@test.example"
+	if err := accounts.Add(e.acct, carol, "pw"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.users.Lock(carol); err != nil {
 		t.Fatal(err)
 	}
 	e.start(t)
 	cl := dial(t, e.addr)
-	cl.must("+OK", "USER %s", alice)
-	cl.must("-ERR [AUTH] authentication failed", "PASS %s", alicePW)
-	cl.must("+OK", "USER %s", alice)
-	cl.must("-ERR [AUTH] account locked", "PASS %s", alicePW)
-	if _, err := accounts.Unlock(e.acct, alice); err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct{ user, pw, reply, events string }{
+		{bob, bobPW, "-ERR [AUTH] account locked after too many failed logins; try again later",
+			"allowed? bob@test.example; counted bob@test.example checked=false"},
+		{alice, "wrong", "-ERR [AUTH] authentication failed",
+			"allowed? alice@test.example; counted alice@test.example checked=true"},
+		{"nobody@test.example", "wrong", "-ERR [AUTH] authentication failed",
+			"allowed? nobody@test.example; counted nobody@test.example checked=true"},
+		{carol, "pw", "-ERR [AUTH] authentication failed",
+			"allowed? carol@test.example; counted carol@test.example checked=true"},
+		{alice, alicePW, "+OK", "allowed? alice@test.example; logged in alice@test.example"},
+	} {
+		g.mu.Lock()
+		g.events = nil
+		g.mu.Unlock()
+		cl.must("+OK", "USER %s", tc.user)
+		cl.must(tc.reply, "PASS %s", tc.pw)
+		if got := g.list(); got != tc.events {
+			t.Errorf("%s/%s: events %q, want %q", tc.user, tc.pw, got, tc.events)
+		}
 	}
-	cl.login(alice, alicePW)
-}
-
-// TestLockoutUnknownName checks the memory of a name that reached the limit
-// while it was no account: tripped until the name becomes an account.
-func TestLockoutUnknownName(t *testing.T) {
-	t.Parallel()
-	l := newLockout(1, time.Now)
-	l.failed("a")
-	l.noAccount("a")
-	if !l.tripped("a", fakeAccounts{}) {
-		t.Fatal("an unknown name at the limit is not tripped")
-	}
-	if l.tripped("a", fakeAccounts{exists: true}) {
-		t.Fatal("still tripped after the name became an account")
-	}
-}
-
-// TestLockedNameBecomesAccount checks a name that reached the limit while it
-// was no account ("account locked", as for any name) and is then added with
-// /ADDUSER: nothing was written to [Pop-Locked], so /UNLOCK could not clear
-// it, and the new account must be able to log in at once.
-func TestLockedNameBecomesAccount(t *testing.T) {
-	t.Parallel()
-	const carol, carolPW = "carol@test.example", "carol's pw"
-	e := startServer(t, func(o *Options) { o.POP.Lockout = 2 })
-	cl := dial(t, e.addr)
-	for _, want := range []string{"-ERR [AUTH] authentication failed", "-ERR [AUTH] account locked"} {
-		cl.must("+OK", "USER %s", carol)
-		cl.must(want, "PASS %s", carolPW)
-	}
-	if err := accounts.Add(e.acct, carol, carolPW); err != nil {
-		t.Fatal(err)
-	}
-	cl.must("+OK", "USER %s", carol)
-	cl.must("+OK carol@test.example has 0 messages", "PASS %s", carolPW)
-	if e.users.Locked(carol) {
-		t.Fatal("the new account was written to [Pop-Locked]")
-	}
-}
-
-// TestLockoutOff checks POPLockout=0: nothing is ever locked.
-func TestLockoutOff(t *testing.T) {
-	t.Parallel()
-	e := startServer(t, func(o *Options) { o.POP.Lockout = 0; o.MaxFailedCommands = 0 })
-	cl := dial(t, e.addr)
-	for range 30 {
-		cl.must("+OK", "USER %s", alice)
-		cl.must("-ERR [AUTH] authentication failed", "PASS wrong")
-	}
-	cl.login(alice, alicePW)
-	if e.users.Locked(alice) {
-		t.Fatal("locked with POPLockout=0")
+	if !strings.Contains(e.log.String(), "/UNLOCK:"+carol) {
+		t.Errorf("the log does not say how to unlock %s:\n%s", carol, e.log)
 	}
 }
 
@@ -185,97 +142,14 @@ func TestFailDelay(t *testing.T) {
 	}
 }
 
-// fakeClock is a settable clock for the lockout's memory.
-type fakeClock struct{ t time.Time }
-
-func (c *fakeClock) now() time.Time { return c.t }
-
-// fakeAccounts answers the lockout's questions about accounts.
-type fakeAccounts struct{ exists, locked bool }
-
-func (f fakeAccounts) Exists(string) bool { return f.exists }
-func (f fakeAccounts) Locked(string) bool { return f.locked }
-
-func TestLockoutMemory(t *testing.T) {
-	t.Parallel()
-	clock := &fakeClock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
-	never := fakeAccounts{exists: true, locked: false}
-	always := fakeAccounts{exists: true, locked: true}
-
-	t.Run("counts and trips", func(t *testing.T) {
-		l := newLockout(3, clock.now)
-		for i, want := range []struct{ reached, locked bool }{{false, false}, {false, false}, {true, true}, {false, true}} {
-			n, reached, locked := l.failed("a")
-			if n != i+1 || reached != want.reached || locked != want.locked {
-				t.Fatalf("failure %d: %d %v %v", i+1, n, reached, locked)
-			}
-		}
-		if !l.tripped("a", never) {
-			t.Fatal("not tripped after the limit (never written, so no unlock to notice)")
-		}
-		if l.tripped("b", never) {
-			t.Fatal("another name tripped")
-		}
-	})
-	t.Run("unlock noticed only when written", func(t *testing.T) {
-		l := newLockout(1, clock.now)
-		l.failed("a")
-		if !l.tripped("a", always) {
-			t.Fatal("not tripped")
-		}
-		l.wrote("a")
-		if !l.tripped("a", always) {
-			t.Fatal("still locked in the INI but not tripped")
-		}
-		if l.tripped("a", never) {
-			t.Fatal("unlocked in the INI but still tripped")
-		}
-		if _, _, locked := l.failed("a"); !locked {
-			t.Fatal("the count did not start again after the unlock")
-		}
-	})
-	t.Run("forgotten after a day", func(t *testing.T) {
-		c := &fakeClock{t: clock.t}
-		l := newLockout(2, c.now)
-		l.failed("a")
-		c.t = c.t.Add(lockoutMemory + time.Second)
-		if n, _, _ := l.failed("a"); n != 1 {
-			t.Fatalf("count %d after a day, want 1", n)
-		}
-		l.failed("a")
-		c.t = c.t.Add(lockoutMemory + time.Second)
-		if l.tripped("a", never) {
-			t.Fatal("still tripped after a day")
-		}
-	})
-	t.Run("bounded", func(t *testing.T) {
-		c := &fakeClock{t: clock.t}
-		l := newLockout(5, c.now)
-		for i := range lockoutNames + 100 {
-			c.t = c.t.Add(time.Millisecond)
-			l.failed(strings.Repeat("x", 1+i%7) + string(rune('a'+i%26)) + time.Duration(i).String())
-		}
-		if len(l.names) > lockoutNames {
-			t.Fatalf("%d names remembered, bound %d", len(l.names), lockoutNames)
-		}
-	})
-	t.Run("success resets", func(t *testing.T) {
-		l := newLockout(2, clock.now)
-		l.failed("a")
-		l.succeeded("a")
-		if _, _, locked := l.failed("a"); locked {
-			t.Fatal("count survived a success")
-		}
-	})
-}
-
 // TestUnusableSecretNotCounted checks logins to an account whose password
 // the server cannot check (here mailq.key is gone): refused like a wrong
 // password, but never counted towards the lockout, so restoring the key is
 // enough to let the user in again.
 func TestUnusableSecretNotCounted(t *testing.T) {
 	t.Parallel()
-	e := startServer(t, func(o *Options) { o.POP.Lockout = 2 })
+	g := &loginGuard{}
+	e := startServer(t, func(o *Options) { o.Guard = g })
 	key, err := os.ReadFile(e.acct.Key)
 	if err != nil {
 		t.Fatal(err)
@@ -288,8 +162,8 @@ func TestUnusableSecretNotCounted(t *testing.T) {
 		cl.must("+OK", "USER %s", alice)
 		cl.must("-ERR [AUTH] authentication failed", "PASS %s", alicePW)
 	}
-	if e.users.Locked(alice) {
-		t.Fatal("locked because of the server's problem")
+	if strings.Contains(g.list(), "counted") {
+		t.Fatalf("the server's problem was counted as a failed login: %s", g.list())
 	}
 	if !strings.Contains(e.log.String(), "/SETPASS") {
 		t.Fatalf("no hint for the administrator:\n%s", e.log)

@@ -242,9 +242,9 @@ func (c *conn) execute(line []byte) Reply {
 }
 
 // failed counts a failed command; at MaxFailedCommands the session ends.
-// A failed login is not counted: it has its own counts (the lockout per
-// name, and the Guard's LoginFailed for AutoBan), which this limit would
-// otherwise pre-empt.
+// A failed login is not counted: it has its own counts (the Guard's login
+// limits, and its LoginFailed for AutoBan), which this limit would otherwise
+// pre-empt.
 func (c *conn) failed(r Reply) Reply {
 	if r.Code == CodeAuth {
 		return r

@@ -6,7 +6,8 @@
 // It owns the POP3 conversation: the AUTHORIZATION, TRANSACTION and UPDATE
 // states, the reply values and their wire form, the per-session view of a
 // mailbox (message numbers, sizes, deletion marks), the cross-process mailbox
-// lock of a session, and the account lockout after repeated failed logins.
+// lock of a session, and the delay after a failed login. The limits on
+// failed logins are abuse policy, the Guard's (LoginGuard).
 //
 // It must not name, read, write or delete message files except through
 // queue.Mailbox, encode message text except through wire's DotWriter and
@@ -42,25 +43,25 @@
 // lock everyone else out, which is why MailQ has the setting. Command lines
 // are bounded (RFC 2449's 255 octets; AUTH lines maxLine), and a session ends when the Guard says so after a
 // failed command (or after Options.MaxFailedCommands of them, if set); failed
-// logins have their own counts (lockout, AutoBan) and are not counted there.
+// logins have their own counts (the Guard's login limits, AutoBan) and are
+// not counted there.
 // Message text is streamed, never held.
 //
 // # Logins that fail
 //
-// An unknown user and a wrong password get the same answer, after the same
-// delay. Failures are counted per login name, for existing and unknown names
-// alike, in memory and across sessions; a success resets the count. When a
-// name reaches the Lockout limit, an existing account is written to
-// [Pop-Locked], and from then on every login with that name, whatever the
-// password, is answered "-ERR [AUTH] account locked" without the password
-// being checked. So the "locked" answer tells nothing about which accounts
-// exist (unknown names reach it the same way), and a locked account is no
-// oracle for guessing its password. An account that was locked earlier (in
-// [Pop-Locked] when this process started counting) is refused with the
-// ordinary failure until the count reaches the limit again. /UNLOCK removes
-// the [Pop-Locked] entry, and the next login finds the count reset; so does
-// /ADDUSER for a name that reached the limit before it was an account. A
-// password the server cannot check (mailq.key missing, a hash from the
-// original MailQ) is refused the same way but not counted: that failure is
-// the server's, and fixing it must not leave the account locked.
+// An unknown user, a wrong password and an account in [Pop-Locked] get the
+// same answer, "-ERR [AUTH] authentication failed", FailDelay after the
+// attempt: the accounts package checks unknown and locked names against a
+// secret like any other, so neither the answer nor its time tells which
+// names exist (the log says which case it was, and names /UNLOCK for a
+// locked account). If the Guard is a LoginGuard, it is asked before every
+// check and told about every failure; its counts are shared with the SMTP
+// instance, so guesses over SMTP AUTH count too. A login it refuses is
+// answered with its reply, "-ERR [AUTH] account locked after too many
+// failed logins; try again later" or a block of the client's address,
+// without the password being checked, so a blocked name is no oracle for
+// guessing; it refuses names that are no account alike. A password the
+// server cannot check (mailq.key missing, a hash from the original MailQ)
+// is refused the same way but not counted: that failure is the server's,
+// and fixing it must not leave the account locked.
 package pop3

@@ -100,7 +100,6 @@ var (
 	replyDeletedMsg  = fail("message is deleted")
 	replyNeedUser    = fail("send USER first")
 	replyAuthFailed  = Reply{Code: CodeAuth, Text: "authentication failed"}
-	replyLocked      = Reply{Code: CodeAuth, Text: "account locked after too many failed logins; ask the administrator to unlock it"}
 	replyInUse       = Reply{Code: CodeInUse, Text: "mailbox is in use by another session"}
 	replyTempFail    = Reply{Code: CodeSysTemp, Text: "temporary server error; try again later"}
 	replyBusy        = Reply{Code: CodeSysTemp, Text: "too many connections; try again later", Close: true}

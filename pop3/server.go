@@ -24,7 +24,7 @@ type Options struct {
 	// Server is [Config]'s shared keys: HostName, Timeout, HTTPGet, Motd,
 	// Debug, NoBackSpace, Test.
 	Server config.Server
-	// POP is the POP3 keys: Threads, Lockout, RenameOnDelete, Welcome.
+	// POP is the POP3 keys: Threads, RenameOnDelete, Welcome.
 	// RPOP is not supported and ignored here (main refuses to start with it).
 	POP config.POP
 	// MotdPath is the file of MOTD lines (Paths.Motd).
@@ -56,13 +56,12 @@ type Options struct {
 
 // Server is the POP3 server of one instance.
 type Server struct {
-	opt     Options
-	slots   *slots.Pool // POPThreads, shared between addresses (slots.go)
-	lockout *lockout
-	sizes   sizeCache
-	host    string // the domain of APOP timestamps
-	pid     int
-	nextID  atomic.Uint64
+	opt    Options
+	slots  *slots.Pool // POPThreads, shared between addresses (slots.go)
+	sizes  sizeCache
+	host   string // the domain of APOP timestamps
+	pid    int
+	nextID atomic.Uint64
 
 	mu   sync.Mutex
 	down context.CancelFunc // DOWN (debug): stops Serve
@@ -94,12 +93,11 @@ func New(o Options) (*Server, error) {
 		host = "localhost"
 	}
 	return &Server{
-		opt:     o,
-		slots:   slots.New(threads),
-		lockout: newLockout(o.POP.Lockout, o.Now),
-		sizes:   sizeCache{users: map[string]map[queue.ID]cachedSize{}},
-		host:    host,
-		pid:     os.Getpid(),
+		opt:   o,
+		slots: slots.New(threads),
+		sizes: sizeCache{users: map[string]map[queue.ID]cachedSize{}},
+		host:  host,
+		pid:   os.Getpid(),
 	}, nil
 }
 

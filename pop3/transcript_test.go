@@ -18,7 +18,6 @@ import (
 //	#! debug           /DEBUG
 //	#! nohttpget       HTTPGet=False
 //	#! nobackspace     NoBackSpace=True
-//	#! lockout N       POPLockout=N
 //	#! maxfailed N     MaxFailedCommands=N
 //	#! welcome TEXT    POPWelcome=TEXT
 func TestTranscripts(t *testing.T) {
@@ -68,9 +67,6 @@ func transcriptOptions(t *testing.T, script string) []func(*Options) {
 			mods = append(mods, func(o *Options) { o.Server.HTTPGet = false })
 		case "nobackspace":
 			mods = append(mods, func(o *Options) { o.Server.NoBackSpace = true })
-		case "lockout":
-			n := number()
-			mods = append(mods, func(o *Options) { o.POP.Lockout = n })
 		case "maxfailed":
 			n := number()
 			mods = append(mods, func(o *Options) { o.MaxFailedCommands = n })

@@ -48,13 +48,17 @@ func (s *session) cmdAuth(arg string) Reply {
 		}
 	}
 	for {
+		start := time.Now()
 		challenge, done, err := mech.Next(resp)
 		if err != nil {
-			return s.authFailed(name, user, err)
+			return s.authFailed(name, user, err, start)
 		}
 		if done {
 			s.user, s.mech = strings.ToLower(user), name
 			s.srv.log.SMTPAuthenticated(s.logConn(), name, s.user)
+			if lg, ok := s.srv.guard.(LoginGuard); ok {
+				lg.LoginSucceeded(s.client(), s.user)
+			}
 			return replyAuthOK
 		}
 		s.sendNow(Reply{Code: 334, Lines: []string{base64.StdEncoding.EncodeToString(challenge)}})
@@ -86,24 +90,40 @@ func (s *session) mechanism(name string, user *string) sasl.Server {
 			if identity != "" && !strings.EqualFold(identity, username) {
 				return errAuthIdentity // RFC 4616 §2: no acting for another user
 			}
-			return acc.CheckPassword(username, password)
+			return s.checkLogin(username, func() error { return acc.CheckPassword(username, password) })
 		})
 	case sasl.Login:
-		return &loginServer{user: user, check: acc.CheckPassword}
+		return &loginServer{user: user, check: func(u, pw string) error {
+			return s.checkLogin(u, func() error { return acc.CheckPassword(u, pw) })
+		}}
 	case "CRAM-MD5":
-		return &cramServer{host: s.srv.host, user: user, check: acc.CheckCRAMMD5}
+		return &cramServer{host: s.srv.host, user: user, check: func(u, challenge, digest string) error {
+			return s.checkLogin(u, func() error { return acc.CheckCRAMMD5(u, challenge, digest) })
+		}}
 	}
 	return nil
 }
 
-// authFailed counts and logs a failed AUTH and lets the Guard act (auto-ban).
-func (s *session) authFailed(mech, user string, err error) Reply {
+// authFailed counts and logs a failed AUTH, lets the Guard act (the login
+// limits, auto-ban), and answers FailDelay after start. Every failure gets
+// the same 535 5.7.8, unknown names and [Pop-Locked] accounts included,
+// except an attempt the LoginGuard refused unchecked, which gets the
+// Guard's reply naming the block (the same for names that are no account).
+func (s *session) authFailed(mech, user string, err error, start time.Time) Reply {
+	defer s.pauseFailed(start)
 	s.authFailures++
 	s.srv.log.SMTPAuthFailed(s.logConn(), mech, user, err.Error())
+	r := replyAuthInvalid
+	if gr, ok := s.loginOutcome(user, err); ok {
+		r = gr
+		if r.Close {
+			return r
+		}
+	}
 	if gerr := s.srv.guard.AuthFailed(s.client(), s.authFailures); gerr != nil {
 		return replyFor(gerr)
 	}
-	return replyAuthInvalid
+	return r
 }
 
 // sendNow sends r at once: the client waits for it before sending more.

@@ -9,7 +9,12 @@
 // whether a recipient is acceptable (route, accounts, the relay level) but
 // never delivers; a commit hook wakes the MDA. It must not import pop3, mda or
 // mxa, print (it logs through *logs.Logger), keep configuration in globals, or
-// implement abuse policies: those plug in through the Guard interface.
+// implement abuse policies: those plug in through the Guard interface (and
+// its LoginGuard extension for the limits on failed logins). What it does
+// own is the answer to a failed AUTH: 535 5.7.8 for every reason (unknown
+// name, wrong password, [Pop-Locked] account), the Guard's reply naming the
+// block for an attempt it refused unchecked, and each of them FailDelay
+// after the client's last response, so the time tells nothing either.
 //
 // # Replies
 //

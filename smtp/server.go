@@ -57,6 +57,8 @@ type Options struct {
 	Getenv func(string) string
 	// TLS is STARTTLS and implicit TLS (starttls.go).
 	TLS TLSOptions
+	// FailDelay holds the answer to a failed AUTH (see failPause).
+	FailDelay time.Duration
 }
 
 // Server is the SMTP receiver. Build it with New and run it with Serve.
@@ -80,6 +82,8 @@ type Server struct {
 	now       func() time.Time
 	spool     spool // where drafts come from: the tree, or a fake
 	noRecover bool  // let panics through, so a test sees them
+
+	pause func(start time.Time, delay time.Duration) // nil: failPause
 }
 
 // copyBuf is the size of the buffer DATA is streamed through.

@@ -1,0 +1,60 @@
+package config
+
+import (
+	"fmt"
+	"time"
+)
+
+// LoginLimits are the limits on password guessing across sessions and
+// across both instances (package policy keeps the counts in
+// Paths.FailedLogins). POPLockout, kept under its old name, is the first of
+// them: the failures of one account from one address.
+type LoginLimits struct {
+	// PerIP is MaxFailedLoginsPerIP: failed logins from one address (IPv4,
+	// or IPv6 /64), whatever the accounts, after which that address may not
+	// log in for Lock; 0 is off.
+	PerIP int
+	// PerAccount is MaxFailedLoginsPerAccount: failed logins of one account
+	// from all addresses together after which the account is locked for
+	// Lock, against everyone; 0 is off. It should be above POPLockout, so
+	// that one address alone never locks its owner out.
+	PerAccount int
+	// Lock is LockoutMinutes: how long each block and lock lasts, and how
+	// long a count is kept that has not reached its limit.
+	Lock time.Duration
+}
+
+// Defaults: with the 1-second delay after each failure and POPLockout=5, an
+// account sees at most 20 guesses per 15 minutes, however many addresses
+// guess; the owner, from an address that has not failed, is locked out
+// only while such an attack runs, and for 15 minutes at most after it.
+func defaultLoginLimits() LoginLimits {
+	return LoginLimits{PerIP: 20, PerAccount: 20, Lock: 15 * time.Minute}
+}
+
+// ruleLockout reads LockoutMinutes: a block must end, and must last long
+// enough to slow guessing down.
+var ruleLockout = durationRule{unit: time.Minute, min: time.Minute, max: 24 * time.Hour}
+
+// loginKeys are the [Config] keys of LoginLimits.
+func loginKeys() []keySpec {
+	return []keySpec{
+		countKey("Config", "MaxFailedLoginsPerIP", "a number of failed logins (0 = off)", func(c *Config) *int { return &c.Abuse.Logins.PerIP }),
+		countKey("Config", "MaxFailedLoginsPerAccount", "a number of failed logins (0 = off)", func(c *Config) *int { return &c.Abuse.Logins.PerAccount }),
+		durationKey("Config", "LockoutMinutes", ruleLockout, func(c *Config) *time.Duration { return &c.Abuse.Logins.Lock }),
+	}
+}
+
+// loginSummary is the start-up line of the login limits.
+func (c *Config) loginSummary() string {
+	l := c.Abuse.Logins
+	return fmt.Sprintf("Login limits: %s from one address for one account, %s from one address, %s for one account; blocks last %s",
+		limitWord(c.POP.Lockout), limitWord(l.PerIP), limitWord(l.PerAccount), humanDuration(l.Lock))
+}
+
+func limitWord(n int) string {
+	if n <= 0 {
+		return "no limit"
+	}
+	return fmt.Sprintf("%d failures", n)
+}
