@@ -28,6 +28,8 @@ var tools = map[string]tool{
 	"mxquery":  runMXQuery,
 	"tail":     runTail,
 	"stats":    runStats,
+	"bans":     runBans,
+	"unban":    runUnban,
 }
 
 // programs are the tools the binary also is when it is copied or linked
@@ -49,6 +51,8 @@ under the tool's name, as in the original MailQ kit):
                                 follow today's log (default smtp), coloured like the
                                 console, across midnight; Ctrl-C ends it
   /STATS[:days] [/TOP:n]        summarise the logs of the last days (default 7)
+  /BANS                         list ipblock.txt: each ban and when it ends
+  /UNBAN:address                lift the automatic bans covering an address
 
 Services:
   /INSTALL[:name] [switches]   register this folder's SMTP instance (with the switches
