@@ -42,8 +42,8 @@ const (
 
 // run is main without os.Exit, for tests.
 func run(args []string, stdout, stderr io.Writer) int {
-	if tool, rest := toolFor(os.Args[0], args); tool != nil {
-		return tool(rest, stdout)
+	if tool, val, rest := toolFor(os.Args[0], args); tool != nil {
+		return tool(val, rest, stdout)
 	}
 	if cmd := serviceCommand(args); cmd != nil {
 		return cmd(stdout, stderr)

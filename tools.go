@@ -17,11 +17,25 @@ import (
 	"mailq/resolve"
 )
 
-// Tools of the original MailQ kit that live in this binary. Each is reached
-// as "mailq /NAME ..." or by running the binary under the tool's own name
-// (a copy or link named mailtest.exe, mxquery...), so scripts written for
-// the original's separate programs keep working.
-var tools = map[string]func(args []string, stdout io.Writer) int{
+// A tool runs with the value of its switch ("/STATS:30" gives "30"; "" for
+// none) and the arguments after it.
+type tool func(val string, args []string, stdout io.Writer) int
+
+// Tools of the original MailQ kit that live in this binary, reached as
+// "mailq /NAME[:value] ...".
+var tools = map[string]tool{
+	"mailtest": runMailtest,
+	"mxquery":  runMXQuery,
+	"tail":     runTail,
+	"stats":    runStats,
+	"bans":     runBans,
+	"unban":    runUnban,
+}
+
+// programs are the tools the binary also is when it is copied or linked
+// under the tool's own name (mailtest.exe, mxquery...), so scripts written
+// for the original's separate programs keep working.
+var programs = map[string]tool{
 	"mailtest": runMailtest,
 	"mxquery":  runMXQuery,
 }
@@ -33,6 +47,12 @@ under the tool's name, as in the original MailQ kit):
   /MAILTEST server from to [password] [/switches]   test an SMTP server (/MAILTEST /? for more)
   /MAILTEST server user password /POP [/APOP]       test a POP3 server
   /MXQUERY domain [/ALL] [/DNS:server]              show how mail reaches a domain
+  /TAIL[:smtp|pop3|mda|mxa|received|server] [/LINES:n]
+                                follow today's log (default smtp), coloured like the
+                                console, across midnight; Ctrl-C ends it
+  /STATS[:days] [/TOP:n]        summarise the logs of the last days (default 7)
+  /BANS                         list ipblock.txt: each ban and when it ends
+  /UNBAN:address                lift the automatic bans covering an address
 
 Services:
   /INSTALL[:name] [switches]   register this folder's SMTP instance (with the switches
@@ -41,20 +61,24 @@ Services:
   /UNINSTALL[:name]            remove them
 `
 
-// toolFor returns the tool a command line asks for and the tool's own
-// arguments, or nil.
-func toolFor(argv0 string, args []string) (func([]string, io.Writer) int, []string) {
+// toolFor returns the tool a command line asks for, with the value of its
+// switch and its own arguments, or nil.
+func toolFor(argv0 string, args []string) (t tool, val string, rest []string) {
 	base := strings.ToLower(filepath.Base(strings.ReplaceAll(argv0, `\`, "/")))
 	base = strings.TrimSuffix(base, ".exe")
-	if t := tools[base]; t != nil {
-		return t, args
+	if t := programs[base]; t != nil {
+		return t, "", args
 	}
 	if len(args) > 0 && len(args[0]) > 1 && strings.ContainsRune("/-", rune(args[0][0])) {
-		if t := tools[strings.ToLower(strings.TrimLeft(args[0], "/-"))]; t != nil {
-			return t, args[1:]
+		name, val, ok := strings.Cut(strings.TrimLeft(args[0], "/-"), ":")
+		if !ok {
+			name, val, _ = strings.Cut(name, "=")
+		}
+		if t := tools[strings.ToLower(name)]; t != nil {
+			return t, val, args[1:]
 		}
 	}
-	return nil, nil
+	return nil, "", nil
 }
 
 // toolContext ends on Ctrl-C, so a hanging server never traps the user.
@@ -62,14 +86,14 @@ func toolContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt)
 }
 
-func runMailtest(args []string, stdout io.Writer) int {
+func runMailtest(_ string, args []string, stdout io.Writer) int {
 	ctx, cancel := toolContext()
 	defer cancel()
 	host, _ := os.Hostname()
 	return mailtest.Run(ctx, args, mailtest.Env{Stdout: stdout, Color: colorful(stdout), Hostname: host})
 }
 
-func runMXQuery(args []string, stdout io.Writer) int {
+func runMXQuery(_ string, args []string, stdout io.Writer) int {
 	q, err := mxquery.Parse(args)
 	if err != nil {
 		fmt.Fprintf(stdout, "mxquery: %v\nRun \"mxquery /?\" for the syntax.\n", err)

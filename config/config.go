@@ -259,6 +259,9 @@ type Abuse struct {
 	// AutoBan bans an IP after this many failed authentications in one
 	// session; 0 is off.
 	AutoBan int
+	// AutoBanExpire (AutoBanMinutes) ends automatic bans after this long;
+	// 0 keeps them (autoban.go).
+	AutoBanExpire time.Duration
 	// POPBeforeSMTP lets a client IP relay for this long after a POP3 login;
 	// 0 is off.
 	POPBeforeSMTP time.Duration

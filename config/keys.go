@@ -172,6 +172,7 @@ func buildKeySpecs() []keySpec {
 	keys = append(keys, tlsKeySpecs()...)
 	keys = append(keys, mxaDestKeys()...)
 	keys = append(keys, webKeys()...)
+	keys = append(keys, autoBanKeys()...)
 	for _, s := range pathSettings {
 		keys = append(keys, pathKey(s))
 	}

@@ -68,7 +68,7 @@ func (c *Config) popSummary() []string {
 	add("%s", c.loginSummary())
 	add("Rename on delete: %s", onOff(c.POP.RenameOnDelete))
 	add("Message of the day: %s", onOff(c.Server.Motd))
-	add("Auto-ban: %s", afterFailures(c.Abuse.AutoBan))
+	add("Auto-ban: %s", c.autoBanSummary())
 	add("IP block list: %s", onOff(c.Abuse.IPBlockEnabled))
 	return out
 }
@@ -90,7 +90,7 @@ func (c *Config) smtpSummary() []string {
 	add("Authentication required: %s", onOff(c.SMTP.AuthRequired))
 	add("%s", c.loginSummary())
 	add("Size limit: %s", formatSize(c.SMTP.MaxMessageSize))
-	add("Auto-ban: %s", afterFailures(c.Abuse.AutoBan))
+	add("Auto-ban: %s", c.autoBanSummary())
 	if c.Abuse.DNSBLEnabled {
 		add("DNSBL: on, %d zone(s)", len(c.DNSBL))
 	} else {

@@ -95,7 +95,11 @@ func newCommon(o Options, by string, file logs.File) *common {
 			Warn: func(problem string) {
 				g.log.AbuseProblem(file, by, "", problem)
 			},
-			Now: g.now,
+			Now:    g.now,
+			Expire: cfg.Abuse.AutoBanExpire,
+			Expired: func(line string) {
+				g.log.AbuseProblem(file, by, "", "ban ended (AutoBanMinutes): removed "+line)
+			},
 		})
 	}
 	if cfg.Paths.POPBeforeSMTP != "" {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -259,10 +258,7 @@ func (l *Logger) writeRow(file File, now time.Time, row []string) {
 	if err != nil {
 		return
 	}
-	name := string(file) + "-" + now.Format("20060102") + ".log"
-	if file == FileServer {
-		name = "server.log"
-	}
+	name := DatedPath(l.opt.Dir, file, now) // read.go: one place names the files
 	l.fmu.Lock()
 	lf := l.files[file]
 	if lf == nil {
@@ -278,7 +274,7 @@ func (l *Logger) writeRow(file File, now time.Time, row []string) {
 			lf.f.Close()
 			lf.f = nil
 		}
-		f, err := openLog(filepath.Join(l.opt.Dir, name), file)
+		f, err := openLog(name, file)
 		if err != nil {
 			l.reportFailure(err)
 			return

@@ -33,6 +33,13 @@ type BlockListOptions struct {
 	Warn func(problem string)
 	// Now is the clock of the stat interval; nil means time.Now.
 	Now func() time.Time
+	// Expire (AutoBanMinutes) makes automatic bans end this long after the
+	// time their comment gives; whichever instance notices first removes
+	// them from the file (banexpiry.go). 0 keeps them for ever. Lines
+	// written by hand never expire.
+	Expire time.Duration
+	// Expired, if set, receives each line removed because its ban ended.
+	Expired func(line string)
 }
 
 // BlockList is ipblock.txt: one IPv4/IPv6 address or CIDR range a line, "#"
@@ -43,16 +50,19 @@ type BlockList struct {
 	path string
 	opt  BlockListOptions
 
-	mu      sync.Mutex
-	list    *parsedList // nil until first read
-	info    fs.FileInfo // of the file list came from; nil if it was missing
-	checked time.Time   // last stat
+	mu        sync.Mutex
+	list      *parsedList // nil until first read
+	info      fs.FileInfo // of the file list came from; nil if it was missing
+	checked   time.Time   // last stat
+	nextPurge time.Time   // after a purge failed: when to try again
 }
 
 // parsedList is one reading of the file.
 type parsedList struct {
 	set      prefixSet
-	lines    []string // entry text by index, comment and all
+	lines    []string    // entry text by index, comment and all
+	banned   []time.Time // by index: when an automatic ban was made; zero for hand-written lines
+	oldest   time.Time   // the earliest automatic ban; zero if none
 	problems []string
 }
 
@@ -73,7 +83,7 @@ func NewBlockList(path string, opt BlockListOptions) *BlockList {
 func (b *BlockList) Blocked(ip netip.Addr) (bool, string) {
 	l := b.current()
 	idx, ok := l.set.lookup(ip)
-	if !ok {
+	if !ok || b.expired(l.banned[idx], b.opt.Now()) {
 		return false, ""
 	}
 	return true, l.lines[idx]
@@ -101,10 +111,12 @@ func (b *BlockList) current() *parsedList {
 	b.checked = now
 	fi, err := os.Stat(b.path)
 	if b.opt.Cache && b.list != nil && sameFile(b.info, fi, err) {
+		b.purge(now) // a ban may have ended although the file is unchanged
 		return b.list
 	}
 	old := b.list
 	b.list, b.info = b.read()
+	b.purge(now)
 	if b.opt.Warn != nil {
 		for _, p := range b.list.problems {
 			if old == nil || !slices.Contains(old.problems, p) {
@@ -159,6 +171,11 @@ func parse(name string, r *bufio.Reader) *parsedList {
 		if ok {
 			l.set.add(p, len(l.lines))
 			l.lines = append(l.lines, strings.TrimSpace(text))
+			t, _ := bannedAt(text)
+			l.banned = append(l.banned, t)
+			if !t.IsZero() && (l.oldest.IsZero() || t.Before(l.oldest)) {
+				l.oldest = t
+			}
 		}
 	}
 	if err := sc.Err(); err != nil {

@@ -298,6 +298,24 @@ func (l *Logins) Succeeded(name string, ip netip.Addr) error {
 // addresses, not the account. It reports whether anything was removed.
 func ForgetAccount(path, name string) (bool, error) {
 	name = loginName(name)
+	return forget(path, func(k loginKey) bool {
+		return k.name == name && (k.kind == kindAccount || k.kind == kindAccountIP)
+	})
+}
+
+// ForgetAddress removes every count and block of the address ip (its /64
+// for IPv6) from the failed-login file at path (/UNBAN), so that a lifted
+// ban is not earned again by the next failure. Account locks stay: many
+// addresses earned them.
+func ForgetAddress(path string, ip netip.Addr) (bool, error) {
+	k := key(ip)
+	return forget(path, func(r loginKey) bool {
+		return r.ip == k && (r.kind == kindIP || r.kind == kindAccountIP)
+	})
+}
+
+// forget removes the records match selects, under the cross-process lock.
+func forget(path string, match func(loginKey) bool) (bool, error) {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return false, nil // nothing counted yet; do not leave a lock file
 	}
@@ -309,7 +327,7 @@ func ForgetAccount(path, name string) (bool, error) {
 		}
 		recs := parseLoginFile(data)
 		for k := range recs {
-			if k.name == name && (k.kind == kindAccount || k.kind == kindAccountIP) {
+			if match(k) {
 				delete(recs, k)
 				removed = true
 			}
