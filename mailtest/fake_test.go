@@ -23,7 +23,11 @@ type fakeSMTP struct {
 	lines    []string // every line received, for the secrecy test
 }
 
-func (f *fakeSMTP) start(t *testing.T) string {
+func (f *fakeSMTP) start(t *testing.T) string { return serveOnce(t, f.serve) }
+
+// serveOnce runs serve on the first connection to a new listener, which
+// then refuses any other, and returns its address.
+func serveOnce(t *testing.T, serve func(net.Conn)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -38,7 +42,7 @@ func (f *fakeSMTP) start(t *testing.T) string {
 			return
 		}
 		defer c.Close()
-		f.serve(c)
+		serve(c)
 	}()
 	t.Cleanup(func() { ln.Close(); <-done })
 	return ln.Addr().String()
@@ -146,26 +150,7 @@ type fakePOP struct {
 	messages int
 }
 
-func (f *fakePOP) start(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		c, err := ln.Accept()
-		ln.Close() // one session: later connections are refused
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		f.serve(c)
-	}()
-	t.Cleanup(func() { ln.Close(); <-done })
-	return ln.Addr().String()
-}
+func (f *fakePOP) start(t *testing.T) string { return serveOnce(t, f.serve) }
 
 func (f *fakePOP) serve(c net.Conn) {
 	r := bufio.NewReader(c)

@@ -103,12 +103,7 @@ type messageDetail struct {
 }
 
 func (s *Server) apiMessage(w http.ResponseWriter, r *http.Request, v *viewer) {
-	ref, mb, id, err := s.findMessage(r, v)
-	if err != nil {
-		s.failAPI(w, r, err)
-		return
-	}
-	f, err := mb.Open(id)
+	ref, id, f, err := s.openMessage(r, v)
 	if err != nil {
 		s.failAPI(w, r, err)
 		return

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -155,6 +156,16 @@ func (s *Server) findMessage(r *http.Request, v *viewer) (queue.MailboxRef, *que
 		return ref, nil, "", err
 	}
 	return ref, mb, id, nil
+}
+
+// openMessage is findMessage, then opens the message; the caller closes it.
+func (s *Server) openMessage(r *http.Request, v *viewer) (queue.MailboxRef, queue.ID, *os.File, error) {
+	ref, mb, id, err := s.findMessage(r, v)
+	if err != nil {
+		return ref, id, nil, err
+	}
+	f, err := mb.Open(id)
+	return ref, id, f, err
 }
 
 // summaryOf finds the index entry of id.

@@ -30,12 +30,7 @@ const rawCSP = "sandbox; default-src 'none'"
 // handleHTMLPart serves the message's first HTML part for the sandboxed
 // iframe of the message page, with remote images only if ?images=1.
 func (s *Server) handleHTMLPart(w http.ResponseWriter, r *http.Request, v *viewer) {
-	_, mb, id, err := s.findMessage(r, v)
-	if err != nil {
-		s.failPage(w, r, v, err)
-		return
-	}
-	f, err := mb.Open(id)
+	_, id, f, err := s.openMessage(r, v)
 	if err != nil {
 		s.failPage(w, r, v, err)
 		return
@@ -113,12 +108,7 @@ func extensionFor(mediaType string) string {
 // handleRaw streams the message source as text, or as a download with
 // ?download=1.
 func (s *Server) handleRaw(w http.ResponseWriter, r *http.Request, v *viewer) {
-	_, mb, id, err := s.findMessage(r, v)
-	if err != nil {
-		s.failAny(w, r, v, err)
-		return
-	}
-	f, err := mb.Open(id)
+	_, id, f, err := s.openMessage(r, v)
 	if err != nil {
 		s.failAny(w, r, v, err)
 		return

@@ -56,12 +56,7 @@ type messagePage struct {
 }
 
 func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request, v *viewer) {
-	ref, mb, id, err := s.findMessage(r, v)
-	if err != nil {
-		s.failPage(w, r, v, err)
-		return
-	}
-	f, err := mb.Open(id)
+	ref, id, f, err := s.openMessage(r, v)
 	if err != nil {
 		s.failPage(w, r, v, err)
 		return
