@@ -35,20 +35,21 @@ func (a *app) smtpOptions() smtp.Options {
 		a.smtpGuard = guard.NewSMTP(guard.Options{Config: a.cfg, Log: a.log})
 	}
 	return smtp.Options{
-		Server:        a.cfg.Server,
-		SMTP:          a.cfg.SMTP,
-		RefileUnknown: a.cfg.MDA.RefileUnknownUsers,
-		UnknownCap:    a.cfg.MDA.MaxUnknownFolders,
-		Domains:       a.cfg.AllDomains(),
-		Tree:          a.tree,
-		Accounts:      a.users,
-		Routes:        a.routes,
-		Log:           a.log,
-		Guard:         a.smtpGuard,
-		Committed:     notifier(a.mdaWake),
-		FailDelay:     failDelay,
-		ExeName:       exeName(),
-		Version:       version,
-		TLS:           a.smtpTLS(false), // serve_tls.go
+		Server:          a.cfg.Server,
+		SMTP:            a.cfg.SMTP,
+		RefileUnknown:   a.cfg.MDA.RefileUnknownUsers,
+		UnknownCap:      a.cfg.MDA.MaxUnknownFolders,
+		GroupsLocalOnly: a.cfg.MDA.GroupsLocalOnly,
+		Domains:         a.cfg.AllDomains(),
+		Tree:            a.tree,
+		Accounts:        a.users,
+		Routes:          a.routes,
+		Log:             a.log,
+		Guard:           a.smtpGuard,
+		Committed:       notifier(a.mdaWake),
+		FailDelay:       failDelay,
+		ExeName:         exeName(),
+		Version:         version,
+		TLS:             a.smtpTLS(false), // serve_tls.go
 	}
 }

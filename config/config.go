@@ -291,6 +291,9 @@ type MDA struct {
 	Enabled            bool
 	RefileUnknownUsers bool
 	MaxUnknownFolders  int // see unknown.go
+	// GroupsLocalOnly (GroupsLocalSendersOnly) lets only local senders
+	// (logged in, loopback, [RelayIPs]) write to a distribution group.
+	GroupsLocalOnly bool
 }
 
 // MXA holds the [MXA] section and the expiry and bounce keys.
@@ -354,6 +357,10 @@ type Log struct {
 type Alias struct {
 	From string
 	To   string
+	// Also are the further targets of a distribution group (an [EmailAlias]
+	// entry with several addresses after the alias, groups.go); empty for
+	// a plain alias.
+	Also []string
 }
 
 // MXRoute is one [LocalMX] entry. Domain "*" is the catch-all; Host "*"

@@ -158,7 +158,7 @@ var sampleKeyValues = map[string]string{
 	"GatewayUser": "u", "GatewayPassword": "p", "SendRetrySeconds": "60", "MessageExpiry": "60", "Workers": "2",
 	"RequireTLS": "True", "VerifyTLS": "True",
 	"MaxUnknownFolders":    "50",
-	"MaxFailedLoginsPerIP": "7", "MaxFailedLoginsPerAccount": "50", "LockoutMinutes": "60", "AutoBanMinutes": "90",
+	"MaxFailedLoginsPerIP": "7", "MaxFailedLoginsPerAccount": "50", "LockoutMinutes": "60", "AutoBanMinutes": "90", "GroupsLocalSendersOnly": "True",
 }
 
 // TestEveryKeyChangesSomething sets each key to a value other than its

@@ -212,7 +212,7 @@ func readAlias(ld *loader, key, v string) error {
 }
 
 func parseAlias(v string) (Alias, error) {
-	from, to, ok := strings.Cut(v, ",")
+	from, rest, ok := strings.Cut(v, ",")
 	if !ok {
 		return Alias{}, expected("alias,real-address such as sales@example.com,jim@example.com")
 	}
@@ -220,45 +220,62 @@ func parseAlias(v string) (Alias, error) {
 	if err != nil {
 		return Alias{}, err
 	}
-	t, err := parseAddress(strings.TrimSpace(to))
+	targets, err := parseTargets(rest)
 	if err != nil {
-		return Alias{}, expected("a real address after the comma, such as jim@example.com")
+		return Alias{}, err
 	}
-	return Alias{From: f, To: t}, nil
+	a := Alias{From: f, To: targets[0]}
+	if len(targets) > 1 {
+		a.Also = targets[1:]
+	}
+	return a, nil
 }
 
 // checkAliasLoops refuses aliases that lead back to themselves, which would
-// file a message round and round. A bare alias matches its name at every
-// local domain.
+// file a message round and round: a chain, or a group with itself among its
+// members, at any depth. A bare alias matches its name at every local
+// domain.
 func (ld *loader) checkAliasLoops() error {
 	c := ld.c
-	next := map[string]string{}
+	next := map[string][]string{}
 	for _, a := range c.Aliases {
-		next[a.From] = a.To
+		next[a.From] = a.Targets()
 	}
-	step := func(addr string) (string, bool) {
+	step := func(addr string) []string {
 		if to, ok := next[addr]; ok {
-			return to, true
+			return to
 		}
 		local, domain, _ := strings.Cut(addr, "@")
 		if c.LocalDomain(domain) {
-			to, ok := next[local]
-			return to, ok
+			return next[local]
 		}
-		return "", false
+		return nil
+	}
+	// A depth-first walk: an address on the current path again is a loop;
+	// one whose targets were all walked already (done) is not walked twice,
+	// so groups that share members cost no more than the entries.
+	done := map[string]bool{}
+	var walk func(addr string, path []string, on map[string]bool) []string
+	walk = func(addr string, path []string, on map[string]bool) []string {
+		for _, to := range step(addr) {
+			if on[to] {
+				return append(path, to)
+			}
+			if done[to] {
+				continue
+			}
+			on[to] = true
+			if loop := walk(to, append(path, to), on); loop != nil {
+				return loop
+			}
+			delete(on, to)
+		}
+		done[addr] = true
+		return nil
 	}
 	for _, a := range c.Aliases {
-		chain, seen := []string{a.From}, map[string]bool{a.From: true}
-		for addr := a.From; ; {
-			to, ok := step(addr)
-			if !ok {
-				break
-			}
-			chain = append(chain, to)
-			if seen[to] {
-				return fmt.Errorf("%s: [EmailAlias] aliases form a loop: %s", ld.file, strings.Join(chain, " -> "))
-			}
-			seen[to], addr = true, to
+		if loop := walk(a.From, []string{a.From}, map[string]bool{a.From: true}); loop != nil {
+			return fmt.Errorf("%s: [EmailAlias] aliases form a loop: %s", ld.file, strings.Join(loop, " -> "))
 		}
 	}
 	return nil

@@ -77,7 +77,7 @@ func TestLocalMXSection(t *testing.T) {
 func TestAliases(t *testing.T) {
 	t.Parallel()
 	c := mustLoad(t, "[Domains]\nDomain1=localhost.com\n[EmailAlias]\nItem1=postmaster, admin@localhost.com\nItem2=Fred@SomeDomain.com ,admin@localhost.com\n")
-	want := []Alias{{"postmaster", "admin@localhost.com"}, {"fred@somedomain.com", "admin@localhost.com"}}
+	want := []Alias{{From: "postmaster", To: "admin@localhost.com"}, {From: "fred@somedomain.com", To: "admin@localhost.com"}}
 	if !reflect.DeepEqual(c.Aliases, want) {
 		t.Errorf("Aliases = %+v; want %+v", c.Aliases, want)
 	}

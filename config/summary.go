@@ -99,7 +99,7 @@ func (c *Config) smtpSummary() []string {
 	add("IP block list: %s", onOff(c.Abuse.IPBlockEnabled))
 	add("MDA: %s", onOff(c.MDA.Enabled))
 	if c.MDA.Enabled {
-		add("Email aliases: %d", len(c.Aliases))
+		add("%s", c.aliasSummary())
 		add("Unknown user folders: %s", unknownBound(c.MDA.MaxUnknownFolders))
 		add("Scripts: %s", onOff(c.Scripts.Enabled))
 	}

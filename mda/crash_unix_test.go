@@ -126,9 +126,10 @@ func crashChildRun(tree *queue.Tree, a *Agent) error {
 
 // crashRecipients exercise every step: two mailboxes, the unknown folder
 // (postmaster), a recipient given up (with refiling off) with its failure
-// notice, and the external set.
+// notice, the external set, and a distribution group whose members all
+// overlap the others (so the tree after the run is the same: one copy each).
 var crashRecipients = []string{"alice@test.example", "postmaster@test.example", "nobody@test.example",
-	"x@far.example", "sales@test.example", "bob@test.example", "y@far.example"}
+	"x@far.example", "sales@test.example", "bob@test.example", "y@far.example", "crew@test.example"}
 
 // crashRefiled are crashRecipients for a run with RefileUnknownUsers on:
 // the recipient given up is one that cannot name a folder (issue 22), so
@@ -141,13 +142,15 @@ func TestCrashReplay(t *testing.T) {
 		step string
 		at   int
 	}{
+		{"expanded", 1},                                // after the group's members replaced it
 		{"deliver", 1}, {"deliver", 2}, {"deliver", 3}, // between copies
 		{"fail", 1},     // after the set given up
 		{"external", 1}, // after the external set
 		{"bounced", 1},  // after the failure notice
 		{"remove", 1},   // before removing the source
 		{"removed", 1},  // after it
-		{"deliver", 4},  // in the second message
+		{"expanded", 2}, // in the second message
+		{"deliver", 4},
 		{"external", 2},
 		{"bounced", 2},
 	}

@@ -29,6 +29,10 @@ func (a *Agent) file(ctx context.Context, id queue.ID) error {
 	case err != nil:
 		return err
 	}
+	env, done, err := a.expand(id, env)
+	if done || err != nil {
+		return err
+	}
 	pl, err := a.planner.plan(env)
 	if err != nil {
 		var bad *malformedError

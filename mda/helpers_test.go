@@ -30,6 +30,11 @@ var (
 		{From: "loop2@test.example", To: "loop1@test.example"}, // a loop (config refuses it; route must not)
 		{From: "abuse", To: "bob@test.example"},                // bare: at every local domain
 		{From: "ghost@test.example", To: "nobody@test.example"},
+		// Distribution groups: overlapping members (alice directly and
+		// through team), a nested group, a forward, and a way back into
+		// the outer group (config refuses such a loop; the MDA must end).
+		{From: "crew@test.example", To: "alice@test.example", Also: []string{"team@test.example", "pair@test.example"}},
+		{From: "pair@test.example", To: "bob@test.example", Also: []string{"x@far.example", "crew@test.example"}},
 	}
 )
 

@@ -130,6 +130,10 @@ func (p *planner) target(r queue.Recipient) (target, error) {
 		t.act, t.addr, t.loop = actUnknown, strings.ToLower(addr), strings.Join(res.Chain, " -> ")
 	case err != nil:
 		return target{}, malformed("recipient %d %q: %v", r.N, r.Addr, err)
+	case res.Kind == route.Group:
+		// expandGroups replaced every group before planning; one seen here
+		// came into being between the two. The next attempt expands it.
+		return target{}, fmt.Errorf("mda: recipient %d %q is a distribution group not yet expanded", r.N, r.Addr)
 	case res.Kind == route.Account:
 		t.act, t.addr = actMailbox, res.Addr
 	case res.Kind == route.Unknown && (p.refileUnknown || res.Postmaster):

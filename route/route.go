@@ -31,6 +31,10 @@ const (
 	Unknown
 	// External is an address at a domain that is not ours.
 	External
+	// Group is a distribution group: an alias with several targets. The
+	// MDA expands it into its members (Result.Members), resolving each in
+	// turn; it has no mailbox of its own.
+	Group
 )
 
 func (k Kind) String() string {
@@ -39,6 +43,8 @@ func (k Kind) String() string {
 		return "account"
 	case Unknown:
 		return "unknown"
+	case Group:
+		return "group"
 	}
 	return "external"
 }
@@ -54,13 +60,15 @@ type Result struct {
 	// Postmaster is set for postmaster at a local domain, which is always
 	// accepted (RFC 5321 §4.5.1) even when it has no account.
 	Postmaster bool
+	// Members are the targets of a Group, as configured (not yet resolved).
+	Members []string
 }
 
 // Table resolves recipient addresses. It is safe for concurrent use.
 type Table struct {
 	domains map[string]bool
-	full    map[string]string // alias address → target
-	bare    map[string]string // alias local part → target, at every local domain
+	full    map[string][]string // alias address → targets (several for a group)
+	bare    map[string][]string // alias local part → targets, at every local domain
 	exists  func(addr string) bool
 }
 
@@ -69,13 +77,19 @@ type Table struct {
 // called on every lookup, so accounts added while the server runs count at
 // once.
 func New(domains []string, aliases []config.Alias, exists func(addr string) bool) *Table {
-	t := &Table{domains: map[string]bool{}, full: map[string]string{}, bare: map[string]string{}, exists: exists}
+	t := &Table{domains: map[string]bool{}, full: map[string][]string{}, bare: map[string][]string{}, exists: exists}
 	for _, d := range domains {
 		t.domains[strings.ToLower(d)] = true
 	}
 	for _, a := range aliases {
-		from, to := strings.ToLower(strings.TrimSpace(a.From)), strings.TrimSpace(a.To)
-		if from == "" || to == "" {
+		from := strings.ToLower(strings.TrimSpace(a.From))
+		var to []string
+		for _, x := range a.Targets() {
+			if x = strings.TrimSpace(x); x != "" {
+				to = append(to, x)
+			}
+		}
+		if from == "" || len(to) == 0 {
 			continue
 		}
 		if strings.Contains(from, "@") {
@@ -116,7 +130,11 @@ func (t *Table) Resolve(addr string) (Result, error) {
 			return res, nil
 		}
 		if next, ok := t.alias(key, strings.ToLower(local)); ok {
-			cur = next
+			if len(next) > 1 {
+				res.Kind, res.Addr, res.Members = Group, key, next
+				return res, nil
+			}
+			cur = next[0]
 			continue
 		}
 		res.Addr = key
@@ -131,7 +149,7 @@ func (t *Table) Resolve(addr string) (Result, error) {
 	}
 }
 
-func (t *Table) alias(addr, local string) (string, bool) {
+func (t *Table) alias(addr, local string) ([]string, bool) {
 	if to, ok := t.full[addr]; ok {
 		return to, true
 	}

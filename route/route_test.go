@@ -78,3 +78,24 @@ func TestLongChainIsALoop(t *testing.T) {
 		t.Fatalf("err = %v, want ErrLoop", err)
 	}
 }
+
+// TestGroup: an alias with several targets resolves to a Group with its
+// members as configured, also when reached through a chain; a plain alias
+// still follows its one target.
+func TestGroup(t *testing.T) {
+	t.Parallel()
+	tab := New([]string{"x.test"}, []config.Alias{
+		{From: "team@x.test", To: "ann@x.test", Also: []string{"bob@x.test", "far@y.test"}},
+		{From: "staff@x.test", To: "team@x.test"},
+	}, func(a string) bool { return a == "ann@x.test" || a == "bob@x.test" })
+	for _, addr := range []string{"team@x.test", "Staff@X.test"} {
+		res, err := tab.Resolve(addr)
+		if err != nil || res.Kind != Group || res.Addr != "team@x.test" ||
+			strings.Join(res.Members, ",") != "ann@x.test,bob@x.test,far@y.test" {
+			t.Errorf("Resolve(%s) = %+v, %v", addr, res, err)
+		}
+	}
+	if res, _ := tab.Resolve("ann@x.test"); res.Kind != Account {
+		t.Errorf("a member resolves as %v", res.Kind)
+	}
+}

@@ -144,6 +144,13 @@ func (s *session) checkLocal(addr string) (Reply, bool) {
 		return replyLocalError, true
 	case res.Kind == route.External:
 		return Reply{}, false // a forward: no folder here
+	case res.Kind == route.Group:
+		// The MDA expands the group; its members are checked there, each
+		// on its own, so one bad member never sinks the others.
+		if s.srv.opt.GroupsLocalOnly && s.origin() != queue.OriginLocal {
+			return replyGroupLocalOnly, true
+		}
+		return Reply{}, false
 	case res.Kind == route.Unknown && !res.Postmaster:
 		return s.checkUnknown(res.Addr)
 	}

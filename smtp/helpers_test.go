@@ -105,6 +105,7 @@ func baseOptionsDir(t testing.TB) (Options, string) {
 		{From: "fwd@test.example", To: "someone@elsewhere.example"},
 		{From: "loop1@test.example", To: "loop2@test.example"},
 		{From: "loop2@test.example", To: "loop1@test.example"},
+		{From: "all@test.example", To: adminUser, Also: []string{"sales@test.example", "someone@elsewhere.example"}},
 	}
 	p := config.DefaultPaths(t.TempDir())
 	tree, err := queue.Open(queue.Dirs{Incoming: p.Queue, External: p.External, Retry: p.Retry,

@@ -116,20 +116,22 @@ var (
 	replyLocalError    = reply(451, "4.3.0", "Local error in processing, try again later")
 	replyLoop          = reply(554, "5.4.6", "Too many Received headers: mail loop suspected")
 	replyAliasLoop     = reply(451, "4.4.6", "Alias loop for this recipient, try again later")
-	replyNoSuchUser    = reply(550, "5.1.1", "No such user here")
-	replyBadParam      = reply(555, "5.5.4", "Unsupported parameter") // RFC 5321 §4.1.1.11
-	replyBadBody       = reply(501, "5.5.4", "BODY must be 7BIT or 8BITMIME")
-	replyBadSize       = reply(501, "5.5.4", "SIZE must be a number")
-	replyNonASCII      = reply(553, "5.6.7", "Non-ASCII addresses are not supported") // RFC 6531 §3.5
-	replyTimeout       = reply(421, "4.4.2", "Idle timeout, closing connection").closing()
-	replyTooManyErrors = reply(421, "4.7.0", "Too many errors, closing connection").closing()
-	replyInternal      = reply(421, "4.3.0", "Internal error, closing connection").closing()
-	replyExpn          = reply(502, "5.5.1", "EXPN is not available")
-	replyVrfyOff       = reply(252, "2.0.0", "Cannot VRFY user, but will accept the message and attempt delivery") // RFC 5321 §3.5.3
-	replyTimeLimit     = reply(503, "5.5.1", "TIME may be used 5 times per session")
-	replyHELOOnly      = reply(502, "5.5.1", "EHLO is not accepted here, use HELO")
-	replyEHLOOnly      = reply(502, "5.5.1", "HELO is not accepted here, use EHLO")
-	replyNeedDomain    = reply(501, "5.5.4", "A domain name is required") // RFC 5321 §4.1.1.1
+	// RFC 3463 §3.8: X.7.1 delivery not authorized.
+	replyGroupLocalOnly = reply(550, "5.7.1", "This group takes mail from local senders only")
+	replyNoSuchUser     = reply(550, "5.1.1", "No such user here")
+	replyBadParam       = reply(555, "5.5.4", "Unsupported parameter") // RFC 5321 §4.1.1.11
+	replyBadBody        = reply(501, "5.5.4", "BODY must be 7BIT or 8BITMIME")
+	replyBadSize        = reply(501, "5.5.4", "SIZE must be a number")
+	replyNonASCII       = reply(553, "5.6.7", "Non-ASCII addresses are not supported") // RFC 6531 §3.5
+	replyTimeout        = reply(421, "4.4.2", "Idle timeout, closing connection").closing()
+	replyTooManyErrors  = reply(421, "4.7.0", "Too many errors, closing connection").closing()
+	replyInternal       = reply(421, "4.3.0", "Internal error, closing connection").closing()
+	replyExpn           = reply(502, "5.5.1", "EXPN is not available")
+	replyVrfyOff        = reply(252, "2.0.0", "Cannot VRFY user, but will accept the message and attempt delivery") // RFC 5321 §3.5.3
+	replyTimeLimit      = reply(503, "5.5.1", "TIME may be used 5 times per session")
+	replyHELOOnly       = reply(502, "5.5.1", "EHLO is not accepted here, use HELO")
+	replyEHLOOnly       = reply(502, "5.5.1", "HELO is not accepted here, use EHLO")
+	replyNeedDomain     = reply(501, "5.5.4", "A domain name is required") // RFC 5321 §4.1.1.1
 )
 
 // replyFor maps an error to the reply the client gets: a Reply passes

@@ -39,6 +39,9 @@ type Options struct {
 	RefileUnknown bool
 	// UnknownCap is [MDA] MaxUnknownFolders (see checkUnknown); 0 is no bound.
 	UnknownCap int
+	// GroupsLocalOnly is [MDA] GroupsLocalSendersOnly: a distribution group
+	// takes mail from local senders only (origin.go).
+	GroupsLocalOnly bool
 	// Domains are the local domains, HostDomain first (Config.AllDomains).
 	// The domainless "<Postmaster>" means postmaster at the first.
 	Domains  []string
