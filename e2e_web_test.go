@@ -83,3 +83,39 @@ func TestWebInstance(t *testing.T) {
 	}
 	smtp.wait(15 * time.Second)
 }
+
+// TestWebHTTPSWithCertificate: with TLSCert and TLSKey set, the web
+// instance serves HTTPS with that certificate (curl checks it against the
+// file itself) and no plain HTTP; with the generated self-signed one only,
+// it stays plain HTTP, so the quick start's address works in a browser.
+func TestWebHTTPSWithCertificate(t *testing.T) {
+	t.Parallel()
+	curl := testutil.Program(t, "curl")
+	dir := newTree(t, "")
+	plain := start(t, dir, "/web", "/port:0") // makes the self-signed pair, and keeps to HTTP
+	if out, err := exec.Command(curl, "-sS", "http://"+plain.addr+"/api/me").CombinedOutput(); err != nil {
+		t.Fatalf("plain HTTP without a configured certificate: %v\n%s", err, out)
+	}
+	if code, out := mailq(t, dir, "/stop:web"); code != 0 {
+		t.Fatalf("/stop:web: %s", out)
+	}
+	plain.wait(15 * time.Second)
+
+	// A certificate of our own: the self-signed pair made at that start,
+	// named in mailq.ini as if it were a real one.
+	crt, key := filepath.Join(dir, "tls", "selfsigned.crt"), filepath.Join(dir, "tls", "selfsigned.key")
+	ini := strings.Replace(testINI, "[Config]\n", "[Config]\nTLSCert="+crt+"\nTLSKey="+key+"\n", 1)
+	if err := os.WriteFile(filepath.Join(dir, "mailq.ini"), []byte(ini), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	web := start(t, dir, "/web", "/port:0")
+	_, port := splitAddr(t, web.addr)
+	url := "https://localhost:" + port + "/api/me"
+	if out, err := exec.Command(curl, "-sS", "--cacert", crt, "--resolve", "localhost:"+port+":127.0.0.1", url).CombinedOutput(); err != nil ||
+		!strings.Contains(string(out), "{") {
+		t.Fatalf("HTTPS with the configured certificate: %v\n%s\nweb:\n%s", err, out, web.out())
+	}
+	if out, err := exec.Command(curl, "-sS", "--max-time", "5", "http://"+web.addr+"/api/me").CombinedOutput(); err == nil && strings.Contains(string(out), "{") {
+		t.Fatalf("plain HTTP answered on the HTTPS port:\n%s", out)
+	}
+}
