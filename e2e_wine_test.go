@@ -1,0 +1,267 @@
+//go:build linux
+
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"mailq/internal/testutil"
+)
+
+// End-to-end test of mailq.exe, the Windows build, run under Wine: the
+// account commands, both instances at once from one folder, local delivery,
+// relaying to a Linux sink, POP3 with DELE, /stop, and a stale lock after a
+// hard kill. tools/wine/prefix makes the Wine prefix (with the test-only
+// bcryptprimitives.dll that Go 1.26 needs there); wine and MinGW missing make
+// the test skip, or fail under MAILQ_REQUIRE_CLIENTS=1.
+
+// wineEnv is a private Wine prefix and a mailq.exe to run in it.
+type wineEnv struct {
+	t    *testing.T
+	wine string   // the wine command
+	env  []string // the environment for Windows programs
+	exe  string   // mailq.exe, Linux path
+}
+
+// newWine makes a private Wine prefix and builds mailq.exe into dir.
+func newWine(t *testing.T, dir string) *wineEnv {
+	t.Helper()
+	if runtime.GOARCH != "amd64" {
+		t.Skip("mailq.exe under Wine is tested on amd64 only")
+	}
+	w := &wineEnv{t: t, wine: testutil.Program(t, "wine")}
+	testutil.Program(t, "x86_64-w64-mingw32-gcc")
+	prefix := t.TempDir()
+	w.env = append(os.Environ(), "WINEPREFIX="+prefix, "WINEDEBUG=-all", "WINEDLLOVERRIDES=mscoree,mshtml=", "NO_COLOR=1")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	mk := exec.CommandContext(ctx, "tools/wine/prefix", prefix)
+	mk.Env = w.env
+	if out, err := mk.CombinedOutput(); err != nil {
+		t.Fatalf("making the Wine prefix: %v\n%s", err, out)
+	}
+	t.Cleanup(func() {
+		kill := exec.Command("tools/wine/server", "-k")
+		kill.Env = w.env
+		_ = kill.Run()
+	})
+	w.exe = filepath.Join(dir, "mailq.exe")
+	build := exec.CommandContext(ctx, "go", "build", "-o", w.exe, ".")
+	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building mailq.exe: %v\n%s", err, out)
+	}
+	return w
+}
+
+// command returns mailq.exe with args as a command run through Wine in dir.
+func (w *wineEnv) command(ctx context.Context, dir string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, w.wine, append([]string{w.exe}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = w.env
+	return cmd
+}
+
+// run runs mailq.exe to completion in dir; it returns the exit code and the
+// output.
+func (w *wineEnv) run(dir string, args ...string) (int, string) {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := w.command(ctx, dir, args...)
+	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		w.t.Fatalf("mailq.exe %v timed out:\n%s", args, out)
+	}
+	if err != nil && cmd.ProcessState == nil {
+		w.t.Fatalf("mailq.exe %v: %v", args, err)
+	}
+	return cmd.ProcessState.ExitCode(), string(out)
+}
+
+// must runs mailq.exe and fails unless it exits 0 and prints want.
+func (w *wineEnv) must(dir, want string, args ...string) {
+	w.t.Helper()
+	if code, out := w.run(dir, args...); code != 0 || !strings.Contains(out, want) {
+		w.t.Fatalf("mailq.exe %v: exit %d, want 0 and %q in:\n%s", args, code, want, out)
+	}
+}
+
+// start runs mailq.exe in dir as a server and waits until it listens.
+func (w *wineEnv) start(dir string, args ...string) *instance {
+	w.t.Helper()
+	in := startCmd(w.t, w.command(context.Background(), dir, args...), dir, nil, args)
+	in.waitListening(args)
+	return in
+}
+
+// wineINI is a mailq.ini as a Windows user writes it: CRLF line ends,
+// Windows-style relative paths, ports chosen by the system.
+func wineINI(gateway string) string {
+	ini := `[Config]
+Bind=127.0.0.1
+HostName=mx.test
+HostDomain=test.example
+SMTPPort=0
+POPPort=0
+Timeout=5
+LogLevel=2
+QueuePath=".\queue"
+LogPath=".\logs"
+[Domains]
+Domain1=test.example
+[MDA]
+Enabled=False
+UserPath=".\users"
+[MXA]
+Enabled=False
+MX=Gateway
+Gateway=` + gateway + `
+[Pop-Locked]
+carol@test.example=True
+`
+	return strings.ReplaceAll(ini, "\n", "\r\n")
+}
+
+func TestWindowsEndToEnd(t *testing.T) {
+	// Not parallel: Wine is slow to start, and one prefix serves every step.
+	sink, dump := mxaSink(t)
+	// A path with spaces, as under "C:\Users\Jane Doe\Desktop\mail server".
+	dir := filepath.Join(t.TempDir(), "mail server")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w := newWine(t, dir)
+	if err := os.WriteFile(filepath.Join(dir, "mailq.ini"), []byte(wineINI(sink)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wineAccounts(t, w, dir)
+
+	pop := w.start(dir, "/pop")
+	smtp := w.start(dir, "/mda", "/mxa")
+	for _, f := range []string{"smtpserver.lck", "popserver.lck"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Fatalf("lock file %s: %v", f, err)
+		}
+	}
+	// A second SMTP instance from the same folder is refused: the lock
+	// file's owner is probed as a live Windows process.
+	if code, out := w.run(dir, "/port:0"); code != exitFailed || !strings.Contains(out, "another SMTP instance is running") {
+		t.Fatalf("second SMTP instance: exit %d:\n%s", code, out)
+	}
+
+	// Local delivery (the mailbox folders are named by addresses that look
+	// like device names) and relaying through the gateway to the sink.
+	mxaSubmit(t, smtp.addr, "alice@test.example,con@test.example,bob@far.example", "through wine")
+	mxaWaitGlob(t, smtp, filepath.Join(dir, "users", "alice@test.example", "*.eml"), 1)
+	mxaWaitGlob(t, smtp, filepath.Join(dir, "users", "con@test.example", "*.eml"), 1)
+	mxaWaitGlob(t, smtp, filepath.Join(dir, "queue", "sent", "*.auth"), 1)
+	dumped := mxaWaitGlob(t, smtp, filepath.Join(dump, "*"), 1)
+	if data, _ := os.ReadFile(dumped[0]); !strings.Contains(string(data), "X-Rcpt-Args: <bob@far.example>") ||
+		!strings.Contains(string(data), "Subject: through wine") {
+		t.Errorf("the sink's copy:\n%s", data)
+	}
+
+	wineReadAndDelete(t, pop.addr, "alice@test.example", "secret", "through wine")
+	if m, _ := filepath.Glob(filepath.Join(dir, "users", "alice@test.example", "*.eml")); len(m) != 0 {
+		t.Errorf("DELE and QUIT left %v", m)
+	}
+
+	// /stop removes both lock files and waits for both processes to exit.
+	w.must(dir, "stopping the SMTP instance", "/stop")
+	if code := smtp.wait(30 * time.Second); code != 0 {
+		t.Errorf("SMTP instance exit code %d:\n%s", code, smtp.out())
+	}
+	if code := pop.wait(30 * time.Second); code != 0 {
+		t.Errorf("POP3 instance exit code %d:\n%s", code, pop.out())
+	}
+	for _, f := range []string{"smtpserver.lck", "popserver.lck"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); !os.IsNotExist(err) {
+			t.Errorf("lock file %s left behind: %v", f, err)
+		}
+	}
+
+	// A hard kill leaves the lock file; the next start takes it over.
+	killed := w.start(dir, "/pop")
+	killed.cmd.Process.Kill()
+	killed.wait(30 * time.Second)
+	if _, err := os.Stat(filepath.Join(dir, "popserver.lck")); err != nil {
+		t.Fatalf("expected a stale lock file after the kill: %v", err)
+	}
+	again := w.start(dir, "/pop")
+	if !strings.Contains(again.out(), "stale lock") {
+		t.Errorf("the restart should say it took the stale lock over:\n%s", again.out())
+	}
+	w.must(dir, "stopping the POP3 instance", "/stop:pop")
+	again.wait(30 * time.Second)
+}
+
+// wineAccounts runs the account commands through Wine and checks that
+// mailq.ini keeps its CRLF line ends.
+func wineAccounts(t *testing.T, w *wineEnv, dir string) {
+	t.Helper()
+	w.must(dir, "added", "/adduser:alice@test.example", "/pw:secret")
+	w.must(dir, "added", "/adduser:con@test.example", "/pw:device")
+	w.must(dir, "added", "/adduser:bob@test.example", "/pw:first")
+	w.must(dir, "", "/setpass:bob@test.example", "/pw:second")
+	w.must(dir, "", "/deluser:bob@test.example")
+	w.must(dir, "", "/unlock:carol@test.example")
+	// A name Windows cannot use for a folder is refused, and nothing is made.
+	if code, out := w.run(dir, `/adduser:"a:b"@test.example`, "/pw:x"); code == 0 {
+		t.Errorf(`/adduser:"a:b"@test.example succeeded:\n%s`, out)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "mailq.ini"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ini := string(data)
+	if strings.Count(ini, "\n") != strings.Count(ini, "\r\n") {
+		t.Errorf("mailq.ini lost its CRLF line ends:\n%q", ini)
+	}
+	for _, want := range []string{"alice@test.example=v1:", "con@test.example=v1:"} {
+		if !strings.Contains(ini, want) {
+			t.Errorf("mailq.ini lacks %q:\n%s", want, ini)
+		}
+	}
+	for _, gone := range []string{"bob@test.example", "carol@test.example", "a:b"} {
+		if strings.Contains(ini, gone) {
+			t.Errorf("mailq.ini still names %q:\n%s", gone, ini)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "mailq.key")); err != nil {
+		t.Errorf("mailq.key: %v", err)
+	}
+}
+
+// wineReadAndDelete reads every message of user over POP3 with Python's
+// poplib, checks the first carries subject, and deletes them all.
+func wineReadAndDelete(t *testing.T, addr, user, pw, subject string) {
+	t.Helper()
+	py := testutil.Python(t, "poplib")
+	host, port := splitAddr(t, addr)
+	script := `
+import poplib, sys
+p = poplib.POP3(sys.argv[1], int(sys.argv[2]), timeout=20)
+p.user(sys.argv[3]); p.pass_(sys.argv[4])
+n = len(p.list()[1])
+for i in range(1, n + 1):
+    sys.stdout.write(b"\n".join(p.retr(i)[1]).decode())
+    p.dele(i)
+p.quit()
+print("\nread %d" % n)
+`
+	out, err := exec.Command(py, "-c", script, host, port, user, pw).CombinedOutput()
+	if err != nil {
+		t.Fatalf("poplib: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "Subject: "+subject) || !strings.Contains(string(out), "read 1") {
+		t.Fatalf("poplib read:\n%s", out)
+	}
+}
