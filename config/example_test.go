@@ -47,7 +47,7 @@ func TestExampleMatchesLoader(t *testing.T) {
 			t.Errorf("mailq.ini.example has no [%s] entry", name)
 		}
 	}
-	c, err := loadData(all, filepath.FromSlash("/base"), &Invocation{})
+	c, err := loadData(all, absBase, &Invocation{})
 	if err != nil {
 		t.Fatalf("mailq.ini.example with its examples active: %v", err)
 	}
@@ -62,7 +62,7 @@ func TestExampleMatchesLoader(t *testing.T) {
 // mailq.ini.example: loading it as it is changes nothing.
 func TestExampleShowsDefaults(t *testing.T) {
 	t.Parallel()
-	base := filepath.FromSlash("/base")
+	base := absBase
 	c, err := loadData(readExample(t), base, &Invocation{})
 	if err != nil {
 		t.Fatal(err)

@@ -141,9 +141,7 @@ func notFoundWarning(path string, env Env) string {
 func findINI(inv *Invocation, env Env) (path string, data []byte, found bool, err error) {
 	if inv.INI != "" {
 		path = inv.INI
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(env.Cwd, path)
-		}
+		path = underBase(env.Cwd, path)
 		data, err = readINIFile(path)
 		if err != nil {
 			return "", nil, false, fmt.Errorf("mailq: /INI:%s: %w", inv.INI, err)
