@@ -1,6 +1,6 @@
 /*
  * bcryptprimitives.dll for running Go programs under Wine 8 in tests only;
- * never shipped. Two things Windows 10 has and Wine 8.0 lacks:
+ * never shipped. Three things Windows 10 has and Wine 8.0 lacks:
  *
  * 1. ProcessPrng. Go's runtime loads it from system32 at start and stops
  *    when it is missing. Windows implements it over the same generator as
@@ -15,6 +15,14 @@
  *    points the program's GetProcAddress import at a wrapper that hands out
  *    a NtSetInformationFile giving the answer Go expects. mailq itself
  *    never calls RemoveAll; only the tests' clean-up needs this.
+ *
+ * 3. SIO_UDP_NETRESET. Go's net package turns it off on every UDP socket
+ *    (as it does SIO_UDP_CONNRESET) and gives up on the socket when that
+ *    fails; Wine 8.0 answers WSAEOPNOTSUPP, so no UDP socket (DNS, the
+ *    tests' DNS servers) could be made. The same GetProcAddress wrapper
+ *    hands out a WSAIoctl that reports success for these two switches: what
+ *    they turn off is error reporting for ICMP messages, which Wine does not
+ *    report anyway.
  */
 #include <windows.h>
 #include <winternl.h>
@@ -30,6 +38,9 @@
 #define STATUS_INVALID_DEVICE_REQUEST ((NTSTATUS)0xC0000010L)
 #endif
 #define FILE_DISPOSITION_INFORMATION_EX_CLASS 64
+#define SIO_UDP_CONNRESET_CODE 0x9800000CUL
+#define SIO_UDP_NETRESET_CODE 0x9800000FUL
+#define WSAEOPNOTSUPP_CODE 10045
 
 BOOLEAN WINAPI SystemFunction036(PVOID buf, ULONG len);
 
@@ -48,8 +59,25 @@ BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T len)
 typedef NTSTATUS(WINAPI *setInfoFn)(HANDLE, PVOID, PVOID, ULONG, ULONG);
 typedef FARPROC(WINAPI *getProcFn)(HMODULE, LPCSTR);
 
+typedef int(WINAPI *ioctlFn)(UINT_PTR, DWORD, PVOID, DWORD, PVOID, DWORD, PDWORD, PVOID, PVOID);
+
 static setInfoFn realSetInfo;
 static getProcFn realGetProc;
+static ioctlFn realIoctl;
+
+static int WINAPI wsaIoctl(UINT_PTR s, DWORD code, PVOID in, DWORD inLen, PVOID out, DWORD outLen,
+			   PDWORD ret, PVOID ov, PVOID done)
+{
+	int r = realIoctl(s, code, in, inLen, out, outLen, ret, ov, done);
+	if (r != 0 && (code == SIO_UDP_CONNRESET_CODE || code == SIO_UDP_NETRESET_CODE) &&
+	    GetLastError() == WSAEOPNOTSUPP_CODE) {
+		if (ret != NULL)
+			*ret = 0;
+		SetLastError(0);
+		return 0;
+	}
+	return r;
+}
 
 static NTSTATUS WINAPI setInfo(HANDLE h, PVOID iosb, PVOID buf, ULONG len, ULONG class)
 {
@@ -65,6 +93,10 @@ static FARPROC WINAPI getProc(HMODULE m, LPCSTR name)
 	if (HIWORD((ULONG_PTR)name) != 0 && m == GetModuleHandleA("ntdll.dll") &&
 	    strcmp(name, "NtSetInformationFile") == 0)
 		return (FARPROC)(void *)setInfo;
+	if (HIWORD((ULONG_PTR)name) != 0 && strcmp(name, "WSAIoctl") == 0) {
+		realIoctl = (ioctlFn)(void *)realGetProc(m, name);
+		return realIoctl != NULL ? (FARPROC)(void *)wsaIoctl : NULL;
+	}
 	return realGetProc(m, name);
 }
 
