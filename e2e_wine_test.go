@@ -188,18 +188,31 @@ func TestWindowsEndToEnd(t *testing.T) {
 		}
 	}
 
+	// With a floor above any disk's size, the free-space check refuses
+	// MAIL: the Windows query (GetDiskFreeSpaceEx) gave a real figure, which
+	// the 100 MB floor above let through.
+	ini := strings.Replace(wineINI(sink), "[Config]\r\n", "[Config]\r\nMinFreeDiskMB=1073741824\r\n", 1)
+	if err := os.WriteFile(filepath.Join(dir, "mailq.ini"), []byte(ini), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	full := w.start(dir)
+	out, _ := exec.Command(testutil.Program(t, "swaks"), "--server", full.addr, "--quit-after", "FROM",
+		"--from", "alice@test.example", "--to", "alice@test.example").CombinedOutput()
+	if !strings.Contains(string(out), "452 4.3.1") {
+		t.Errorf("MAIL with a 1 PB free-space floor:\n%s", out)
+	}
+
 	// A hard kill leaves the lock file; the next start takes it over.
-	killed := w.start(dir, "/pop")
-	killed.cmd.Process.Kill()
-	killed.wait(30 * time.Second)
-	if _, err := os.Stat(filepath.Join(dir, "popserver.lck")); err != nil {
+	full.cmd.Process.Kill()
+	full.wait(30 * time.Second)
+	if _, err := os.Stat(filepath.Join(dir, "smtpserver.lck")); err != nil {
 		t.Fatalf("expected a stale lock file after the kill: %v", err)
 	}
-	again := w.start(dir, "/pop")
+	again := w.start(dir)
 	if !strings.Contains(again.out(), "stale lock") {
 		t.Errorf("the restart should say it took the stale lock over:\n%s", again.out())
 	}
-	w.must(dir, "stopping the POP3 instance", "/stop:pop")
+	w.must(dir, "stopping the SMTP instance", "/stop:smtp")
 	again.wait(30 * time.Second)
 }
 
