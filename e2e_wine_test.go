@@ -4,10 +4,12 @@ package main
 
 import (
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -39,7 +41,7 @@ func newWine(t *testing.T, dir string) *wineEnv {
 	w := &wineEnv{t: t, wine: testutil.Program(t, "wine")}
 	testutil.Program(t, "x86_64-w64-mingw32-gcc")
 	prefix := t.TempDir()
-	w.env = append(os.Environ(), "WINEPREFIX="+prefix, "WINEDEBUG=-all", "WINEDLLOVERRIDES=mscoree,mshtml=", "NO_COLOR=1")
+	w.env = append(os.Environ(), "WINEPREFIX="+prefix, "WINEDEBUG=-all", "WINEDLLOVERRIDES=mscoree,mshtml=")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	mk := exec.CommandContext(ctx, "tools/wine/prefix", prefix)
@@ -76,6 +78,7 @@ func (w *wineEnv) run(dir string, args ...string) (int, string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := w.command(ctx, dir, args...)
+	cmd.Env = append(cmd.Env, "NO_COLOR=1")
 	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil {
 		w.t.Fatalf("mailq.exe %v timed out:\n%s", args, out)
@@ -188,6 +191,22 @@ func TestWindowsEndToEnd(t *testing.T) {
 		}
 	}
 
+	// A port taken (here by a Linux program) gives WSAEADDRINUSE, which
+	// listen_windows.go must recognise to say what to do.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	if code, out := w.run(dir, "/port:"+port); code != exitFailed || !strings.Contains(out, "already in use") ||
+		!strings.Contains(out, "/PORT:n") {
+		t.Errorf("start on a taken port: exit %d:\n%s", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "smtpserver.lck")); !os.IsNotExist(err) {
+		t.Errorf("lock file left after a failed start: %v", err)
+	}
+
 	// With a floor above any disk's size, the free-space check refuses
 	// MAIL: the Windows query (GetDiskFreeSpaceEx) gave a real figure, which
 	// the 100 MB floor above let through.
@@ -278,3 +297,100 @@ print("\nread %d" % n)
 		t.Fatalf("poplib read:\n%s", out)
 	}
 }
+
+// TestWindowsConsole runs mailq.exe on a console: Wine gives a program whose
+// standard handles are a Linux terminal a Windows console on it. There the
+// console lines are in colour and ESC stops the instance (tty_windows.go);
+// with standard output a pipe, colour is off even without NO_COLOR. Python's
+// pty module runs the console side: it makes the terminal the program's
+// controlling terminal, as a shell does, which Wine's console needs.
+func TestWindowsConsole(t *testing.T) {
+	if os.Getenv("NO_COLOR") != "" {
+		t.Skip("NO_COLOR is set in the test's environment")
+	}
+	dir := t.TempDir()
+	w := newWine(t, dir)
+	py := testutil.Python(t, "pty")
+	if err := os.WriteFile(filepath.Join(dir, "mailq.ini"), []byte(wineINI("127.0.0.1:1")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A pipe: no colour.
+	piped := startCmd(t, w.command(context.Background(), dir), dir, nil, nil)
+	piped.waitListening(nil)
+	w.must(dir, "stopping the SMTP instance", "/stop")
+	piped.wait(30 * time.Second)
+	if out := piped.out(); strings.Contains(out, "\x1b[") {
+		t.Errorf("colour escapes in output to a pipe:\n%q", out)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, py, "-c", wineConsoleScript, w.wine, w.exe)
+	cmd.Dir, cmd.Env = dir, w.env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("console session: %v\n%s", err, out)
+	}
+	for _, want := range []string{"greeting after keys: 220 ", "exit status 0", "ESC pressed", "colour: yes"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("console session lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// wineConsoleScript starts argv[1] argv[2] (wine mailq.exe) on a new
+// terminal, waits until it listens, types ordinary keys and checks that the
+// server still greets, then presses ESC and reports how the program ended.
+const wineConsoleScript = `
+import os, pty, re, select, socket, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out = b""
+def pump(secs, until=None):
+    global out
+    end = time.time() + secs
+    while time.time() < end and (until is None or until not in out):
+        if select.select([fd], [], [], 0.1)[0]:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:
+                return
+            if not data:
+                return
+            out += data
+def fail(why):
+    print(why); print(repr(out)); os.kill(pid, 9); os.waitpid(pid, 0); sys.exit(1)
+pump(60, b"instance running")
+m = re.search(rb"listening on ([0-9.]+):([0-9]+)", out)
+if not m:
+    fail("no listening line")
+os.write(fd, b"hello\r")
+pump(1)
+s = socket.create_connection((m.group(1).decode(), int(m.group(2))), timeout=10)
+s.settimeout(0.2)
+greeting = b""
+for _ in range(100):
+    pump(0.1)
+    try:
+        greeting = s.recv(200)
+        break
+    except socket.timeout:
+        pass
+s.close()
+print("greeting after keys:", greeting.decode(errors="replace").strip())
+os.write(fd, b"\x1b")
+pump(30, b"instance stopped")
+for _ in range(300):
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        break
+    pump(0.1)
+else:
+    fail("still running 30s after ESC")
+print("exit status", os.waitstatus_to_exitcode(status))
+text = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", out).decode(errors="replace")
+print("ESC pressed" if "ESC pressed" in text else "no ESC line")
+print("colour: yes" if re.search(rb"\x1b\[9[0-7]m", out) else "colour: no")
+print(text)
+`
