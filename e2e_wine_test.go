@@ -394,3 +394,113 @@ print("ESC pressed" if "ESC pressed" in text else "no ESC line")
 print("colour: yes" if re.search(rb"\x1b\[9[0-7]m", out) else "colour: no")
 print(text)
 `
+
+// TestWindowsGoBat runs go.bat, the README's first command on Windows, in
+// cmd.exe under Wine, in a checkout: it builds run\mailq.exe (with a
+// stand-in for go.exe, testdata/fakego: Wine has no Go toolchain) and starts
+// both instances from run\; run again, it restarts them; run\mailq.exe /stop
+// stops both. A second checkout without Go uses the mailq.exe built before.
+func TestWindowsGoBat(t *testing.T) {
+	built := t.TempDir()
+	w := newWine(t, built)
+	root := filepath.Join(t.TempDir(), "mailq checkout")
+	run := filepath.Join(root, "run")
+	if err := os.MkdirAll(run, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bat, err := os.ReadFile("go.bat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{
+		"go.bat": bat, "go.mod": []byte("module mailq\n"), filepath.Join("run", "mailq.ini"): []byte(wineINI("127.0.0.1:1")),
+	} {
+		if err := os.WriteFile(filepath.Join(root, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fake := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(fake, "go.exe"), "./testdata/fakego")
+	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the stand-in go.exe: %v\n%s", err, out)
+	}
+	cmd := func(env []string, line string) (int, string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		c := exec.CommandContext(ctx, w.wine, "cmd", "/c", line)
+		c.Dir, c.Env = root, append(append(w.env[:len(w.env):len(w.env)], env...), "NO_COLOR=1")
+		// A file, not a pipe: the instances go.bat starts inherit it and
+		// keep running after cmd.exe ends.
+		f, err := os.CreateTemp(t.TempDir(), "cmd-output")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		c.Stdout, c.Stderr = f, f
+		err = c.Run()
+		out, _ := os.ReadFile(f.Name())
+		if ctx.Err() != nil || c.ProcessState == nil {
+			t.Fatalf("cmd /c %s: %v\n%s", line, err, out)
+		}
+		return c.ProcessState.ExitCode(), string(out)
+	}
+	withGo := []string{"WINEPATH=" + winPath(fake), "MAILQ_FAKEGO_EXE=" + winPath(w.exe)}
+	t.Cleanup(func() { cmd(nil, `run\mailq.exe /stop`) })
+
+	if code, out := cmd(withGo, "go.bat"); code != 0 {
+		t.Fatalf("go.bat: exit %d:\n%s", code, out)
+	}
+	if st, err := os.Stat(filepath.Join(run, "mailq.exe")); err != nil || st.Size() == 0 {
+		t.Fatalf("go.bat did not build run\\mailq.exe: %v", err)
+	}
+	first := wineLockPIDs(t, run)
+	if code, out := cmd(withGo, "go.bat"); code != 0 {
+		t.Fatalf("go.bat again: exit %d:\n%s", code, out)
+	}
+	if again := wineLockPIDs(t, run); again[0] == first[0] || again[1] == first[1] {
+		t.Errorf("go.bat did not restart the instances: pids %v, then %v", first, again)
+	}
+	code, out := cmd(nil, `run\mailq.exe /stop`)
+	if code != 0 || !strings.Contains(out, "stopping the SMTP instance") || !strings.Contains(out, "stopping the POP3 instance") {
+		t.Fatalf("/stop: exit %d:\n%s", code, out)
+	}
+	for _, f := range []string{"smtpserver.lck", "popserver.lck"} {
+		if _, err := os.Stat(filepath.Join(run, f)); !os.IsNotExist(err) {
+			t.Errorf("%s left after /stop: %v", f, err)
+		}
+	}
+
+	// No Go: the mailq.exe in run\ starts as it is.
+	if code, out := cmd(nil, "go.bat"); code != 0 {
+		t.Fatalf("go.bat without Go: exit %d:\n%s", code, out)
+	}
+	wineLockPIDs(t, run)
+	if _, out := cmd(nil, `run\mailq.exe /stop`); !strings.Contains(out, "stopping the SMTP instance") {
+		t.Errorf("/stop after go.bat without Go:\n%s", out)
+	}
+}
+
+// winPath is the Windows name Wine gives a Linux path (drive Z: is /).
+func winPath(p string) string { return `Z:` + strings.ReplaceAll(p, "/", `\`) }
+
+// wineLockPIDs waits until both instances in dir hold their lock files and
+// returns the process ids written in them (SMTP, POP3).
+func wineLockPIDs(t *testing.T, dir string) [2]string {
+	t.Helper()
+	var pids [2]string
+	for i, f := range []string{"smtpserver.lck", "popserver.lck"} {
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			data, err := os.ReadFile(filepath.Join(dir, f))
+			if line, _, ok := strings.Cut(string(data), "\n"); err == nil && ok && line != "" {
+				pids[i] = line
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s did not appear: %v", f, err)
+			}
+		}
+	}
+	return pids
+}

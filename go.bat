@@ -7,14 +7,19 @@ REM Stop them with ESC in their windows, or:  mailq.exe /stop
 SETLOCAL
 CD /D "%~dp0"
 REM In a source checkout with Go installed, build mailq.exe into run\ and run
-REM it there, so the mail tree never mixes with the source folders.
+REM it there, so the mail tree never mixes with the source folders. Go is
+REM named go.exe: cmd.exe looks in the current folder first, where plain "go"
+REM is this file. Without Go, a mailq.exe built before in run\ is used.
 IF EXIST go.mod (
-  WHERE go >NUL 2>&1
+  go.exe version >NUL 2>&1
   IF NOT ERRORLEVEL 1 (
     IF NOT EXIST run MKDIR run
-    go build -o run\mailq.exe . || EXIT /B 1
-    CD /D "%~dp0run"
+    REM Windows cannot replace a program that is running: stop it first.
+    IF EXIST run\mailq.exe run\mailq.exe /stop >NUL 2>&1
+    go.exe build -o run\mailq.exe .
+    IF ERRORLEVEL 1 EXIT /B 1
   )
+  IF EXIST run\mailq.exe CD /D "%~dp0run"
 )
 IF NOT EXIST mailq.exe (
   ECHO go.bat: mailq.exe not found. Build it with: go build -o mailq.exe .
