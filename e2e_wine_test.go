@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,7 +33,15 @@ type wineEnv struct {
 	exe  string   // mailq.exe, Linux path
 }
 
-// newWine makes a private Wine prefix and builds mailq.exe into dir.
+// winePrefix is made once per test run, by the first newWine.
+var winePrefix struct {
+	once sync.Once
+	out  []byte
+	err  error
+}
+
+// newWine makes a private Wine prefix (once per run) and builds mailq.exe
+// into dir.
 func newWine(t *testing.T, dir string) *wineEnv {
 	t.Helper()
 	if runtime.GOARCH != "amd64" {
@@ -40,15 +49,20 @@ func newWine(t *testing.T, dir string) *wineEnv {
 	}
 	w := &wineEnv{t: t, wine: testutil.Program(t, "wine")}
 	testutil.Program(t, "x86_64-w64-mingw32-gcc")
-	prefix := t.TempDir()
+	prefix := filepath.Join(filepath.Dir(binary), "wine") // removed by TestMain
 	w.env = append(os.Environ(), "WINEPREFIX="+prefix, "WINEDEBUG=-all", "WINEDLLOVERRIDES=mscoree,mshtml=")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	mk := exec.CommandContext(ctx, "tools/wine/prefix", prefix)
-	mk.Env = w.env
-	if out, err := mk.CombinedOutput(); err != nil {
-		t.Fatalf("making the Wine prefix: %v\n%s", err, out)
+	// wineboot is slow: one prefix serves every test of the run.
+	winePrefix.once.Do(func() {
+		mk := exec.CommandContext(ctx, "tools/wine/prefix", prefix)
+		mk.Env = w.env
+		winePrefix.out, winePrefix.err = mk.CombinedOutput()
+	})
+	if winePrefix.err != nil {
+		t.Fatalf("making the Wine prefix: %v\n%s", winePrefix.err, winePrefix.out)
 	}
+	// Each test ends every program left in the prefix, and its server.
 	t.Cleanup(func() {
 		kill := exec.Command("tools/wine/server", "-k")
 		kill.Env = w.env
