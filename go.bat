@@ -7,27 +7,38 @@ REM Extra arguments are passed to both instances, e.g.  go.bat /DEBUG
 REM Stop them with ESC in their windows, or:  mailq.exe /stop
 SETLOCAL
 CD /D "%~dp0"
-REM In a source checkout with Go installed, build mailq.exe into run\ and run
-REM it there, so the mail tree never mixes with the source folders.
+REM In a source checkout the program and its mail tree live in run\, apart
+REM from the source folders.
+SET MAILQ=mailq.exe
+IF EXIST go.mod SET MAILQ=run\mailq.exe
+REM /status exits 0 when an instance runs from this folder. It is asked
+REM before building, too: Windows cannot replace a program that is running.
+IF EXIST %MAILQ% (
+  %MAILQ% /status %* >NUL 2>&1
+  IF NOT ERRORLEVEL 1 GOTO running
+)
+REM With Go installed, build run\mailq.exe. Go is named go.exe: cmd.exe looks
+REM in the current folder first, where plain "go" is this file. Without Go,
+REM a mailq.exe built before in run\ is used.
 IF EXIST go.mod (
-  WHERE go >NUL 2>&1
+  go.exe version >NUL 2>&1
   IF NOT ERRORLEVEL 1 (
     IF NOT EXIST run MKDIR run
-    go build -o run\mailq.exe . || EXIT /B 1
-    CD /D "%~dp0run"
+    go.exe build -o run\mailq.exe .
+    IF ERRORLEVEL 1 EXIT /B 1
   )
+  IF EXIST run\mailq.exe CD /D "%~dp0run"
 )
 IF NOT EXIST mailq.exe (
   ECHO go.bat: mailq.exe not found. Build it with: go build -o mailq.exe .
   EXIT /B 1
 )
-REM /status exits 0 when an instance runs from this folder.
-mailq.exe /status %* >NUL 2>&1
-IF NOT ERRORLEVEL 1 (
-  mailq.exe /status %* | FINDSTR /C:" is running"
-  ECHO go.bat: mailq is already running from %CD%; nothing was started or stopped.
-  ECHO go.bat: to restart it, stop it first ^(ESC in its windows, or: "%CD%\mailq.exe" /stop^), then run go.bat again.
-  EXIT /B 1
-)
 START "MailQ (POP3)" "%CD%\mailq.exe" /pop %*
 START "MailQ (SMTP)" "%CD%\mailq.exe" /mda /mxa %*
+EXIT /B 0
+
+:running
+%MAILQ% /status %* | FINDSTR /C:" is running"
+ECHO go.bat: mailq is already running; nothing was started or stopped.
+ECHO go.bat: to restart it, stop it first ^(ESC in its windows, or: %MAILQ% /stop^), then run go.bat again.
+EXIT /B 1

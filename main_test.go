@@ -173,7 +173,10 @@ func startCmd(t *testing.T, cmd *exec.Cmd, dir string, stdin *os.File, args []st
 		cmd.Stdin = stdin
 	}
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, "NO_COLOR=1")
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	in := &instance{t: t, cmd: cmd, done: make(chan struct{})}

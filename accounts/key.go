@@ -20,7 +20,10 @@ const keyFileHeader = `# mailq.key: the key that seals the passwords in mailq.in
 // readKey reads the key file; a missing file gives an error wrapping
 // fs.ErrNotExist.
 func readKey(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	var f *os.File
+	// Retry: on Windows, a racing createKey removing its temporary name
+	// briefly denies opens of the key it has just linked.
+	err := osfile.Retry(func() (err error) { f, err = os.Open(path); return err })
 	if err != nil {
 		return nil, fmt.Errorf("accounts: %w", err)
 	}
@@ -94,7 +97,9 @@ func createKey(path string) ([]byte, error) {
 		return nil, fmt.Errorf("accounts: create key: %w", err)
 	}
 	tmp := f.Name()
-	defer os.Remove(tmp)
+	// Retry: on Windows the temporary name cannot be removed while a racing
+	// readKey has the linked key open, and it holds a copy of the key.
+	defer osfile.Retry(func() error { return os.Remove(tmp) })
 	_, err = f.Write(formatKey(key))
 	if err == nil {
 		err = f.Sync()

@@ -47,7 +47,7 @@ func TestExampleMatchesLoader(t *testing.T) {
 			t.Errorf("mailq.ini.example has no [%s] entry", name)
 		}
 	}
-	c, err := loadData(all, filepath.FromSlash("/base"), &Invocation{})
+	c, err := loadData(all, absBase, &Invocation{})
 	if err != nil {
 		t.Fatalf("mailq.ini.example with its examples active: %v", err)
 	}
@@ -91,7 +91,7 @@ func exampleLines(data []byte, f func(section, line string) string) []byte {
 // the default beside it, loading it changes nothing.
 func TestExampleShowsDefaults(t *testing.T) {
 	t.Parallel()
-	base := filepath.FromSlash("/base")
+	base := absBase
 	found := map[int]bool{}
 	defaults := exampleLines(readExample(t), func(section, line string) string {
 		for i, q := range exampleQuickStart {

@@ -119,7 +119,13 @@ func render(c *Config, base string) string {
 				walk(fmt.Sprintf("%s[%s]", prefix, k), v.MapIndex(k))
 			}
 		case v.Kind() == reflect.String:
-			lines = append(lines, fmt.Sprintf("%s = %q", prefix, v.String()))
+			// Paths are shown from $BASE with slashes, so that one golden
+			// file serves Windows too.
+			s := v.String()
+			if base != "" {
+				s = strings.ReplaceAll(s, base, "$BASE")
+			}
+			lines = append(lines, fmt.Sprintf("%s = %q", prefix, filepath.ToSlash(s)))
 		default:
 			lines = append(lines, fmt.Sprintf("%s = %v", prefix, v.Interface()))
 		}

@@ -186,7 +186,7 @@ func FuzzLoadINI(f *testing.F) {
 	f.Add([]byte("[Config]\nQueuePath=\".\\q\\\"\nHost Name=BART\n[Scripts]\nEnabled=True\n*=s.bat\n"))
 	f.Add([]byte("[MXA]\nEnabled=True\nMX=Gateway\nGateway=gw:2525\nMessageExpiry=90\n[Config]\nSMTPMessageExpiry=3h\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		base := filepath.FromSlash("/base")
+		base := absBase
 		c, err := loadData(data, base, &Invocation{})
 		if err == nil {
 			if verr := validConfig(c); verr != nil {

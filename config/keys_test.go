@@ -172,7 +172,7 @@ func TestEveryKeyChangesSomething(t *testing.T) {
 			if !ok {
 				v = "elsewhere" // a path
 			}
-			ld := newLoader(ModeSMTP, filepath.FromSlash("/base"))
+			ld := newLoader(ModeSMTP, absBase)
 			before := render(ld.c, "") + renderPaths(ld)
 			if err := k.set(ld, v); err != nil {
 				t.Fatalf("%s=%s: %v", k.name, v, err)
@@ -203,7 +203,7 @@ func FuzzINIValue(f *testing.F) {
 	f.Add(uint16(7), `.\queue\`)
 	f.Fuzz(func(t *testing.T, i uint16, v string) {
 		k := keySpecs[int(i)%len(keySpecs)]
-		base := filepath.FromSlash("/base")
+		base := absBase
 		ld := newLoader(ModeSMTP, base)
 		before := render(ld.c, "") + renderPaths(ld)
 		err := ld.readKey(k.section, k.name, v)

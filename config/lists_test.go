@@ -162,7 +162,7 @@ admin@localhost.com="scripts/special; one.sh"
 	base := c.BaseDir
 	want := Scripts{
 		Enabled: true,
-		System:  filepath.FromSlash("/opt/scripts/system.sh"),
+		System:  rooted(base, "/opt/scripts/system.sh"),
 		PerUser: map[string]string{
 			"user1@localhost.com": filepath.Join(base, "scripts", "newmail.bat"),
 			"admin@localhost.com": filepath.Join(base, "scripts", "special; one.sh"),

@@ -133,9 +133,7 @@ func (ld *loader) load(inv *Invocation, env Env, data []byte) (*Config, error) {
 func findINI(inv *Invocation, env Env) (path string, data []byte, found bool, err error) {
 	if inv.INI != "" {
 		path = inv.INI
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(env.Cwd, path)
-		}
+		path = underBase(env.Cwd, path)
 		data, err = readINIFile(path)
 		if err != nil {
 			return "", nil, false, fmt.Errorf("mailq: /INI:%s: %w", inv.INI, err)

@@ -124,7 +124,7 @@ func TestUnreadableINIIsAnError(t *testing.T) {
 
 func TestQuickStartLoadsCleanly(t *testing.T) {
 	t.Parallel()
-	c, err := loadData(QuickStartINI, filepath.FromSlash("/base"), &Invocation{})
+	c, err := loadData(QuickStartINI, absBase, &Invocation{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestPaths(t *testing.T) {
 		c := mustLoad(t, "[Config]\nQueuePath=\".\\spool\"\n[MXA]\nSentPath=/archive/sent\n[MDA]\nUserPath=..\\boxes\n")
 		b := c.BaseDir
 		if c.Paths.Queue != filepath.Join(b, "spool") || c.Paths.Retry != filepath.Join(b, "spool", "retry") ||
-			c.Paths.Sent != filepath.FromSlash("/archive/sent") || c.Paths.Users != filepath.Join(filepath.Dir(b), "boxes") ||
+			c.Paths.Sent != rooted(b, "/archive/sent") || c.Paths.Users != filepath.Join(filepath.Dir(b), "boxes") ||
 			c.Paths.Motd != filepath.Join(filepath.Dir(b), "boxes", "motd.txt") {
 			t.Errorf("Paths = %+v", c.Paths)
 		}

@@ -72,10 +72,7 @@ func resolvePath(base, v string) (string, error) {
 	if err != nil || n == "" {
 		return "", err
 	}
-	if !filepath.IsAbs(n) {
-		n = filepath.Join(base, n)
-	}
-	return filepath.Clean(n), nil
+	return filepath.Clean(underBase(base, n)), nil
 }
 
 // checkDistinct refuses two settings that name the same file or folder: the

@@ -2,7 +2,10 @@
 
 package config
 
-import "strings"
+import (
+	"path/filepath"
+	"strings"
+)
 
 // nativePath turns a path written for the original Windows program into one
 // for this system: ".\queue\" becomes "./queue/". A drive letter or a
@@ -15,4 +18,13 @@ func nativePath(v string) (string, error) {
 		return "", expected(`a path of this system (\\server\share is a Windows network path)`)
 	}
 	return strings.ReplaceAll(v, `\`, "/"), nil
+}
+
+// underBase makes n, a native path from the INI or a switch, absolute:
+// relative paths are relative to base.
+func underBase(base, n string) string {
+	if filepath.IsAbs(n) {
+		return n
+	}
+	return filepath.Join(base, n)
 }

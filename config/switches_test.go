@@ -79,7 +79,7 @@ func TestSwitchEffects(t *testing.T) {
 		{"repeated last wins", []string{"/RELAY:3", "/RELAY:2"}, func(c *Config) bool { return c.SMTP.Relay == RelayTwoWay }},
 		{"qpath upath relative to cwd", []string{`/QPATH:.\q`, "/UPATH:/srv/u"}, func(c *Config) bool {
 			return c.Paths.Queue == filepath.Join(c.BaseDir, "q") && c.Paths.External == filepath.Join(c.BaseDir, "q", "external") &&
-				c.Paths.Users == filepath.FromSlash("/srv/u") && c.Paths.Unknown == filepath.FromSlash("/srv/u/unknown")
+				c.Paths.Users == rooted(c.BaseDir, "/srv/u") && c.Paths.Unknown == rooted(c.BaseDir, "/srv/u/unknown")
 		}},
 		{"noscript", []string{"/ENABLESCRIPTS", "/NOSCRIPT"}, func(c *Config) bool { return !c.Scripts.Enabled }},
 		{"enablescripts", []string{"/NOSCRIPT", "/ENABLESCRIPTS"}, func(c *Config) bool { return c.Scripts.Enabled }},
@@ -325,7 +325,7 @@ func FuzzParseArgs(f *testing.F) {
 		if inv.Command != CmdRun && inv.Command != CmdStop {
 			return
 		}
-		base := filepath.FromSlash("/base")
+		base := absBase
 		inv.NoINI, inv2.NoINI = true, true
 		c1, err1 := loadData(nil, base, inv)
 		c2, err2 := loadData(nil, base, inv2)

@@ -85,10 +85,7 @@ func folder(name, help string, f func(p *Paths) *string) switchSpec {
 				return err
 			}
 			p.set(func(ld *loader, cwd string) {
-				if !filepath.IsAbs(n) {
-					n = filepath.Join(cwd, n)
-				}
-				*f(&ld.paths) = filepath.Clean(n)
+				*f(&ld.paths) = filepath.Clean(underBase(cwd, n))
 			})
 			return nil
 		}}

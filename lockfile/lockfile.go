@@ -1,7 +1,6 @@
 package lockfile
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"mailq/internal/osfile"
 )
 
 // ErrLost is wrapped by Release when the file at the lock's path now belongs
@@ -224,48 +225,10 @@ func reused(recorded, exe string) bool {
 	return a != b
 }
 
-// removeStale removes the stale lock file whose content was stale. It renames
-// the file aside first, because a rename succeeds for only one of several
-// racing processes, and checks that what it moved is the stale file. If a
-// live lock was created in between and moved by mistake, it is linked back,
-// never over a newer file.
-func removeStale(path string, stale []byte) error {
-	aside := fmt.Sprintf("%s.%s.stale", path, randomHex(6))
-	if err := os.Rename(path, aside); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
-		return fmt.Errorf("lockfile: move stale %s aside: %w", path, err)
-	}
-	moved, err := os.ReadFile(aside)
-	if err == nil && bytes.Equal(moved, stale) {
-		_ = os.Remove(aside)
-		return nil
-	}
-	putBack(aside, path)
-	return nil
-}
-
-// putBack returns a wrongly moved live lock file to path unless another file
-// is already there; in that case its owner sees its lock Gone and stops.
-func putBack(aside, path string) {
-	err := os.Link(aside, path)
-	if err != nil && !errors.Is(err, fs.ErrExist) {
-		// No hard links on this file system (FAT, some shares): a rename
-		// after a check leaves only a tiny window.
-		if _, serr := os.Lstat(path); errors.Is(serr, fs.ErrNotExist) {
-			if os.Rename(aside, path) == nil {
-				return
-			}
-		}
-	}
-	_ = os.Remove(aside)
-}
-
 // readFile reads at most maxFileSize+1 bytes of the file and its
 // modification time.
 func readFile(path string) ([]byte, time.Time, error) {
-	f, err := os.Open(path)
+	f, err := openRead(path)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -299,7 +262,7 @@ func (l *Lock) Release() error {
 	if o, err := parse(raw); err != nil || o.Token != l.Owner.Token {
 		return fmt.Errorf("lockfile: release %s: %w", l.Path, ErrLost)
 	}
-	if err := os.Remove(l.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := osfile.Retry(func() error { return os.Remove(l.Path) }); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("lockfile: release %s: %w", l.Path, err)
 	}
 	return nil
@@ -365,7 +328,7 @@ func (l *Lock) watch(ctx context.Context, interval time.Duration, gone, exited c
 // Remove deletes the lock file at path whoever owns it; it is the /stop
 // request. existed is false when there was no file.
 func Remove(path string) (existed bool, err error) {
-	err = os.Remove(path)
+	err = osfile.Retry(func() error { return os.Remove(path) })
 	switch {
 	case err == nil:
 		return true, nil

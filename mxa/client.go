@@ -13,7 +13,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/emersion/go-sasl"
@@ -354,7 +353,7 @@ func (s *session) netReply(what string, err error) *Reply {
 	switch {
 	case errors.As(err, &ne) && ne.Timeout():
 		return local("4.4.2", "%s: timed out %s", s.host, what)
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), isConnReset(err):
 		return local("4.4.2", "%s closed the connection %s", s.host, what)
 	case errors.Is(err, wire.ErrLineTooLong):
 		return local("4.5.0", "%s sent a reply line over %d octets %s", s.host, maxReplyLine, what)
@@ -366,7 +365,7 @@ func (s *session) netReply(what string, err error) *Reply {
 func dialReply(host string, addr netip.AddrPort, err error) *Reply {
 	var ne net.Error
 	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
+	case isConnRefused(err):
 		return local("4.4.1", "connection to %s port %d refused", host, addr.Port())
 	case errors.As(err, &ne) && ne.Timeout():
 		return local("4.4.1", "no answer from %s port %d", host, addr.Port())

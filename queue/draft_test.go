@@ -210,7 +210,7 @@ func TestCommitDevFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = d.Write(make([]byte, bufSize+1))
-	if !errors.Is(err, ErrNoSpace) || !errors.Is(err, syscall.ENOSPC) {
+	if !errors.Is(err, ErrNoSpace) || !errors.Is(err, errDiskFull) {
 		t.Fatalf("Write to a full device = %v; want ErrNoSpace", err)
 	}
 	if err := d.Commit(testEnvelope()); !errors.Is(err, ErrNoSpace) {

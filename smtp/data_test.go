@@ -164,7 +164,7 @@ func TestLargeMessage(t *testing.T) {
 // during the data; nothing half-written stays; the next message succeeds.
 func TestDiskErrors(t *testing.T) {
 	t.Parallel()
-	nospace := &queue.FileError{Op: "write", Path: "q", Err: syscall.ENOSPC}
+	nospace := &queue.FileError{Op: "write", Path: "q", Err: errNoSpace}
 	cases := []struct {
 		name string
 		set  func(*fakeSpool)
@@ -175,10 +175,10 @@ func TestDiskErrors(t *testing.T) {
 		{"new draft, i/o error", func(f *fakeSpool) { f.newErr = &queue.FileError{Op: "create", Path: "q", Err: syscall.EIO} }, "DATA", "451 4.3.0 "},
 		{"write, disk full", func(f *fakeSpool) { f.writeErr, f.writeAt = nospace, 1000 }, ".", "452 4.3.1 "},
 		{"write, file too big", func(f *fakeSpool) {
-			f.writeErr, f.writeAt = &queue.FileError{Op: "write", Path: "q", Err: syscall.EFBIG}, 10
+			f.writeErr, f.writeAt = &queue.FileError{Op: "write", Path: "q", Err: errTooBig}, 10
 		}, ".", "552 5.3.4 "},
 		{"commit, sync failed", func(f *fakeSpool) { f.commitErr = &queue.FileError{Op: "sync", Path: "q", Err: syscall.EIO} }, ".", "451 4.3.0 "},
-		{"commit, quota", func(f *fakeSpool) { f.commitErr = &queue.FileError{Op: "sync", Path: "q", Err: syscall.EDQUOT} }, ".", "452 4.3.1 "},
+		{"commit, quota", func(f *fakeSpool) { f.commitErr = &queue.FileError{Op: "sync", Path: "q", Err: errQuota} }, ".", "452 4.3.1 "},
 	}
 	body := "Subject: x\r\n\r\n" + strings.Repeat("some text for the body\r\n", 200)
 	for _, tc := range cases {

@@ -54,9 +54,9 @@ func TestReplyError(t *testing.T) {
 // TestReplyFor checks the one error-to-reply mapping (DURABILITY rule 5).
 func TestReplyFor(t *testing.T) {
 	t.Parallel()
-	nospace := &queue.FileError{Op: "write", Path: "/q/~x.tmp", Err: syscall.ENOSPC}
-	quota := &queue.FileError{Op: "sync", Path: "/q/~x.tmp", Err: syscall.EDQUOT}
-	big := &queue.FileError{Op: "write", Path: "/q/~x.tmp", Err: syscall.EFBIG}
+	nospace := &queue.FileError{Op: "write", Path: "/q/~x.tmp", Err: errNoSpace}
+	quota := &queue.FileError{Op: "sync", Path: "/q/~x.tmp", Err: errQuota}
+	big := &queue.FileError{Op: "write", Path: "/q/~x.tmp", Err: errTooBig}
 	io := &queue.FileError{Op: "sync", Path: "/q/~x.tmp", Err: syscall.EIO}
 	custom := reply(554, "5.7.1", "Go away").closing()
 	cases := []struct {

@@ -210,7 +210,7 @@ func temporaryAccept(err error) bool {
 	}
 	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) ||
 		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.ENOBUFS) ||
-		errors.Is(err, syscall.ENOMEM)
+		errors.Is(err, syscall.ENOMEM) || temporaryAcceptOS(err)
 }
 
 // sleepCtx waits d or until ctx is done; it reports whether d passed.

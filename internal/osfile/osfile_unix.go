@@ -43,6 +43,10 @@ func Lock(path string) (func(), error) {
 // Rename renames from to to, replacing to.
 func Rename(from, to string) error { return os.Rename(from, to) }
 
+// Retry runs op once: only Windows refuses an open, rename or remove because
+// another process has the file open.
+func Retry(op func() error) error { return op() }
+
 // SyncDir makes a rename in dir durable (fsync(2) on the folder).
 func SyncDir(dir string) error {
 	d, err := os.Open(dir)

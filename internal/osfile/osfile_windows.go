@@ -3,6 +3,7 @@ package osfile
 import (
 	"errors"
 	"os"
+	"slices"
 	"time"
 
 	"golang.org/x/sys/windows"
@@ -36,10 +37,23 @@ func Lock(path string) (func(), error) {
 // while another program (an editor, an indexer, antivirus) holds the target
 // open: that is temporary (DURABILITY.md rule 14).
 func Rename(from, to string) error {
+	return retry(func() error { return os.Rename(from, to) }, windows.ERROR_SHARING_VIOLATION, windows.ERROR_ACCESS_DENIED)
+}
+
+// Retry runs op, an open, rename or remove of a small file, again for a few
+// seconds while it fails with a sharing violation: another process has the
+// file open without sharing that access (a reader of a lock file, a delete
+// in progress, an indexer), which lasts a moment (DURABILITY.md rule 14).
+// POSIX systems have no such conflict.
+func Retry(op func() error) error {
+	return retry(op, windows.ERROR_SHARING_VIOLATION)
+}
+
+// retry runs op up to 40 times, 50ms apart, while it fails with one of codes.
+func retry(op func() error, codes ...windows.Errno) error {
 	var err error
 	for range 40 {
-		err = os.Rename(from, to)
-		if !errors.Is(err, windows.ERROR_SHARING_VIOLATION) && !errors.Is(err, windows.ERROR_ACCESS_DENIED) {
+		if err = op(); err == nil || !slices.ContainsFunc(codes, func(c windows.Errno) bool { return errors.Is(err, c) }) {
 			return err
 		}
 		time.Sleep(50 * time.Millisecond)
