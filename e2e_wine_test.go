@@ -170,7 +170,7 @@ func TestWindowsEndToEnd(t *testing.T) {
 	}
 	// A second SMTP instance from the same folder is refused: the lock
 	// file's owner is probed as a live Windows process.
-	if code, out := w.run(dir, "/port:0"); code != exitFailed || !strings.Contains(out, "another SMTP instance is running") {
+	if code, out := w.run(dir, "/port:0"); code != exitFailed || !strings.Contains(out, "not started: the SMTP instance") {
 		t.Fatalf("second SMTP instance: exit %d:\n%s", code, out)
 	}
 
