@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mailq/config"
+	"mailq/logs"
 )
 
 // TestScriptsWindows: an account's .bat script and a .cmd system script run
@@ -44,8 +45,33 @@ func TestScriptsWindows(t *testing.T) {
 		"script output: system for alice@test.example",
 		"script output: system for bob@test.example",
 	} {
-		if !strings.Contains(log, want) {
+		// The log escapes a backslash that could start an escape
+		// ("\users" reads like \uHHHH), as every log line does.
+		if want = logs.Escape(want); !strings.Contains(log, want) {
 			t.Errorf("MDA log lacks %q:\n%s", want, log)
 		}
+	}
+}
+
+// TestScriptTimeoutWindows: a batch script that never ends is ended at its
+// time limit (taskkill /T, or a plain kill if that fails), the kill is
+// logged, and the runner stops at once.
+func TestScriptTimeoutWindows(t *testing.T) {
+	t.Parallel()
+	tb := newTestbed(t)
+	script := filepath.Join(tb.root, "hang.bat")
+	if err := os.WriteFile(script, []byte("@ECHO OFF\r\nECHO started\r\n:again\r\nGOTO again\r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := newRunner(config.Scripts{Enabled: true}, tb.root, 2*time.Second, tb.log)
+	r.start()
+	began := time.Now()
+	r.submit(scriptJob{id: "x", script: script, to: "alice@test.example"})
+	r.stop(time.Minute)
+	if took := time.Since(began); took > 30*time.Second {
+		t.Fatalf("stop took %v", took)
+	}
+	if log := tb.mdaLog(); !strings.Contains(log, "killed after the time limit of 2s") || !strings.Contains(log, "script output: started") {
+		t.Fatalf("MDA log:\n%s", log)
 	}
 }
