@@ -28,8 +28,8 @@ func FuzzCommit(f *testing.F) {
 		"EHLO x\r\n" + msg + "Subject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n",
 		"EHLO x\r\n" + msg + "a\r\n.\r\n" + msg + "b\nbare LF\n..dot\r\n.\r\nRSET\r\n" + msg + "c\r\n.\r\n",
 		"HELO x\r\nMAIL FROM:<>\r\nRCPT TO:<Postmaster>\r\nRCPT TO:<fwd@test.example>\r\nDATA\r\n\r\n.\r\n",
-		"EHLO x\r\n" + msg + strings.Repeat("0123456789abcdef", 300) + "\r\n.\r\n", // too big: 552
-		"EHLO x\r\n" + msg + "Received: a\r\nReceived: b\r\nReceived: c\r\n\r\n.\r\n",  // a loop: 554
+		"EHLO x\r\n" + msg + strings.Repeat("0123456789abcdef", 300) + "\r\n.\r\n",    // too big: 552
+		"EHLO x\r\n" + msg + "Received: a\r\nReceived: b\r\nReceived: c\r\n\r\n.\r\n", // a loop: 554
 		"EHLO x\r\n" + msg + "Subject: cut short\r\n\r\nno final dot\r\n",
 		"EHLO x\r\n" + msg + "\r\n.\r\nDATA\r\n.\r\nMAIL FROM:<a@b.example> SIZE=10\r\nRCPT TO:<x@y.example>\r\nDATA\r\n.\r\n",
 	} {
