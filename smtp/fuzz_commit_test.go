@@ -114,3 +114,27 @@ func checkSet(t *testing.T, tree *queue.Tree, id queue.ID) {
 		t.Errorf("set %s: bare LF in the .eml", id)
 	}
 }
+
+// TestRepliesFlushedAtEOF: a client that pipelines commands and then closes
+// its sending side (a half-close, or a last line without its CRLF) still
+// reads every reply the server owes it, above all the 250 of a commit;
+// found by FuzzCommit (the server used to drop replies still buffered).
+func TestRepliesFlushedAtEOF(t *testing.T) {
+	t.Parallel()
+	o := baseOptions(t)
+	srv, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []string{
+		"EHLO x\r\nNOOP\r\nNO",
+		"EHLO x\r\nMAIL FROM:<>\r\nRCPT TO:<admin@test.example>\r\nDATA\r\n.\r\nQU",
+	} {
+		c := &pipeConn{in: bytes.NewReader([]byte(in))}
+		srv.handle(context.Background(), c, func() {})
+		out := c.out.String()
+		if last := out[strings.LastIndex(strings.TrimSuffix(out, "\r\n"), "\r\n")+2:]; !strings.HasPrefix(last, "250 2.0.0 OK") {
+			t.Errorf("%q: the last reply is %q, want the 250 of the last complete command:\n%s", in, last, out)
+		}
+	}
+}
