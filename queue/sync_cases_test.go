@@ -156,6 +156,18 @@ var syncCases = []syncCase{
 		},
 	},
 	{
+		name:  "recover a half-done move",
+		setup: halfMoved,
+		act: func(tr *Tree, id ID) error {
+			_, err := tr.Recover(0) // every file counts as old
+			return err
+		},
+		want: []string{
+			"sync folder queue/external {ID.auth ID.eml}", // the .auth followed its .eml (rule 7)
+			"sync folder queue {external/ retry/}",
+		},
+	},
+	{
 		name:  "mailbox delete",
 		setup: delivered,
 		act: func(tr *Tree, id ID) error {
@@ -185,6 +197,18 @@ var syncCases = []syncCase{
 			"sync folder users/bob@example.com {deleted/}",
 		},
 	},
+}
+
+// halfMoved commits a set and crashes its move to external/ after the
+// first rename: the .eml is in external/, the .auth still in the queue.
+func halfMoved(t *testing.T, tr *Tree) ID {
+	id := commitMsg(t, tr, Incoming, syncBody)
+	crashAt(tr, "move:eml")
+	if !survive(func() { tr.Move(id, Incoming, External) }) {
+		t.Fatal("the move did not stop at move:eml")
+	}
+	tr.hook = nil
+	return id
 }
 
 // delivered delivers one message to bob@example.com's mailbox.
