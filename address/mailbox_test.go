@@ -180,7 +180,10 @@ func TestMailboxIP(t *testing.T) {
 
 func TestValidDomain(t *testing.T) {
 	t.Parallel()
-	good := []string{"localhost", "example.com", "a-b.c0", "1.2.3.4", "[1.2.3.4]", "[IPv6:::1]", "xn--bcher-kva.de"}
+	good := []string{"localhost", "example.com", "a-b.c0", "1.2.3.4", "[1.2.3.4]", "[IPv6:::1]", "xn--bcher-kva.de",
+		"z9.Z0", "[192.0.2.255]", // the ends of the letter and digit ranges, the highest octet
+		strings.Repeat("a.", 127) + "a", // 255 octets: the longest domain (RFC 5321 §4.5.3.1.2)
+	}
 	bad := []string{"", ".", "a.", ".a", "a..b", "-a", "a_b", "a b", "é.fr", "[1.2.3.4", "[]", "a\x00", strings.Repeat("a.", 128) + "a"}
 	for _, d := range good {
 		if !ValidDomain(d) {
