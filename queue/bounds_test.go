@@ -1,0 +1,76 @@
+package queue
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// Bounds the rest of the suite passed over, each found by a mutant that
+// lived (tools/mutation.sh): the first value past a table, the ends of the
+// years an .auth can hold, the space as an escaped byte, and recipient
+// numbers in error texts.
+
+func TestNamesPastTheTable(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ got, want string }{
+		{Status(len(statusNames) - 1).String(), "failed"},
+		{Status(len(statusNames)).String(), "status(3)"},
+		{Status(-1).String(), "status(-1)"},
+		{Body(len(bodyNames) - 1).String(), "8BITMIME"},
+		{Body(len(bodyNames)).String(), "body(2)"},
+		{Body(-1).String(), "body(-1)"},
+	} {
+		if c.got != c.want {
+			t.Errorf("String() = %q, want %q", c.got, c.want)
+		}
+	}
+}
+
+// TestMarshalTextFirstValuePast: the first body type and status past the
+// known ones, and a recipient number past MaxRecipients, are refused, and
+// the error names the recipient (counted from 1).
+func TestMarshalTextFirstValuePast(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, text string
+		change     func(*Envelope)
+	}{
+		{"body", "unknown body type 2", func(e *Envelope) { e.Body = Body(len(bodyNames)) }},
+		{"no address", "recipient 2: no address", func(e *Envelope) { e.Recipients[1].Addr = "" }},
+		{"number", "recipient 2: number", func(e *Envelope) { e.Recipients[1].N = MaxRecipients + 1 }},
+		{"status", "recipient 2: unknown status 3", func(e *Envelope) { e.Recipients[1].Status = Status(len(statusNames)) }},
+	} {
+		e := testEnvelope("a@x.example", "b@x.example")
+		e.number()
+		c.change(e)
+		_, err := e.MarshalText()
+		if err == nil || !strings.Contains(err.Error(), c.text) {
+			t.Errorf("%s: MarshalText = %v; want an error saying %q", c.name, err, c.text)
+		}
+	}
+	e := testEnvelope("a@x.example")
+	e.Recipients[0].N = MaxRecipients
+	if _, err := e.MarshalText(); err != nil {
+		t.Errorf("recipient number MaxRecipients: %v", err)
+	}
+}
+
+// TestTimeOKYears: an .auth holds four-digit years, 0000 to 9999.
+func TestTimeOKYears(t *testing.T) {
+	t.Parallel()
+	for y, want := range map[int]bool{-1: false, 0: true, 9999: true, 10000: false} {
+		if got := timeOK(time.Date(y, 6, 1, 0, 0, 0, 0, time.UTC)); got != want {
+			t.Errorf("timeOK(year %d) = %v, want %v", y, got, want)
+		}
+	}
+}
+
+// TestEscapeSpace: the space separates tokens, so it is escaped, and the
+// byte below it and the one above.
+func TestEscapeSpace(t *testing.T) {
+	t.Parallel()
+	if got := escape("a b\x1f!"); got != "a%20b%1F!" {
+		t.Errorf("escape = %q", got)
+	}
+}
