@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -72,5 +73,28 @@ func TestEscapeSpace(t *testing.T) {
 	t.Parallel()
 	if got := escape("a b\x1f!"); got != "a%20b%1F!" {
 		t.Errorf("escape = %q", got)
+	}
+}
+
+// failingReader fails every read with errInjected.
+type failingReader struct{}
+
+func (failingReader) Read([]byte) (int, error) { return 0, errInjected }
+
+// TestWriteSetReadErrorIsARead: a body that cannot be read is reported as
+// a failed read of the body, not as a failed write of the set, so the log
+// does not blame the disk.
+func TestWriteSetReadErrorIsARead(t *testing.T) {
+	t.Parallel()
+	tr := newTree(t)
+	env := testEnvelope()
+	env.ID = NewID(time.Now())
+	err := tr.WriteSet(External, env, failingReader{})
+	var fe *FileError
+	if !errors.As(err, &fe) || fe.Op != "read" || !errors.Is(err, errInjected) {
+		t.Fatalf("WriteSet with a failing body = %v; want a FileError for the read", err)
+	}
+	if left := filesIn(t, tr.dirs[External]); len(left) != 0 {
+		t.Errorf("left in external/: %v", left)
 	}
 }
