@@ -2,6 +2,7 @@ package queue
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -96,5 +97,71 @@ func TestWriteSetReadErrorIsARead(t *testing.T) {
 	}
 	if left := filesIn(t, tr.dirs[External]); len(left) != 0 {
 		t.Errorf("left in external/: %v", left)
+	}
+}
+
+// TestArchiveSyncFailure: a failed sync of either folder of an archive is
+// reported, never swallowed (DURABILITY rule 13).
+func TestArchiveSyncFailure(t *testing.T) {
+	t.Parallel()
+	for _, which := range []string{"deleted", "mailbox"} {
+		tr := newTree(t)
+		first, id := delivered(t, tr), delivered(t, tr)
+		mb, err := tr.Mailbox("bob@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := mb.Archive(first); err != nil { // makes the deleted folder
+			t.Fatal(err)
+		}
+		tr.syncHook = func(kind, path string, do func() error) error {
+			if kind == syncKindFolder && (which == "deleted") == strings.HasSuffix(path, deletedDir) {
+				return errInjected
+			}
+			return do()
+		}
+		if err := mb.Archive(id); !errors.Is(err, errInjected) {
+			t.Errorf("Archive with the %s folder's sync failing = %v; want the failure", which, err)
+		}
+	}
+}
+
+// TestRecoverCopyMoveIntoIncoming: a cross-device move into the incoming
+// queue (folder number 0) cut short after the copy was committed is
+// finished by Recover, not undone: the set ends only in the queue.
+func TestRecoverCopyMoveIntoIncoming(t *testing.T) {
+	t.Parallel()
+	tr := newTree(t)
+	tr.forceCopy = true
+	id := commitMsg(t, tr, External, syncBody)
+	crashAt(tr, "move:copied")
+	if !survive(func() { tr.Move(id, External, Incoming) }) {
+		t.Fatal("the move did not stop at move:copied")
+	}
+	tr.hook = nil
+	if _, err := tr.Recover(0); err != nil {
+		t.Fatal(err)
+	}
+	only(t, tr, id, Incoming, syncBody)
+}
+
+// TestParseEnvelopeLineNumbers: a parse error names its line, counted
+// from 1.
+func TestParseEnvelopeLineNumbers(t *testing.T) {
+	t.Parallel()
+	e := testEnvelope()
+	e.number()
+	data, err := e.MarshalText()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	bad := lines[0] + "bogus line\n" + strings.Join(lines[1:], "")
+	if _, err := ParseEnvelope([]byte(bad)); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("a bad second line: %v; want an error naming line 2", err)
+	}
+	if _, err := ParseEnvelope(append(data, "more\n"...)); err == nil ||
+		!strings.Contains(err.Error(), fmt.Sprintf("line %d", len(lines))) {
+		t.Errorf("text after the end line: %v; want an error naming line %d", err, len(lines))
 	}
 }
