@@ -3,6 +3,8 @@ package queue
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -163,5 +165,32 @@ func TestParseEnvelopeLineNumbers(t *testing.T) {
 	if _, err := ParseEnvelope(append(data, "more\n"...)); err == nil ||
 		!strings.Contains(err.Error(), fmt.Sprintf("line %d", len(lines))) {
 		t.Errorf("text after the end line: %v; want an error naming line %d", err, len(lines))
+	}
+}
+
+// TestSameContentLarge: files longer than one read buffer are compared to
+// their ends (Recover removes a leftover copy only when it is identical).
+func TestSameContentLarge(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	body := strings.Repeat("0123456789abcdef", bufSize/8) // two buffers
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a, b := write("a", body), write("b", body)
+	c := write("c", body[:len(body)-1]+"X")
+	d := write("d", body+"more")
+	for _, x := range []struct {
+		other string
+		want  bool
+	}{{b, true}, {c, false}, {d, false}} {
+		same, err := sameContent(a, x.other)
+		if err != nil || same != x.want {
+			t.Errorf("sameContent(a, %s) = %v, %v; want %v", filepath.Base(x.other), same, err, x.want)
+		}
 	}
 }
