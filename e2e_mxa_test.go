@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,15 +27,24 @@ import (
 // and the folder it dumps messages into.
 func mxaSink(t *testing.T, opts ...string) (addr, dump string) {
 	t.Helper()
-	prog := testutil.Program(t, "smtp-sink")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr = ln.Addr().String()
 	ln.Close() // smtp-sink cannot report the port it got, so it is chosen here
+	dump, _ = sinkAt(t, addr, opts...)
+	return addr, dump
+}
+
+// sinkAt runs smtp-sink on addr with extra options and returns the folder
+// it dumps messages into and a function that stops it (the test's cleanup
+// stops it too).
+func sinkAt(t *testing.T, addr string, opts ...string) (dump string, stop func()) {
+	t.Helper()
+	prog := testutil.Program(t, "smtp-sink")
 	// Not under t.TempDir(): the sink runs as nobody when the tests run as root.
-	dump, err = os.MkdirTemp("", "mailq-e2e-sink")
+	dump, err := os.MkdirTemp("", "mailq-e2e-sink")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,11 +60,13 @@ func mxaSink(t *testing.T, opts ...string) (addr, dump string) {
 		cancel()
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cancel(); cmd.Wait() })
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); cmd.Wait() }) }
+	t.Cleanup(stop)
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()
-			return addr, dump
+			return dump, stop
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("smtp-sink does not listen on %s", addr)

@@ -35,6 +35,7 @@ func TestParseArg(t *testing.T) {
 		{name: "bare quoted", fn: rcpt, in: `"a b"@x`, want: Arg{Path: Path{Mailbox: Mailbox{"a b", "x"}}, Bare: true}},
 		{name: "postmaster rcpt", fn: rcpt, in: "<Postmaster>", want: Arg{Path: Path{Mailbox: Mailbox{Local: "Postmaster"}, Postmaster: true}}},
 		{name: "bare postmaster rcpt", fn: rcpt, in: "postmaster", want: Arg{Path: Path{Mailbox: Mailbox{Local: "postmaster"}, Postmaster: true}, Bare: true}},
+		{name: "value range ends", fn: mail, in: "<a@b.org> X=!~", want: Arg{Path: ab, Params: Params{{"X", "!~"}}}},
 		{name: "route", fn: rcpt, in: "<@r.org:a@b.org>", want: Arg{Path: ab}},
 
 		{name: "empty", fn: mail, in: "", wantErr: ErrSyntax},

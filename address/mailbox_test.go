@@ -19,6 +19,7 @@ func TestParseMailbox(t *testing.T) {
 		{name: "plain", in: "admin@localhost.com", local: "admin", domain: "localhost.com"},
 		{name: "case kept, key lowered", in: "Admin@LocalHost.COM", local: "Admin", domain: "LocalHost.COM", key: "admin@localhost.com"},
 		{name: "atext specials", in: "a!#$%&'*+-/=?^_`{|}~z@x", local: "a!#$%&'*+-/=?^_`{|}~z", domain: "x"},
+		{name: "atext range ends", in: "azAZ09@x", local: "azAZ09", domain: "x", key: "azaz09@x"},
 		{name: "dots", in: "first.last@ex-ample.org", local: "first.last", domain: "ex-ample.org"},
 		{name: "single label", in: "admin@localhost", local: "admin", domain: "localhost"},
 		{name: "digit labels", in: "a@127.0.0.1", local: "a", domain: "127.0.0.1"},
@@ -70,6 +71,7 @@ func TestParseMailbox(t *testing.T) {
 		{name: "non-ascii local", in: "é@x", wantErr: ErrNonASCII},
 		{name: "non-ascii domain", in: "a@bücher.de", wantErr: ErrNonASCII},
 		{name: "latin1 byte", in: "a\xe9@x", wantErr: ErrNonASCII},
+		{name: "lowest non-ascii byte", in: "a\x80@x", wantErr: ErrNonASCII},
 		{name: "65-octet local", in: strings.Repeat("l", 65) + "@x", wantErr: ErrTooLong},
 		{name: "65-octet quoted local", in: `"` + strings.Repeat("l", 63) + `"@x`, wantErr: ErrTooLong},
 		{name: "255-octet mailbox", in: "a@" + strings.Repeat("b.", 126) + "cc", wantErr: ErrTooLong},
@@ -178,7 +180,10 @@ func TestMailboxIP(t *testing.T) {
 
 func TestValidDomain(t *testing.T) {
 	t.Parallel()
-	good := []string{"localhost", "example.com", "a-b.c0", "1.2.3.4", "[1.2.3.4]", "[IPv6:::1]", "xn--bcher-kva.de"}
+	good := []string{"localhost", "example.com", "a-b.c0", "1.2.3.4", "[1.2.3.4]", "[IPv6:::1]", "xn--bcher-kva.de",
+		"z9.Z0", "[192.0.2.255]", // the ends of the letter and digit ranges, the highest octet
+		strings.Repeat("a.", 127) + "a", // 255 octets: the longest domain (RFC 5321 §4.5.3.1.2)
+	}
 	bad := []string{"", ".", "a.", ".a", "a..b", "-a", "a_b", "a b", "é.fr", "[1.2.3.4", "[]", "a\x00", strings.Repeat("a.", 128) + "a"}
 	for _, d := range good {
 		if !ValidDomain(d) {

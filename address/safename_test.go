@@ -16,6 +16,7 @@ func TestSafeName(t *testing.T) {
 		{"o'brien@example.org", "o'brien@example.org"},
 		{"con@localhost", "con@localhost"}, // "con@localhost" is not the device CON
 		{"user@[127.0.0.1]", "user@[127.0.0.1]"},
+		{strings.Repeat("a", 249) + "@x.org", strings.Repeat("a", 249) + "@x.org"}, // 255 bytes: the longest name
 	}
 	for _, c := range ok {
 		t.Run(c.in, func(t *testing.T) {

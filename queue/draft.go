@@ -140,7 +140,7 @@ func (d *Draft) Commit(env *Envelope) error {
 func (d *Draft) closeEML() error {
 	err := fileErr("write", d.emlTmp, d.w.Flush())
 	if err == nil {
-		err = fileErr("sync", d.emlTmp, d.f.Sync()) // rule 2: the .eml is durable before the .auth exists
+		err = fileErr("sync", d.emlTmp, d.t.syncFile(d.f, d.emlTmp)) // rule 2: the .eml is durable before the .auth exists
 	}
 	if cerr := d.f.Close(); err == nil {
 		err = fileErr("close", d.emlTmp, cerr)
@@ -164,7 +164,7 @@ func (d *Draft) install() error {
 		return d.fail(fileErr("rename", auth, err))
 	}
 	d.t.step("commit:auth")
-	if err := syncDir(d.dir); err != nil { // rule 1: the names survive a power cut
+	if err := d.t.syncDir(d.dir); err != nil { // rule 1: the names survive a power cut
 		// Not durable, so not accepted: take the set back (rule 5). If an
 		// agent already took it, the client's retry makes a duplicate,
 		// never a loss.

@@ -73,7 +73,7 @@ func exists(path string) bool {
 // mkdirDurable creates dir and any missing parents, syncing each parent
 // after creating a child in it, so the new folder's name is durable before
 // anything is committed inside it (DURABILITY rule 1).
-func mkdirDurable(dir string) error {
+func (t *Tree) mkdirDurable(dir string) error {
 	if info, err := os.Stat(dir); err == nil {
 		if !info.IsDir() {
 			return fileErr("mkdir", dir, errors.New("not a folder"))
@@ -82,14 +82,14 @@ func mkdirDurable(dir string) error {
 	}
 	parent := filepath.Dir(dir)
 	if parent != dir {
-		if err := mkdirDurable(parent); err != nil {
+		if err := t.mkdirDurable(parent); err != nil {
 			return err
 		}
 	}
 	if err := os.Mkdir(dir, dirMode); err != nil && !isExist(err) {
 		return fileErr("mkdir", dir, err)
 	}
-	return syncDir(parent)
+	return t.syncDir(parent)
 }
 
 // writeTemp writes a new temporary file ~<tag>.<random>.tmp in dir with
@@ -125,7 +125,7 @@ func (t *Tree) writeFile(path string, fill func(w io.Writer) error) error {
 		err = fileErr("write", path, w.Flush())
 	}
 	if err == nil {
-		err = fileErr("sync", path, f.Sync()) // DURABILITY rule 1: data on disk before the rename
+		err = fileErr("sync", path, t.syncFile(f, path)) // DURABILITY rule 1: data on disk before the rename
 	}
 	if cerr := f.Close(); err == nil {
 		err = fileErr("close", path, cerr) // rule 1: Close is checked too

@@ -58,7 +58,7 @@ func (t *Tree) Deliver(addr string, unknown bool, id ID, header []byte, body io.
 	if err != nil {
 		return false, wrap(err)
 	}
-	if err := mkdirDurable(dir); err != nil {
+	if err := t.mkdirDurable(dir); err != nil {
 		return false, wrap(err)
 	}
 	final := filepath.Join(dir, emlName(id))
@@ -84,7 +84,7 @@ func (t *Tree) Deliver(addr string, unknown bool, id ID, header []byte, body io.
 		return false, wrap(fileErr("rename", final, err))
 	}
 	t.step("deliver:renamed")
-	if err := syncDir(dir); err != nil {
+	if err := t.syncDir(dir); err != nil {
 		return false, wrap(err)
 	}
 	return true, nil
@@ -94,6 +94,7 @@ func (t *Tree) Deliver(addr string, unknown bool, id ID, header []byte, body io.
 // not safe for concurrent use; the POP3 mailbox lock (LockPath) keeps one
 // session per mailbox.
 type Mailbox struct {
+	t   *Tree // for its sync seam
 	dir string
 }
 
@@ -111,10 +112,10 @@ func (t *Tree) Mailbox(addr string) (*Mailbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("queue: mailbox %q: %w", addr, err)
 	}
-	if err := mkdirDurable(dir); err != nil {
+	if err := t.mkdirDurable(dir); err != nil {
 		return nil, fmt.Errorf("queue: mailbox %q: %w", addr, err)
 	}
-	return &Mailbox{dir: dir}, nil
+	return &Mailbox{t: t, dir: dir}, nil
 }
 
 // List returns the committed messages, sorted by id: regular files named
@@ -167,7 +168,7 @@ func (mb *Mailbox) Delete(id ID) error {
 	if err := os.Remove(p); err != nil && !isNotExist(err) {
 		return fmt.Errorf("queue: delete %s: %w", id, fileErr("remove", p, err))
 	}
-	return syncDir(mb.dir)
+	return mb.t.syncDir(mb.dir)
 }
 
 // Archive moves message id into the mailbox's deleted folder
@@ -180,7 +181,7 @@ func (mb *Mailbox) Archive(id ID) error {
 	}
 	wrap := func(err error) error { return wrapErr(err, "queue: archive %s", id) }
 	del := filepath.Join(mb.dir, deletedDir)
-	if err := mkdirDurable(del); err != nil {
+	if err := mb.t.mkdirDurable(del); err != nil {
 		return wrap(err)
 	}
 	src, dst := filepath.Join(mb.dir, emlName(id)), filepath.Join(del, emlName(id))
@@ -193,10 +194,10 @@ func (mb *Mailbox) Archive(id ID) error {
 		}
 		return wrap(fileErr("rename", dst, err))
 	}
-	if err := syncDir(del); err != nil {
+	if err := mb.t.syncDir(del); err != nil {
 		return wrap(err)
 	}
-	if err := syncDir(mb.dir); err != nil {
+	if err := mb.t.syncDir(mb.dir); err != nil {
 		return wrap(err)
 	}
 	return nil

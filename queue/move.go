@@ -81,10 +81,10 @@ func (t *Tree) renameMove(id ID, src, dst string) (crossed bool, err error) {
 		return false, fileErr("rename", dA, err) // the .eml waits in dst; a replay finishes
 	}
 	t.step("move:auth")
-	if err := syncDir(dst); err != nil {
+	if err := t.syncDir(dst); err != nil {
 		return false, err
 	}
-	return false, syncDir(src)
+	return false, t.syncDir(src)
 }
 
 // copyMove moves a set between file systems (DURABILITY rule 8) without
@@ -111,7 +111,7 @@ func (t *Tree) copyMove(id ID, src, dst string) error {
 		if err := install(tmp, dE); err != nil {
 			return err
 		}
-		if err := syncDir(dst); err != nil {
+		if err := t.syncDir(dst); err != nil {
 			return err
 		}
 		t.step("move:copied-eml")
@@ -120,7 +120,7 @@ func (t *Tree) copyMove(id ID, src, dst string) error {
 		if err := renameNoReplace(filepath.Join(src, authName(id)), out); err != nil {
 			return fileErr("rename", out, err)
 		}
-		if err := syncDir(src); err != nil {
+		if err := t.syncDir(src); err != nil {
 			return err
 		}
 		t.step("move:out")
@@ -136,7 +136,7 @@ func (t *Tree) copyMove(id ID, src, dst string) error {
 		if err := install(tmp, dA); err != nil {
 			return err
 		}
-		if err := syncDir(dst); err != nil {
+		if err := t.syncDir(dst); err != nil {
 			return err
 		}
 	}
@@ -152,5 +152,5 @@ func (t *Tree) dropSource(id ID, src string) error {
 			return fileErr("remove", p, err)
 		}
 	}
-	return syncDir(src)
+	return t.syncDir(src)
 }

@@ -198,7 +198,7 @@ func (r *recovery) settleOut(id ID, f Folder, s *files) {
 		r.fail(fileErr("rename", auth, err))
 		return
 	}
-	r.fail(syncDir(dir))
+	r.fail(r.t.syncDir(dir))
 	s.out[f], s.auth[f] = false, true
 	r.report(out, UndidMove, "the set was not yet committed at its destination")
 }
@@ -222,8 +222,8 @@ func (r *recovery) settleAuth(id ID, f Folder, s *files) {
 		r.fail(err)
 		return
 	}
-	r.fail(syncDir(r.t.dirs[g]))
-	r.fail(syncDir(r.t.dirs[f]))
+	r.fail(r.t.syncDir(r.t.dirs[g]))
+	r.fail(r.t.syncDir(r.t.dirs[f]))
 	s.auth[f], s.auth[g] = false, true
 	r.report(src, FinishedMove, "its message was already in "+g.String())
 }
@@ -249,7 +249,7 @@ func (r *recovery) settleEML(id ID, f Folder, s *files) {
 		r.fail(fileErr("remove", p, err))
 		return
 	}
-	r.fail(syncDir(r.t.dirs[f]))
+	r.fail(r.t.syncDir(r.t.dirs[f]))
 	s.eml[f] = false
 	r.report(p, RemovedCopy, "identical to the set committed in "+c.String())
 }

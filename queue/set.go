@@ -98,7 +98,7 @@ func (t *Tree) installSet(id ID, dir, emlTmp, authTmp string) error {
 		return fileErr("rename", auth, err)
 	}
 	t.step("writeset:auth")
-	return syncDir(dir)
+	return t.syncDir(dir)
 }
 
 // inMove reports whether some queue folder other than dir holds <id>.auth
@@ -146,7 +146,7 @@ func (t *Tree) UpdateEnvelope(f Folder, env *Envelope) error {
 		_ = os.Remove(tmp)
 		return wrap(fileErr("rename", auth, err))
 	}
-	if err := syncDir(dir); err != nil {
+	if err := t.syncDir(dir); err != nil {
 		return wrap(err)
 	}
 	return nil
@@ -170,7 +170,7 @@ func (t *Tree) Remove(f Folder, id ID) error {
 			return fmt.Errorf("queue: remove %s from %s: %w", id, f, fileErr("remove", p, err))
 		}
 	}
-	if err := syncDir(dir); err != nil {
+	if err := t.syncDir(dir); err != nil {
 		return fmt.Errorf("queue: remove %s from %s: %w", id, f, err)
 	}
 	return nil
@@ -207,10 +207,10 @@ func (t *Tree) Quarantine(f Folder, id ID, reason string) error {
 		}
 		t.step("quarantine:moved")
 	}
-	if err := syncDir(bad); err != nil {
+	if err := t.syncDir(bad); err != nil {
 		return wrap(err)
 	}
-	if err := syncDir(src); err != nil {
+	if err := t.syncDir(src); err != nil {
 		return wrap(err)
 	}
 	return nil
@@ -271,7 +271,7 @@ func (t *Tree) moveFile(src, dst string) error {
 	if err := install(tmp, dst); err != nil {
 		return err
 	}
-	if err := syncDir(dir); err != nil {
+	if err := t.syncDir(dir); err != nil {
 		return err
 	}
 	t.step("movefile:copied")

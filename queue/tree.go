@@ -63,6 +63,9 @@ type Tree struct {
 	create    func(path string) (tempFile, error) // creates a temp file, O_EXCL
 	hook      func(step string)                   // called between the steps of a protocol
 	forceCopy bool                                // take the cross-device path of moves
+
+	// syncHook, if set, runs every file and folder sync (sync.go).
+	syncHook func(kind, path string, do func() error) error
 }
 
 // tempFile is what a protocol writes through: an *os.File, or a fake in tests.
@@ -97,7 +100,7 @@ func Open(dirs Dirs) (*Tree, error) {
 		}
 		seen[strings.ToLower(p)] = names[i]
 		paths[i] = p
-		if err := mkdirDurable(p); err != nil {
+		if err := t.mkdirDurable(p); err != nil {
 			return nil, fmt.Errorf("queue: %s folder: cannot create: %w", names[i], err)
 		}
 		if err := probe(p); err != nil {

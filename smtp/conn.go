@@ -205,6 +205,7 @@ func (s *session) loop() {
 				continue
 			}
 			s.readFailed(err)
+			s.flush() // replies still buffered for pipelined commands: a half-closed client reads them
 			return
 		}
 		if !s.srv.opt.Server.NoBackSpace {

@@ -292,3 +292,39 @@ func BenchmarkDataReader(b *testing.B) {
 		})
 	}
 }
+
+// TestDataReaderReadContract checks the io.Reader contract beyond what
+// io.Copy needs: an empty buffer reads nothing and consumes nothing, and a
+// read never returns zero bytes without an error (io.Reader discourages
+// it), even when what was read so far decodes to nothing (a stuffing dot,
+// a CR waiting for its LF).
+func TestDataReaderReadContract(t *testing.T) {
+	t.Parallel()
+	const in = "a\r\n..b\r\n.\rc\r\n\r\n.\r\nNEXT"
+	br := bufio.NewReaderSize(strings.NewReader(in), 16)
+	dr := NewDataReader(br, 0)
+	if n, err := dr.Read(nil); n != 0 || err != nil {
+		t.Fatalf("Read(nil) = %d, %v; want 0, nil", n, err)
+	}
+	var out []byte
+	p := make([]byte, 1)
+	for {
+		n, err := dr.Read(p)
+		if n == 0 && err == nil {
+			t.Fatalf("Read returned 0 bytes and no error after %q", out)
+		}
+		out = append(out, p[:n]...)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := "a\r\n.b\r\n\r\nc\r\n\r\n"; string(out) != want { // a bare CR ends a line too
+		t.Errorf("decoded %q, want %q", out, want)
+	}
+	if rest, _ := io.ReadAll(br); string(rest) != "NEXT" {
+		t.Errorf("left after the terminator: %q", rest)
+	}
+}

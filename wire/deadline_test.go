@@ -128,3 +128,42 @@ func TestDropLimit(t *testing.T) {
 		t.Errorf("a 60 KB line under the bound: got %s", got)
 	}
 }
+
+// TestClockReaderNoTimeout: a time limit of 0 (the POP3 debug command
+// NOTO) sets no deadline at all, not one that has already passed.
+func TestClockReaderNoTimeout(t *testing.T) {
+	t.Parallel()
+	conn := newDrip(time.Hour, "NO", "OP\r\n", "QUIT\r\n")
+	cr := NewClockReader(conn, 5*time.Second, conn.now)
+	cr.SetTimeout(0)
+	if dl := cr.Deadline(); !dl.IsZero() {
+		t.Errorf("deadline %v with no time limit, want none", dl)
+	}
+	lr := NewLineReader(bufio.NewReaderSize(cr, 16))
+	lr.Clock(cr)
+	if got := strings.Join(readLines(lr, 512), " "); got != `"NOOP" "QUIT" !EOF` {
+		t.Errorf("an hour between reads without a limit: got %s", got)
+	}
+}
+
+// TestDropLimitBoundary: the drop limit is the most that is dropped; a
+// line dropped to exactly the limit is skipped to its end, one byte more is
+// given up.
+func TestDropLimitBoundary(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		n    int
+		want string
+	}{
+		{64, `!too long "QUIT" !EOF`},
+		{80, "!" + ErrLineOverrun.Error()},
+	} {
+		in := strings.Repeat("x", c.n) + "\r\nQUIT\r\n"
+		lr := NewLineReader(bufio.NewReaderSize(strings.NewReader(in), 16))
+		lr.SetDropLimit(64)
+		got := strings.Join(readLines(lr, 10), " ")
+		if !strings.HasPrefix(got, c.want) {
+			t.Errorf("a line of %d bytes, drop limit 64: got %s, want %s", c.n, got, c.want)
+		}
+	}
+}
