@@ -81,7 +81,7 @@ func (t *Tree) ExistingMailbox(ref MailboxRef) (*Mailbox, error) {
 	if err != nil || !info.IsDir() {
 		return nil, fmt.Errorf("queue: mailbox %q: %w", ref.Addr, ErrNotFound)
 	}
-	return &Mailbox{dir: dir}, nil
+	return &Mailbox{t: t, dir: dir}, nil
 }
 
 // IDs returns the ids of the committed messages, sorted by id, without a
@@ -144,11 +144,11 @@ func (mb *Mailbox) DeleteAll(ids []ID) error {
 		}
 		p := filepath.Join(mb.dir, emlName(id))
 		if err := os.Remove(p); err != nil && !isNotExist(err) {
-			_ = syncDir(mb.dir)
+			_ = mb.t.syncDir(mb.dir)
 			return fmt.Errorf("queue: delete %s: %w", id, fileErr("remove", p, err))
 		}
 	}
-	return syncDir(mb.dir)
+	return mb.t.syncDir(mb.dir)
 }
 
 // indexPath is the cache file of the mailbox: <root>/.index/<addr>.idx.
