@@ -69,6 +69,7 @@ func TestInstallSystemdUnits(t *testing.T) {
 		{"bad name", dir, []string{"/install:../x"}},
 		{"pop switch", dir, []string{"/install", "/pop"}},
 		{"unknown switch", dir, []string{"/install", "/frob"}},
+		{"line break in a switch", dir, []string{"/install", "/WM:hi\nExecStartPost=/bin/id"}},
 	}
 	for _, r := range refused {
 		if code, out := mailq(t, r.dir, r.args...); code != exitUsage {

@@ -103,6 +103,13 @@ func servicePlan(name string, args []string) ([]service, error) {
 	}
 	iniArg := "/INI:" + ini
 	dir := filepath.Dir(ini)
+	// A service manager's files are line-based: a line break in a path or
+	// a switch would write a line of its own (a systemd ExecStartPre=...).
+	for _, s := range append([]string{exe, ini}, smtpArgs...) {
+		if strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+			return nil, fmt.Errorf("%q holds a control character, which a service definition cannot carry", s)
+		}
+	}
 	return []service{
 		{Name: name + "-smtp", Description: "mailq SMTP server (" + dir + ")", Exe: exe, Dir: dir,
 			Args: append(smtpArgs, iniArg), StopArgs: []string{"/STOP:SMTP", iniArg}},

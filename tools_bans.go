@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mailq/config"
+	"mailq/logs"
 	"mailq/policy"
 )
 
@@ -54,7 +55,7 @@ func runBans(_ string, args []string, stdout io.Writer) int {
 		}
 	}
 	for _, p := range l.Problems() {
-		fmt.Fprintf(stdout, "warning: %s\n", p)
+		fmt.Fprintf(stdout, "warning: %s\n", logs.Escape(p))
 	}
 	return exitOK
 }
@@ -78,11 +79,13 @@ func runUnban(val string, args []string, stdout io.Writer) int {
 		fmt.Fprintf(stdout, "mailq: %v\n", err)
 		return exitCommand
 	}
+	// The lines are the file's, maybe written by hand: escaped, so that
+	// nothing in them drives the terminal.
 	for _, r := range removed {
-		fmt.Fprintf(stdout, "mailq: removed %s\n", r)
+		fmt.Fprintf(stdout, "mailq: removed %s\n", logs.Escape(r))
 	}
 	for _, h := range hand {
-		fmt.Fprintf(stdout, "mailq: %s also covers %s; it was written by hand: edit %s to lift it\n", h, ip, cfg.Paths.IPBlock)
+		fmt.Fprintf(stdout, "mailq: %s also covers %s; it was written by hand: edit %s to lift it\n", logs.Escape(h), ip, cfg.Paths.IPBlock)
 	}
 	if len(removed) == 0 {
 		if len(hand) == 0 {

@@ -184,7 +184,9 @@ func (p *rowPrinter) print(r Row) {
 	if id == "" {
 		id = "-"
 	}
-	line := fmt.Sprintf("%s %-5s %-5s %s", clock, id, r.Get("module"), r.Get("text"))
+	// Rows mailq wrote hold no control character (Escape), but a log file
+	// is only a file: a row someone else wrote must not drive the terminal.
+	line := controlFree(fmt.Sprintf("%s %-5s %-5s %s", clock, id, r.Get("module"), r.Get("text")))
 	if c := p.colors[statusColor(r.Get("status"), r.Get("module"))]; c != nil {
 		c.Fprintln(p.w, line)
 		return
@@ -211,3 +213,23 @@ func statusColor(status, module string) Color {
 	}
 	return Grey
 }
+
+// controlFree writes the control characters of s (C0, DEL, C1) as \xHH and
+// leaves everything else, backslashes included, as it is: the text of rows
+// mailq wrote, already escaped, is shown unchanged.
+func controlFree(s string) string {
+	if strings.IndexFunc(s, isControl) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isControl(r) {
+			fmt.Fprintf(&b, "\\x%02x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }

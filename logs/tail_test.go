@@ -117,3 +117,25 @@ func TestFollowerPartialRow(t *testing.T) {
 		t.Fatalf("rows: %+v", rows)
 	}
 }
+
+// TestTailForeignRows: a row that another program wrote into the log, with
+// terminal escapes in it, is shown with them escaped.
+func TestTailForeignRows(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	now := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	row := strings.Join(Header(FileSMTP), ",") + "\n2026-12-04T10:00:00.000Z,1,SMTP,OK,evil \x1b[2J\x1b]0;pwn\x07 done\r,,,,,,,,,\n"
+	if err := os.WriteFile(DatedPath(dir, FileSMTP, now), []byte(row), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := &syncWriter{}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // print the backlog only
+	if err := Tail(ctx, TailOptions{Dir: dir, File: FileSMTP, Lines: 5, Out: out, Now: func() time.Time { return now }}); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	if strings.ContainsAny(got, "\x1b\x07\r") || !strings.Contains(got, `evil \x1b[2J\x1b]0;pwn\x07 done`) {
+		t.Fatalf("tail printed %q", got)
+	}
+}

@@ -106,6 +106,9 @@ func clearSession(w http.ResponseWriter) {
 // own name resolve to 127.0.0.1 (DNS rebinding) still sends its own name
 // in Host, and gets no free administrator.
 func localRequest(r *http.Request) bool {
+	if forwarded(r) {
+		return false // a proxy on this host: the client is elsewhere
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return false
@@ -134,13 +137,13 @@ func (s *Server) identify(r *http.Request) *viewer {
 			if localRequest(r) && !s.opt.LoginLocal {
 				return &viewer{admin: true, sid: sid, csrf: s.csrfToken(sid)}
 			}
-		} else if s.opt.Users.Exists(user) && !s.opt.Users.Locked(user) {
+		} else if s.opt.Users.Exists(user) && !s.opt.Users.Locked(user) && s.stillAllowed(r, user) {
 			return &viewer{user: user, admin: s.isAdmin(user), sid: sid, csrf: s.csrfToken(sid)}
 		}
 	}
 	if user, pw, ok := r.BasicAuth(); ok {
 		user = strings.ToLower(user)
-		if s.opt.Users.CheckPassword(user, pw) == nil {
+		if s.checkLogin(r, user, pw) == nil {
 			return &viewer{user: user, admin: s.isAdmin(user)}
 		}
 		return nil

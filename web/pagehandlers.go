@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -174,11 +175,16 @@ func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	user := strings.ToLower(strings.TrimSpace(r.PostFormValue("user")))
 	next := safeNext(r.PostFormValue("next"))
-	if err := s.opt.Users.CheckPassword(user, r.PostFormValue("password")); err != nil {
+	if err := s.checkLogin(r, user, r.PostFormValue("password")); err != nil {
 		s.opt.Log.Warnf("Web", "failed web login as %q from %s: %v", user, r.RemoteAddr, err)
 		s.failWait(r)
+		msg := "Wrong address or password."
+		var limited *limitedError
+		if errors.As(err, &limited) {
+			msg = limited.Error() // the same words as the mail servers
+		}
 		s.render(w, r, nil, http.StatusUnauthorized, "login", "Log in", false,
-			map[string]string{"Next": next, "Error": "Wrong address or password.", "User": user})
+			map[string]string{"Next": next, "Error": msg, "User": user})
 		return
 	}
 	s.newSession(w, user)

@@ -65,7 +65,7 @@ func (s *Server) routes() http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusForbidden, "cross_origin", "cross-origin request refused")
 	}))
-	return s.recoverer(securityHeaders(cop.Handler(mux)))
+	return s.recoverer(securityHeaders(s.admit(cop.Handler(mux))))
 }
 
 // securityHeaders sets the headers every answer gets. Handlers that serve

@@ -42,6 +42,9 @@ type Options struct {
 	// FailDelay is how long a failed login waits before its answer, to
 	// slow down guessing; 0 means none (tests).
 	FailDelay time.Duration
+	// Guard applies the block list and the login limits (guard.go); nil
+	// applies none.
+	Guard Guard
 	// Version is shown in the page footer.
 	Version string
 	// Now is the clock; nil means time.Now.
@@ -113,9 +116,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          nil,
-		BaseContext:       func(net.Listener) context.Context { return wctx },
+		// A whole request, body included, within this: a client that
+		// trickles a body holds no connection for long. (Answers are not
+		// bounded: event streams and waits last.)
+		ReadTimeout:    30 * time.Second,
+		MaxHeaderBytes: 64 << 10,
+		IdleTimeout:    2 * time.Minute,
+		ErrorLog:       nil,
+		BaseContext:    func(net.Listener) context.Context { return wctx },
 	}
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
