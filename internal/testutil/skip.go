@@ -27,5 +27,5 @@ func Unavailable(t testing.TB, format string, args ...any) {
 // A read time-out is not a close: a silent server must fail a test that
 // expects it to hang up.
 func Closed(err error) bool {
-	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)
+	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || isReset(err)
 }
