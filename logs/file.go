@@ -41,8 +41,9 @@ func openLog(path string, kind File) (*os.File, error) {
 }
 
 // createWithHeader creates path holding header, unless it exists already.
-// The header is written into a file of another name first and then linked
-// to path, so path never exists without it: two processes starting at once
+// The header is written into a file of another name first and then given
+// the name path without replacing anything, so path never exists without it:
+// two processes starting at once
 // (go.sh starts both instances) cannot put a row before the header or write
 // it twice. Where hard links are not supported (FAT), path is created empty
 // and openLog writes the header.
@@ -53,8 +54,7 @@ func createWithHeader(path string, header []byte) error {
 	if err := os.WriteFile(tmp, header, 0o644); err != nil {
 		return err
 	}
-	defer os.Remove(tmp)
-	err := os.Link(tmp, path)
+	err := installNew(tmp, path) // file_unix.go, file_windows.go
 	switch {
 	case err == nil, errors.Is(err, fs.ErrExist):
 		return nil
