@@ -20,12 +20,6 @@ type Harvest struct {
 	lastSweep time.Time
 }
 
-// minuteSlots counts events per minute over the last 60 minutes.
-type minuteSlots struct {
-	slots  [60]uint32
-	minute int64 // the Unix minute of the latest slot written
-}
-
 // NewHarvest returns a Harvest; opt's Trusted, LimitLocal and MaxTracked
 // apply (the limits themselves are the caller's).
 func NewHarvest(opt LimitOptions) *Harvest {
@@ -56,25 +50,8 @@ func (h *Harvest) Add(ip netip.Addr, now time.Time) int {
 		h.ips[k] = st
 	}
 	n := st.count(now)
-	st.slots[minuteOf(now)%60]++
+	st.add(now)
 	return n + 1
-}
-
-// count advances the slots to now and returns the events of the last 60
-// minutes.
-func (st *minuteSlots) count(now time.Time) int {
-	m := minuteOf(now)
-	if m > st.minute {
-		for i := st.minute + 1; i <= m && i <= st.minute+60; i++ {
-			st.slots[i%60] = 0
-		}
-		st.minute = m
-	}
-	n := 0
-	for _, c := range st.slots {
-		n += int(c)
-	}
-	return n
 }
 
 // sweep forgets addresses with nothing in the last hour, at most once a

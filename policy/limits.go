@@ -53,8 +53,7 @@ type Limiter struct {
 // ipState is what a Limiter knows of one address.
 type ipState struct {
 	conns        int
-	slots        [60]uint32 // messages per minute, slot = minute % 60
-	minute       int64      // the Unix minute of the latest slot written
+	msgs         minuteSlots // messages in the last hour
 	blockedUntil time.Time
 }
 
@@ -129,7 +128,7 @@ func (l *Limiter) MessageAllowed(ip netip.Addr, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	st := l.ips[key(ip)]
-	return st == nil || st.sent(now) < l.opt.MaxMessagesPerHour
+	return st == nil || st.msgs.count(now) < l.opt.MaxMessagesPerHour
 }
 
 // AllowMessage counts a message from ip and reports whether it is within
@@ -152,10 +151,10 @@ func (l *Limiter) AllowMessage(ip netip.Addr, now time.Time) bool {
 		st = &ipState{}
 		l.ips[k] = st
 	}
-	if st.sent(now) >= l.opt.MaxMessagesPerHour {
+	if st.msgs.count(now) >= l.opt.MaxMessagesPerHour {
 		return false
 	}
-	st.slots[minuteOf(now)%60]++
+	st.msgs.add(now)
 	return true
 }
 
@@ -192,9 +191,15 @@ func (l *Limiter) Blocked(ip netip.Addr, now time.Time) bool {
 	return st != nil && now.Before(st.blockedUntil)
 }
 
-// sent advances the minute slots to now and returns the messages counted in
-// the last 60 minutes (the current one included).
-func (st *ipState) sent(now time.Time) int {
+// minuteSlots counts events per minute over the last 60 minutes.
+type minuteSlots struct {
+	slots  [60]uint32
+	minute int64 // the Unix minute of the latest slot written
+}
+
+// count advances the slots to now and returns the events of the last 60
+// minutes (the current one included).
+func (st *minuteSlots) count(now time.Time) int {
 	m := minuteOf(now)
 	if m > st.minute {
 		for i := st.minute + 1; i <= m && i <= st.minute+60; i++ {
@@ -209,6 +214,9 @@ func (st *ipState) sent(now time.Time) int {
 	return n
 }
 
+// add counts one event at now; count(now) must have run first.
+func (st *minuteSlots) add(now time.Time) { st.slots[minuteOf(now)%60]++ }
+
 func minuteOf(t time.Time) int64 { return t.Unix() / 60 }
 
 // idle reports whether st holds nothing worth keeping at now (a zero now
@@ -218,9 +226,9 @@ func (st *ipState) idle(now time.Time) bool {
 		return false
 	}
 	if now.IsZero() {
-		return st.blockedUntil.IsZero() && st.slots == [60]uint32{}
+		return st.blockedUntil.IsZero() && st.msgs.slots == [60]uint32{}
 	}
-	return st.sent(now) == 0
+	return st.msgs.count(now) == 0
 }
 
 // sweep forgets idle addresses, at most once a minute.
