@@ -61,11 +61,27 @@ func TestOriginRecorded(t *testing.T) {
 // sendOne sends one message to localRcpt, logged in if auth.
 func sendOne(t *testing.T, addr string, auth bool) {
 	t.Helper()
+	c, step := greeted(t, addr)
+	defer c.Close()
+	if auth {
+		step("AUTH PLAIN "+base64.StdEncoding.EncodeToString([]byte("\x00"+relayUser+"\x00"+relayPass)), 235)
+	}
+	step("MAIL FROM:<someone@elsewhere.example>", 250)
+	step("RCPT TO:<"+localRcpt+">", 250)
+	step("DATA", 354)
+	step("Subject: origin\r\n\r\nhello\r\n.", 250)
+	step("QUIT", 221)
+}
+
+// greeted opens an SMTP session to addr, past its greeting and EHLO, and
+// returns it with a step function: send cmd ("" for none) and require a
+// reply with code want.
+func greeted(t *testing.T, addr string) (*textproto.Conn, func(cmd string, want int)) {
+	t.Helper()
 	c, err := textproto.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
 	step := func(cmd string, want int) {
 		t.Helper()
 		if cmd != "" {
@@ -77,12 +93,5 @@ func sendOne(t *testing.T, addr string, auth bool) {
 	}
 	step("", 220)
 	step("EHLO client.example.net", 250)
-	if auth {
-		step("AUTH PLAIN "+base64.StdEncoding.EncodeToString([]byte("\x00"+relayUser+"\x00"+relayPass)), 235)
-	}
-	step("MAIL FROM:<someone@elsewhere.example>", 250)
-	step("RCPT TO:<"+localRcpt+">", 250)
-	step("DATA", 354)
-	step("Subject: origin\r\n\r\nhello\r\n.", 250)
-	step("QUIT", 221)
+	return c, step
 }

@@ -16,22 +16,8 @@ import (
 // closed the connection).
 func rcptSession(t *testing.T, addr string, rcpts ...string) []string {
 	t.Helper()
-	c, err := textproto.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, step := greeted(t, addr)
 	defer c.Close()
-	step := func(cmd string, want int) {
-		t.Helper()
-		if cmd != "" {
-			c.PrintfLine("%s", cmd)
-		}
-		if code, msg, err := c.ReadResponse(want); err != nil {
-			t.Fatalf("%q: %d %s: %v", cmd, code, msg, err)
-		}
-	}
-	step("", 220)
-	step("EHLO client.example.net", 250)
 	step("MAIL FROM:<harvester@elsewhere.example>", 250)
 	out := make([]string, 0, len(rcpts))
 	for _, r := range rcpts {
