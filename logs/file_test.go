@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -50,6 +51,12 @@ func TestHeaderOncePerFile(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
+			if c.loggers > 1 && runtime.GOOS == "windows" && os.Getenv("WINEPREFIX") != "" {
+				// Windows appends atomically (FILE_APPEND_DATA); Wine seeks
+				// to the end and writes, so two handles appending at once
+				// overwrite each other's rows there (seen: 3 of 6 rows).
+				t.Skip("Wine's appends are not atomic across handles")
+			}
 			dir := t.TempDir()
 			path := filepath.Join(dir, "server.log")
 			if c.before != nil {
