@@ -90,14 +90,12 @@ func (r Reply) closing() Reply {
 // Fixed replies, named for their meaning.
 var (
 	replyOK            = reply(250, "2.0.0", "OK")
-	replyBye           = reply(221, "2.0.0", "Bye").closing()
 	replyUnknown       = reply(500, "5.5.1", "Command unrecognized")
 	replySyntax        = reply(500, "5.5.2", "Syntax error in command line")
 	replyLineTooLong   = reply(500, "5.5.2", "Line too long") // RFC 5321 §4.5.3.1.4
 	replyNoHello       = reply(503, "5.5.1", "Send HELO or EHLO first")
 	replyNestedMail    = reply(503, "5.5.1", "Nested MAIL command")
 	replyNeedMail      = reply(503, "5.5.1", "Send MAIL first")
-	replyNeedRcpt      = reply(503, "5.5.1", "Send RCPT first")
 	replyNoValidRcpt   = reply(554, "5.5.1", "No valid recipients") // RFC 2920 §3.1
 	replyNoArgs        = reply(501, "5.5.4", "No arguments allowed")
 	replyAuthRequired  = reply(530, "5.7.0", "Authentication required") // RFC 4954 §6
@@ -124,7 +122,6 @@ var (
 	replyBadSize        = reply(501, "5.5.4", "SIZE must be a number")
 	replyNonASCII       = reply(553, "5.6.7", "Non-ASCII addresses are not supported") // RFC 6531 §3.5
 	replyTimeout        = reply(421, "4.4.2", "Idle timeout, closing connection").closing()
-	replyTooManyErrors  = reply(421, "4.7.0", "Too many errors, closing connection").closing()
 	replyInternal       = reply(421, "4.3.0", "Internal error, closing connection").closing()
 	replyExpn           = reply(502, "5.5.1", "EXPN is not available")
 	replyVrfyOff        = reply(252, "2.0.0", "Cannot VRFY user, but will accept the message and attempt delivery") // RFC 5321 §3.5.3

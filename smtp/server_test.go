@@ -211,7 +211,7 @@ func TestGuardSeam(t *testing.T) {
 	t.Parallel()
 	g := &recordGuard{refuse: map[string]error{
 		"Message":       reply(452, "4.7.0", "Too many messages from your address this hour"),
-		"FailedCommand": replyTooManyErrors,
+		"FailedCommand": reply(421, "4.7.0", "Too many errors, closing connection").closing(),
 	}}
 	var commits atomic.Int32
 	ts := startServer(t, func(o *Options) {
