@@ -9,18 +9,11 @@ import (
 	"mailq/wire"
 )
 
-// stateSet is a set of states in which a verb is accepted.
-type stateSet uint8
+// stateSet is the set of states in which a verb is accepted.
+type stateSet = wire.States[state]
 
-func states(ss ...state) stateSet {
-	var set stateSet
-	for _, s := range ss {
-		set |= 1 << s
-	}
-	return set
-}
-
-func (set stateSet) has(s state) bool { return set&(1<<s) != 0 }
+// states is wire.StatesOf for this package's states.
+func states(ss ...state) stateSet { return wire.StatesOf(ss...) }
 
 // verb is one entry of the command table.
 type verb struct {

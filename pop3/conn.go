@@ -228,7 +228,7 @@ func (c *conn) execute(line []byte) Reply {
 	if !found || (v.enabled != nil && !v.enabled(&c.srv.opt)) {
 		return c.failed(replyUnknown)
 	}
-	if !v.states.has(c.state) {
+	if !v.states.Has(c.state) {
 		if c.state == stateAuthorization {
 			return c.failed(replyNotLoggedIn)
 		}

@@ -83,7 +83,7 @@ func cmdCapa(c *conn, arg string) Reply {
 func cmdHelp(c *conn, arg string) Reply {
 	var names []string
 	for name, v := range verbs {
-		if v.states.has(c.state) && (v.enabled == nil || v.enabled(&c.srv.opt)) && name != "GET" {
+		if v.states.Has(c.state) && (v.enabled == nil || v.enabled(&c.srv.opt)) && name != "GET" {
 			names = append(names, name)
 		}
 	}

@@ -8,20 +8,14 @@ import (
 	"mailq/address"
 	"mailq/config"
 	"mailq/macro"
+	"mailq/wire"
 )
 
-// stateSet is a set of states, one bit each.
-type stateSet uint8
+// stateSet is the set of states in which a verb is accepted.
+type stateSet = wire.States[state]
 
-func states(ss ...state) stateSet {
-	var set stateSet
-	for _, s := range ss {
-		set |= 1 << s
-	}
-	return set
-}
-
-func (set stateSet) has(s state) bool { return set&(1<<s) != 0 }
+// states is wire.StatesOf for this package's states.
+func states(ss ...state) stateSet { return wire.StatesOf(ss...) }
 
 var anyState = states(stateConnected, stateGreeted, stateMail, stateRcpt)
 
@@ -80,7 +74,7 @@ func (s *session) dispatch(line []byte) Reply {
 	if len(line) > v.maxLine {
 		return replyLineTooLong // RFC 5321 §4.5.3.1.4
 	}
-	if !v.states.has(s.state) {
+	if !v.states.Has(s.state) {
 		return s.outOfSequence(c.verb)
 	}
 	return v.handler(s, c.arg)
