@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/netip"
 	"runtime/debug"
-	"sync/atomic"
 	"time"
 
 	"mailq/wire"
@@ -75,9 +74,10 @@ type conn struct {
 	deleted   int // messages removed by UPDATE
 	copyBuf   []byte
 
-	// Time per line (deadline.go).
+	// Time per line and shut-down (deadline.go).
 	clock    *wire.ClockReader
 	firstEnd time.Time // the limit for the first command; zero after it
+	sd       wire.Shutdown
 
 	// TLS (stls.go): after STLS nc is the TLS connection and raw the TCP
 	// one, whose deadline a shutdown sets; tls is nil before TLS.
@@ -86,29 +86,30 @@ type conn struct {
 }
 
 func newConn(s *Server, ctx context.Context, nc net.Conn, id string, ip netip.Addr) *conn {
-	cw := &connWriter{nc: nc, timeout: s.opt.Server.Timeout}
-	c := &conn{
-		srv: s, ctx: ctx, nc: nc, raw: nc, id: id, ip: ip,
-		cw: cw,
-		bw: bufio.NewWriterSize(cw, writeBuffer),
-	}
+	c := &conn{srv: s, ctx: ctx, nc: nc, raw: nc, id: id, ip: ip}
+	c.cw = &connWriter{nc: nc, timeout: s.opt.Server.Timeout, sd: &c.sd}
+	c.bw = bufio.NewWriterSize(c.cw, writeBuffer)
+	// Every read of a POP3 session waits for the client, with nothing of
+	// its own to finish: a shut-down wakes it wherever it waits.
+	c.sd.SetIdle(true)
 	c.newLineReader()
 	return c
 }
 
 // connWriter sets a write deadline of Timeout before each write, so a
 // client that stops reading cannot hold a session, however long a message it
-// is fetching; after shut-down starts, no write may end later than hard.
+// is fetching; after shut-down starts, no write may end later than its hard
+// limit.
 type connWriter struct {
 	nc      net.Conn
 	timeout time.Duration
-	hard    atomic.Int64 // unix nanoseconds; 0 for none
+	sd      *wire.Shutdown
 }
 
 func (w *connWriter) Write(p []byte) (int, error) {
 	d := time.Now().Add(w.timeout)
-	if h := w.hard.Load(); h != 0 && h < d.UnixNano() {
-		d = time.Unix(0, h)
+	if h := w.sd.Hard(); !h.IsZero() && h.Before(d) {
+		d = h
 	}
 	w.nc.SetWriteDeadline(d)
 	return w.nc.Write(p)
@@ -132,8 +133,7 @@ func (c *conn) serve() {
 	stop := context.AfterFunc(c.ctx, func() {
 		// Wake a session waiting for a command; one in the middle of a
 		// transfer gets until Timeout to finish it.
-		c.cw.hard.Store(time.Now().Add(c.srv.opt.Server.Timeout).UnixNano())
-		c.raw.SetReadDeadline(time.Now())
+		c.sd.Begin(time.Now().Add(c.srv.opt.Server.Timeout), c.raw)
 	})
 	defer stop()
 	if c.srv.opt.TLS.Implicit && !c.handshake() {

@@ -42,11 +42,11 @@ func (c *conn) newLineReader() {
 }
 
 // readLimit is the deadline no read may pass beyond the line's own: the
-// first command's, or, once shut-down began, now (a command that has
-// already come is still answered from the buffer).
+// first command's, or, once shut-down began, a past one (wire.Shutdown; a
+// command that has already come is still answered from the buffer).
 func (c *conn) readLimit() time.Time {
-	if c.ctx.Err() != nil {
-		return time.Unix(0, 1)
+	if l := c.sd.Limit(); !l.IsZero() {
+		return l
 	}
 	if c.noTimeout {
 		return time.Time{}

@@ -10,7 +10,6 @@ import (
 	"net/netip"
 	"runtime/debug"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"mailq/logs"
@@ -84,11 +83,10 @@ type session struct {
 	unknown      int
 	times        int
 
-	// Shutdown and deadlines (see deadline.go and shutdown).
-	stopping atomic.Bool
-	idle     atomic.Bool  // waiting for a command outside a transaction
-	hard     atomic.Int64 // unix nanoseconds no read may pass; 0: none
-	dataEnd  time.Time    // a refused session's limit; zero otherwise
+	// Shutdown and deadlines (see deadline.go and shutdown). Idle is
+	// waiting for a command outside a transaction.
+	sd       wire.Shutdown
+	dataEnd  time.Time // a refused session's limit; zero otherwise
 	closeWhy string
 
 	// Time per line and per transfer (deadline.go).
@@ -169,9 +167,9 @@ func (s *session) refused(r Reply) {
 		text += ": " + r.Lines[0]
 	}
 	for range refusedCommands {
-		s.idle.Store(true)
+		s.sd.SetIdle(true)
 		line, err := s.lr.ReadLine(maxCommand)
-		s.idle.Store(false)
+		s.sd.SetIdle(false)
 		if err != nil && !errors.Is(err, wire.ErrLineTooLong) {
 			return
 		}
@@ -186,14 +184,14 @@ func (s *session) refused(r Reply) {
 // loop reads, parses and answers commands until the session ends.
 func (s *session) loop() {
 	for {
-		if s.stopping.Load() && s.outsideTransaction() {
+		if s.sd.Stopping() && s.outsideTransaction() {
 			s.closeWhy = "shutdown"
 			s.send(reply(421, "4.3.2", s.srv.host+" Service shutting down, try again later").closing())
 			return
 		}
-		s.idle.Store(s.outsideTransaction())
+		s.sd.SetIdle(s.outsideTransaction())
 		line, err := s.lr.ReadLine(maxAuthLine)
-		s.idle.Store(false)
+		s.sd.SetIdle(false)
 		if err == nil {
 			s.firstEnd = time.Time{} // a command came: Timeout from now on
 		}
@@ -255,7 +253,7 @@ func (s *session) readFailed(err error) {
 		s.srv.log.SMTPRejected(s.logConn(), "(a line of more than 64 KB)", replyLineOverrun.Error())
 		s.send(replyLineOverrun)
 	case errors.As(err, &ne) && ne.Timeout():
-		if s.stopping.Load() {
+		if s.sd.Stopping() {
 			s.closeWhy = "shutdown"
 			s.send(reply(421, "4.3.2", s.srv.host+" Service shutting down, try again later").closing())
 			return
@@ -304,11 +302,7 @@ func (s *session) reset() {
 // session waiting for a command outside a transaction is woken to say 421
 // at once; one inside a transaction has until Timeout.
 func (s *session) shutdown() {
-	s.hard.Store(s.srv.now().Add(s.srv.opt.Server.Timeout).UnixNano())
-	s.stopping.Store(true)
-	if s.idle.Load() {
-		s.raw.SetReadDeadline(time.Unix(0, 1))
-	}
+	s.sd.Begin(s.srv.now().Add(s.srv.opt.Server.Timeout), s.raw)
 }
 
 // recoverPanic turns a panic in the session into a logged stack and a 421,

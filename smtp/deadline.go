@@ -52,11 +52,9 @@ func (s *session) newReader() {
 
 // readLimit is the deadline no read may pass, beyond the line's own
 // (wire.ClockReader); zero for none. After shutdown began, a session
-// waiting for a command outside a transaction is woken at once.
+// waiting for a command outside a transaction is woken at once
+// (wire.Shutdown).
 func (s *session) readLimit() time.Time {
-	if s.stopping.Load() && s.idle.Load() {
-		return time.Unix(0, 1)
-	}
 	var dl time.Time
 	lower := func(t time.Time) {
 		if !t.IsZero() && (dl.IsZero() || t.Before(dl)) {
@@ -68,9 +66,7 @@ func (s *session) readLimit() time.Time {
 	if !s.dataStart.IsZero() {
 		lower(s.dataDeadline())
 	}
-	if h := s.hard.Load(); h != 0 {
-		lower(time.Unix(0, h))
-	}
+	lower(s.sd.Limit()) // past for an idle session once shutdown began
 	return dl
 }
 

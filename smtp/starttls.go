@@ -82,16 +82,16 @@ func (s *session) handshake() bool {
 	defer cancel()
 	// A handshake holds no message: a shutdown ends it at once, as it
 	// ends a session waiting for a command (see shutdown).
-	s.idle.Store(true)
-	defer s.idle.Store(false)
-	if s.stopping.Load() {
+	s.sd.SetIdle(true)
+	defer s.sd.SetIdle(false)
+	if s.sd.Stopping() {
 		s.closeWhy = "shutdown"
 		return false
 	}
 	tc := tls.Server(s.conn, o.Config)
 	if err := tc.HandshakeContext(ctx); err != nil {
 		s.closeWhy = "TLS handshake failed"
-		if s.stopping.Load() {
+		if s.sd.Stopping() {
 			s.closeWhy = "shutdown" // not the client's fault: nothing to log
 			return false
 		}
