@@ -68,7 +68,7 @@ func (s *session) cmdAuth(arg string) Reply {
 			return reply(500, "5.5.6", "Authentication exchange line is too long") // RFC 4954 §4
 		case err != nil:
 			s.readFailed(err)
-			return Reply{Close: true}
+			return Reply{written: true, Close: true}
 		case string(line) == "*":
 			return replyAuthCancelled // RFC 4954 §4
 		}

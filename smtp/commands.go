@@ -234,7 +234,7 @@ func (s *session) cmdHTTP(c command) Reply {
 		s.bw.WriteString(body)
 	}
 	s.closeWhy = "HTTP request"
-	return Reply{Close: true} // nothing more to send
+	return Reply{written: true, Close: true} // nothing more to send
 }
 
 // greeting is the 220 line (RFC 5321 §4.3.1): SMTPWelcome with its macros

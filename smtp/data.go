@@ -64,7 +64,7 @@ func (s *session) cmdData(arg string) Reply {
 	size, err := s.receive(sink, t)
 	switch {
 	case errors.Is(err, errConnection):
-		return Reply{Close: true} // readFailed has answered or logged
+		return Reply{written: true, Close: true} // readFailed has answered or logged
 	case err != nil:
 		var r Reply
 		if !errors.As(err, &r) {

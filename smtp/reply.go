@@ -19,6 +19,12 @@ type Reply struct {
 	Enh   string // "2.1.0"; empty only where RFC 2034 §3 exempts the reply
 	Lines []string
 	Close bool
+
+	// written marks a reply its handler has already sent (the HTTP
+	// answer), or one there is nothing to send for (after STARTTLS, or a
+	// connection that failed); as in pop3, a mark that no computed reply
+	// can carry by mistake.
+	written bool
 }
 
 // Error returns the reply as it would be sent, on one line.
@@ -49,8 +55,8 @@ func (r Reply) Failed() bool { return r.Code >= 400 }
 // writeTo writes the reply in wire form: "250-..." on every line but the last
 // (RFC 5321 §4.2.1), each with the enhanced code.
 func (r Reply) writeTo(w *bufio.Writer) {
-	if r.Code == 0 {
-		return // the handler wrote its own answer (HTTP)
+	if r.written {
+		return // the handler wrote its own answer, or there is none
 	}
 	lines := r.Lines
 	if len(lines) == 0 {

@@ -24,7 +24,7 @@ func TestReplyWire(t *testing.T) {
 		{"no enhanced code", Reply{Code: 250, Lines: []string{"mx Hello", "SIZE 10"}}, "250-mx Hello\r\n250 SIZE 10\r\n"},
 		{"empty text", Reply{Code: 334, Lines: []string{""}}, "334 \r\n"},
 		{"no lines", Reply{Code: 250, Enh: "2.0.0"}, "250 2.0.0\r\n"},
-		{"nothing to send", Reply{Close: true}, ""},
+		{"nothing to send", Reply{written: true, Close: true}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

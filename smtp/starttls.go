@@ -59,12 +59,12 @@ func (s *session) cmdStarttls(arg string) Reply {
 		s.srv.log.Warnf("SMTP", "session %s [%s]: %d byte(s) sent in the clear behind STARTTLS were discarded", s.id, s.ipText(), n)
 	}
 	if !s.handshake() {
-		return Reply{Close: true}
+		return Reply{written: true, Close: true}
 	}
 	// RFC 3207 §4.2: discard any knowledge obtained from the client.
 	s.reset()
 	s.state, s.helo, s.esmtp, s.user, s.mech = stateConnected, "", false, "", ""
-	return Reply{} // nothing to send: the client speaks first, with EHLO
+	return Reply{written: true} // nothing to send: the client speaks first, with EHLO
 }
 
 // handshake runs the server side of a TLS handshake on the connection,
