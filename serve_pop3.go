@@ -51,7 +51,7 @@ func (a *app) pop3Options() pop3.Options {
 		POP:      a.cfg.POP,
 		MotdPath: a.cfg.Paths.Motd,
 		Tree:     a.tree,
-		Users:    a.users,
+		Accounts: a.users,
 		Log:      a.log,
 		// The abuse controls: block list, per-IP limits, auto-ban, and the
 		// POP-before-SMTP record of each login.

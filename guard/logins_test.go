@@ -107,7 +107,7 @@ func startLoginServers(t *testing.T, e *env) *loginServers {
 	}
 	ls.smtpAddr = ls.serve(t, func(ctx context.Context, ln net.Listener) error { return srv.Serve(ctx, ln) })
 	psrv, err := pop3.New(pop3.Options{
-		Server: e.cfg.Server, POP: e.cfg.POP, Tree: tree, Users: users, Log: e.log,
+		Server: e.cfg.Server, POP: e.cfg.POP, Tree: tree, Accounts: users, Log: e.log,
 		Guard: e.pop3(), Version: "test", Now: e.clk.Now,
 	})
 	if err != nil {

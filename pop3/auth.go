@@ -38,7 +38,7 @@ func cmdPass(c *conn, arg string) Reply {
 	c.user = ""
 	// The whole rest of the line is the password, spaces included
 	// (RFC 1939 §7).
-	return c.login(name, "USER", func() error { return c.srv.opt.Users.CheckPassword(name, arg) })
+	return c.login(name, "USER", func() error { return c.srv.opt.Accounts.CheckPassword(name, arg) })
 }
 
 func cmdApop(c *conn, arg string) Reply {
@@ -49,7 +49,7 @@ func cmdApop(c *conn, arg string) Reply {
 	name, digest := f[0], f[1]
 	c.user = ""
 	return c.login(name, "APOP", func() error { // RFC 1939 §7
-		return c.srv.opt.Users.CheckAPOP(name, c.timestamp, digest)
+		return c.srv.opt.Accounts.CheckAPOP(name, c.timestamp, digest)
 	})
 }
 
@@ -99,7 +99,7 @@ func cmdAuth(c *conn, arg string) Reply {
 	if bad != nil {
 		return c.loginFailed(name, "AUTH PLAIN", bad, time.Now())
 	}
-	return c.login(name, "AUTH PLAIN", func() error { return c.srv.opt.Users.CheckPassword(name, password) })
+	return c.login(name, "AUTH PLAIN", func() error { return c.srv.opt.Accounts.CheckPassword(name, password) })
 }
 
 // continuation sends an empty "+ " challenge and reads the client's

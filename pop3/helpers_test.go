@@ -104,7 +104,7 @@ func openEnv(t testing.TB, dir string) *env {
 	cfg.POP.Threads = 8
 	return &env{dir: dir, acct: acct, tree: tree, users: users, log: buf, opt: Options{
 		Server: cfg.Server, POP: cfg.POP, MotdPath: p.Motd, MaxFailedCommands: 20,
-		Tree: tree, Users: users, Log: log, Version: "test",
+		Tree: tree, Accounts: users, Log: log, Version: "test",
 	}}
 }
 

@@ -11,12 +11,20 @@ import (
 	"sync/atomic"
 	"time"
 
-	"mailq/accounts"
 	"mailq/config"
 	"mailq/logs"
 	"mailq/queue"
 	"mailq/slots"
 )
+
+// Accounts is what the server asks about accounts; *accounts.Store has it.
+// As in smtp, the seam is the few checks the server makes, not the store:
+// the server cannot change an account, and a test can stand in for them.
+// Errors of the checks are logged, never shown to the client (replyFor).
+type Accounts interface {
+	CheckPassword(addr, password string) error
+	CheckAPOP(addr, timestamp, digestHex string) error
+}
 
 // Options is everything a Server needs: the configuration sections it reads
 // and the shared parts main wires in.
@@ -34,9 +42,9 @@ type Options struct {
 	// Abuse.MaxFailedCommands, with its exemptions and log line.
 	MaxFailedCommands int
 
-	Tree  *queue.Tree
-	Users *accounts.Store
-	Log   *logs.Logger
+	Tree     *queue.Tree
+	Accounts Accounts
+	Log      *logs.Logger
 	// Guard is asked at connect and told about logins; nil is AllowAll.
 	Guard Guard
 
@@ -72,8 +80,8 @@ type Server struct {
 
 // New returns a Server for o. It checks that the shared parts are present.
 func New(o Options) (*Server, error) {
-	if o.Tree == nil || o.Users == nil || o.Log == nil {
-		return nil, errors.New("pop3: Options need Tree, Users and Log")
+	if o.Tree == nil || o.Accounts == nil || o.Log == nil {
+		return nil, errors.New("pop3: Options need Tree, Accounts and Log")
 	}
 	if o.Guard == nil {
 		o.Guard = AllowAll{}
