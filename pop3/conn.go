@@ -67,7 +67,7 @@ type conn struct {
 	linger    bool   // close gracefully: the HTTP answer
 	reason    string // why the session ended, for the log
 
-	errors    int // failed commands, against MaxFailedCommands
+	errors    int // failed commands, told to the Guard
 	logins    int // failed logins
 	times     int // TIME commands
 	retrieved int // messages sent by RETR
@@ -241,10 +241,11 @@ func (c *conn) execute(line []byte) Reply {
 	return r
 }
 
-// failed counts a failed command; at MaxFailedCommands the session ends.
-// A failed login is not counted: it has its own counts (the Guard's login
-// limits, and its LoginFailed for AutoBan), which this limit would otherwise
-// pre-empt.
+// failed counts a failed command and tells the Guard, whose refusal ends
+// the session: the limit (Abuse.MaxFailedCommands, with its exemptions and
+// log line) is the Guard's alone, as in smtp. A failed login is not counted:
+// it has its own counts (the Guard's login limits, and its LoginFailed for
+// AutoBan), which this limit would otherwise pre-empt.
 func (c *conn) failed(r Reply) Reply {
 	if r.Code == CodeAuth {
 		return r
@@ -252,9 +253,6 @@ func (c *conn) failed(r Reply) Reply {
 	c.errors++
 	if err := c.srv.opt.Guard.FailedCommand(c.ip, c.errors); err != nil {
 		return guardReply(err)
-	}
-	if limit := c.srv.opt.MaxFailedCommands; limit > 0 && c.errors >= limit {
-		return replyTooManyErrs
 	}
 	return r
 }

@@ -42,7 +42,7 @@
 // default) because, with a handful of sessions, idle clients would otherwise
 // lock everyone else out, which is why MailQ has the setting. Command lines
 // are bounded (RFC 2449's 255 octets; AUTH lines maxLine), and a session ends when the Guard says so after a
-// failed command (or after Options.MaxFailedCommands of them, if set); failed
+// failed command (its MaxFailedCommands); failed
 // logins have their own counts (the Guard's login limits, AutoBan) and are
 // not counted there.
 // Message text is streamed, never held.

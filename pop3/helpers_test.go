@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -103,7 +104,7 @@ func openEnv(t testing.TB, dir string) *env {
 	cfg.Server.Timeout = 10 * time.Second
 	cfg.POP.Threads = 8
 	return &env{dir: dir, acct: acct, tree: tree, users: users, log: buf, opt: Options{
-		Server: cfg.Server, POP: cfg.POP, MotdPath: p.Motd, MaxFailedCommands: 20,
+		Server: cfg.Server, POP: cfg.POP, MotdPath: p.Motd, Guard: failLimit{n: 20},
 		Tree: tree, Accounts: users, Log: log, Version: "test",
 	}}
 }
@@ -357,4 +358,21 @@ func (h *helper) stop() {
 func (h *helper) kill() {
 	h.cmd.Process.Kill()
 	h.cmd.Wait()
+}
+
+// failLimit is the tests' Guard: it ends a session at its n-th failed
+// command with the reply of the original's limit, as the guard package does
+// for Abuse.MaxFailedCommands.
+type failLimit struct {
+	AllowAll
+	n int
+}
+
+var replyTooManyErrs = Reply{Text: "too many errors; closing connection", Close: true}
+
+func (g failLimit) FailedCommand(_ netip.Addr, failures int) error {
+	if failures >= g.n {
+		return replyTooManyErrs
+	}
+	return nil
 }

@@ -105,7 +105,6 @@ var (
 	replyBusy        = Reply{Code: CodeSysTemp, Text: "too many connections; try again later", Close: true}
 	replyShutdown    = Reply{Code: CodeSysTemp, Text: "server shutting down", Close: true}
 	replyTimeout     = Reply{Text: "idle for too long; closing connection", Close: true}
-	replyTooManyErrs = Reply{Text: "too many errors; closing connection", Close: true}
 	replyRefused     = Reply{Code: CodeSysPerm, Text: "access denied", Close: true}
 	replyGone        = fail("message is no longer in the mailbox")
 	replyAuthAborted = fail("authentication cancelled")

@@ -37,10 +37,6 @@ type Options struct {
 	POP config.POP
 	// MotdPath is the file of MOTD lines (Paths.Motd).
 	MotdPath string
-	// MaxFailedCommands ends any session after this many failed commands;
-	// 0 is no limit. main leaves it 0: the Guard applies
-	// Abuse.MaxFailedCommands, with its exemptions and log line.
-	MaxFailedCommands int
 
 	Tree     *queue.Tree
 	Accounts Accounts

@@ -188,7 +188,7 @@ func TestGuard(t *testing.T) {
 func TestGuardFailedCommands(t *testing.T) {
 	t.Parallel()
 	g := &recordingGuard{closeAfter: 2}
-	e := startServer(t, func(o *Options) { o.Guard = g; o.MaxFailedCommands = 0 })
+	e := startServer(t, func(o *Options) { o.Guard = g })
 	cl := dial(t, e.addr)
 	cl.must("+OK", "USER %s", alice)
 	cl.must("-ERR [AUTH]", "PASS wrong")

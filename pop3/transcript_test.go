@@ -18,7 +18,7 @@ import (
 //	#! debug           /DEBUG
 //	#! nohttpget       HTTPGet=False
 //	#! nobackspace     NoBackSpace=True
-//	#! maxfailed N     MaxFailedCommands=N
+//	#! maxfailed N     a Guard that ends a session at its Nth failed command
 //	#! welcome TEXT    POPWelcome=TEXT
 func TestTranscripts(t *testing.T) {
 	t.Parallel()
@@ -69,7 +69,7 @@ func transcriptOptions(t *testing.T, script string) []func(*Options) {
 			mods = append(mods, func(o *Options) { o.Server.NoBackSpace = true })
 		case "maxfailed":
 			n := number()
-			mods = append(mods, func(o *Options) { o.MaxFailedCommands = n })
+			mods = append(mods, func(o *Options) { o.Guard = failLimit{n: n} })
 		case "welcome":
 			mods = append(mods, func(o *Options) { o.POP.Welcome = value })
 		default:
