@@ -8,7 +8,7 @@
 // that changes at run time ([Users], [Pop-Locked], ipblock.txt) is owned by
 // the packages that edit it (accounts, policy), not by config.
 //
-// config imports no project package except address.
+// config imports no project package except address, and logs for LogLevel.
 package config
 
 import (
@@ -105,33 +105,6 @@ func (m MXMode) String() string {
 		return "Remote"
 	}
 	return "None"
-}
-
-// LogLevel is the verbosity of the CSV log files and the console.
-type LogLevel int
-
-const (
-	LogOff    LogLevel = 0
-	LogNormal LogLevel = 1
-	LogInfo   LogLevel = 2
-	LogCrit   LogLevel = 3 // the manual's "Extra"/"Crit": critical SMTP conditions and more detail
-	LogDebug  LogLevel = 4
-)
-
-func (l LogLevel) String() string {
-	switch l {
-	case LogOff:
-		return "Off"
-	case LogNormal:
-		return "Normal"
-	case LogInfo:
-		return "Info"
-	case LogCrit:
-		return "Crit"
-	case LogDebug:
-		return "Debug"
-	}
-	return "unknown"
 }
 
 // Config is the effective configuration of one run.

@@ -27,7 +27,7 @@ const (
 // AbuseRefused records a client, command or message refused by rule; detail
 // says what matched (the block-list line, the zone and its reason, the count).
 func (l *Logger) AbuseRefused(file File, module, id, client string, rule AbuseRule, detail string) {
-	l.Log(Event{File: file, Level: Normal, Color: Yellow, Module: module, ID: id, Status: "BLOCK",
+	l.emit(event{File: file, Level: Normal, Color: yellow, Module: module, ID: id, Status: "BLOCK",
 		Text:   fmt.Sprintf("[%s] refused by %s: %s", client, rule, detail),
 		Fields: cols(file, "client", client, "event", "abuse", "detail", string(rule)+": "+detail)})
 }
@@ -36,12 +36,12 @@ func (l *Logger) AbuseRefused(file File, module, id, client string, rule AbuseRu
 // or a ban that could not be written.
 func (l *Logger) AbuseBanned(file File, module, id, client string, failures int, err error) {
 	if err != nil {
-		l.Log(Event{File: file, Level: Normal, Color: Red, Module: module, ID: id, Status: "ERROR",
+		l.emit(event{File: file, Level: Normal, Color: red, Module: module, ID: id, Status: "ERROR",
 			Text:   fmt.Sprintf("[%s] could not be banned after %d failed logins: %v", client, failures, err),
 			Fields: cols(file, "client", client, "event", "ban-failed", "detail", fmt.Sprintf("%s: %d failed logins: %v", RuleAutoBan, failures, err))})
 		return
 	}
-	l.Log(Event{File: file, Level: Normal, Color: Red, Module: module, ID: id, Status: "BANNED",
+	l.emit(event{File: file, Level: Normal, Color: red, Module: module, ID: id, Status: "BANNED",
 		Text:   fmt.Sprintf("[%s] banned after %d failed logins: added to ipblock.txt", client, failures),
 		Fields: cols(file, "client", client, "event", "banned", "detail", fmt.Sprintf("%s: %d failed logins", RuleAutoBan, failures))})
 }
@@ -49,14 +49,14 @@ func (l *Logger) AbuseBanned(file File, module, id, client string, failures int,
 // AbuseExempt records a rule that would have acted on a client that is exempt
 // (loopback or [RelayIPs]), so the administrator sees why nothing happened.
 func (l *Logger) AbuseExempt(file File, module, id, client string, rule AbuseRule, detail string) {
-	l.Log(Event{File: file, Level: Info, Color: Grey, Module: module, ID: id, Status: "INFO",
+	l.emit(event{File: file, Level: Info, Color: grey, Module: module, ID: id, Status: "INFO",
 		Text:   fmt.Sprintf("[%s] exempt from %s (loopback or [RelayIPs]): %s", client, rule, detail),
 		Fields: cols(file, "client", client, "event", "abuse-exempt", "detail", string(rule)+": "+detail)})
 }
 
 // AbuseTagged records a message accepted with a warning header (HELOCheck=tag).
 func (l *Logger) AbuseTagged(file File, module, id, client string, rule AbuseRule, detail string) {
-	l.Log(Event{File: file, Level: Info, Color: Yellow, Module: module, ID: id, Status: "TAG",
+	l.emit(event{File: file, Level: Info, Color: yellow, Module: module, ID: id, Status: "TAG",
 		Text:   fmt.Sprintf("[%s] tagged by %s: %s", client, rule, detail),
 		Fields: cols(file, "client", client, "event", "abuse-tag", "detail", string(rule)+": "+detail)})
 }
@@ -66,6 +66,6 @@ func (l *Logger) AbuseTagged(file File, module, id, client string, rule AbuseRul
 // that could not be written. The client, if any, is served as if the rule
 // were not there.
 func (l *Logger) AbuseProblem(file File, module, id, text string) {
-	l.Log(Event{File: file, Level: Normal, Color: Yellow, Module: module, ID: id, Status: "WARN",
+	l.emit(event{File: file, Level: Normal, Color: yellow, Module: module, ID: id, Status: "WARN",
 		Text: text, Fields: cols(file, "event", "abuse-problem")})
 }

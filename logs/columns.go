@@ -15,8 +15,8 @@ var columns = map[File][]string{
 	FileServer:   {"detail"},
 	FileSMTP:     {"client", "event", "user", "sender", "recipients", "queue_id", "size", "reply", "detail"},
 	FilePOP3:     {"client", "event", "user", "method", "count", "octets", "uid", "detail"},
-	FileMDA:      {"action", "recipient", "original", "sender", "destination", "tracking", "detail"},
-	FileMXA:      {"host", "recipients", "reply", "detail"},
+	fileMDA:      {"action", "recipient", "original", "sender", "destination", "tracking", "detail"},
+	fileMXA:      {"host", "recipients", "reply", "detail"},
 	FileReceived: {"queue_id", "tracking", "client", "helo", "user", "sender", "recipients", "size"},
 }
 

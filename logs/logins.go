@@ -29,7 +29,7 @@ func (l *Logger) AbuseLoginBlocked(file File, module, id, client, user string, r
 		text = fmt.Sprintf("[%s] may not log in to %q until %s: %d failed logins of it; /UNLOCK:%s ends it now",
 			client, clip(user, 80), at, failures, clip(user, 80))
 	}
-	l.Log(Event{File: file, Level: Normal, Color: Red, Module: module, ID: id, Status: "LOCKED",
+	l.emit(event{File: file, Level: Normal, Color: red, Module: module, ID: id, Status: "LOCKED",
 		Text:   text,
 		Fields: []string{client, "abuse", string(rule), user, strconv.Itoa(failures), until.UTC().Format(time.RFC3339)}})
 }

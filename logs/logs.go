@@ -14,30 +14,47 @@ import (
 	"github.com/mattn/go-isatty"
 )
 
-// Level is the verbosity of an event and of the log. It has the values of
-// config.LogLevel (0 Off, 1 Normal, 2 Info, 3 Crit, 4 Debug).
+// Level is the verbosity of an event and of the log: the setting LogLevel
+// (config.LogLevel is this type), 0 Off to 4 Debug.
 type Level int
 
 const (
 	Off    Level = 0
 	Normal Level = 1
 	Info   Level = 2
-	Crit   Level = 3
+	Crit   Level = 3 // the manual's "Extra"/"Crit": critical SMTP conditions and more detail
 	Debug  Level = 4
 )
 
+// String is the level's name, as the start-up summary shows it.
+func (l Level) String() string {
+	switch l {
+	case Off:
+		return "Off"
+	case Normal:
+		return "Normal"
+	case Info:
+		return "Info"
+	case Crit:
+		return "Crit"
+	case Debug:
+		return "Debug"
+	}
+	return "unknown"
+}
+
 // Color is the meaning-based colour of a console line (the manual's table).
-type Color int
+type tint int
 
 const (
-	White   Color = iota // key information: statistics, start-up, shut-down
-	Grey                 // start-up and configuration detail
-	Blue                 // a thread or agent starting
-	Green                // a successful action
-	Yellow               // idle, waiting for work
-	Cyan                 // the Mail Delivery Agent
-	Magenta              // the Mail Exchange Agent
-	Red                  // an error
+	white   tint = iota // key information: statistics, start-up, shut-down
+	grey                // start-up and configuration detail
+	blue                // a thread or agent starting
+	green               // a successful action
+	yellow              // idle, waiting for work
+	cyan                // the Mail Delivery Agent
+	magenta             // the Mail Exchange Agent
+	red                 // an error
 )
 
 // File names a CSV log. Dated files get "-YYYYMMDD.log" appended; FileServer
@@ -48,17 +65,17 @@ const (
 	FileServer   File = "server"
 	FileSMTP     File = "smtp"
 	FilePOP3     File = "pop3"
-	FileMDA      File = "mda"
-	FileMXA      File = "mxa"
+	fileMDA      File = "mda"
+	fileMXA      File = "mxa"
 	FileReceived File = "received"
 )
 
-// Event is one thing worth recording. Text is what the console shows; the CSV
+// event is one thing worth recording. Text is what the console shows; the CSV
 // row is time, id, module, status, text, then Fields.
-type Event struct {
+type event struct {
 	File   File
 	Level  Level
-	Color  Color
+	Color  tint
 	Module string
 	ID     string
 	Status string // "OK", "FAIL", "INFO", "WARN"...
@@ -99,7 +116,7 @@ type Logger struct {
 	opt     Options
 	now     func() time.Time
 	console io.Writer
-	colors  map[Color]*color.Color
+	colors  map[tint]*color.Color
 
 	cmu sync.Mutex // serialises console lines
 
@@ -160,16 +177,16 @@ func isTerminal(f *os.File) bool {
 	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
 }
 
-func makeColors(on bool) map[Color]*color.Color {
-	m := map[Color]*color.Color{
-		White:   color.New(color.FgHiWhite, color.Bold),
-		Grey:    color.New(color.FgHiBlack),
-		Blue:    color.New(color.FgHiBlue),
-		Green:   color.New(color.FgHiGreen),
-		Yellow:  color.New(color.FgHiYellow),
-		Cyan:    color.New(color.FgHiCyan),
-		Magenta: color.New(color.FgHiMagenta),
-		Red:     color.New(color.FgHiRed, color.Bold),
+func makeColors(on bool) map[tint]*color.Color {
+	m := map[tint]*color.Color{
+		white:   color.New(color.FgHiWhite, color.Bold),
+		grey:    color.New(color.FgHiBlack),
+		blue:    color.New(color.FgHiBlue),
+		green:   color.New(color.FgHiGreen),
+		yellow:  color.New(color.FgHiYellow),
+		cyan:    color.New(color.FgHiCyan),
+		magenta: color.New(color.FgHiMagenta),
+		red:     color.New(color.FgHiRed, color.Bold),
 	}
 	for _, c := range m {
 		if on {
@@ -181,8 +198,8 @@ func makeColors(on bool) map[Color]*color.Color {
 	return m
 }
 
-// ConsoleLevel is the most detailed level the console shows.
-func (l *Logger) ConsoleLevel() Level {
+// consoleLevel is the most detailed level the console shows.
+func (l *Logger) consoleLevel() Level {
 	switch {
 	case l.opt.Quiet:
 		return Off
@@ -194,16 +211,16 @@ func (l *Logger) ConsoleLevel() Level {
 	return l.opt.Level
 }
 
-// Enabled reports whether an event of level lv would be written anywhere, so
+// enabled reports whether an event of level lv would be written anywhere, so
 // callers can skip building expensive debug text.
-func (l *Logger) Enabled(lv Level) bool {
-	return lv <= l.ConsoleLevel() || (l.filesOn() && lv <= l.opt.Level)
+func (l *Logger) enabled(lv Level) bool {
+	return lv <= l.consoleLevel() || (l.filesOn() && lv <= l.opt.Level)
 }
 
 func (l *Logger) filesOn() bool { return l.opt.Dir != "" && l.opt.Level > Off }
 
 // Log records one event.
-func (l *Logger) Log(e Event) {
+func (l *Logger) emit(e event) {
 	if e.Level == Off {
 		e.Level = Normal
 	}
@@ -212,7 +229,7 @@ func (l *Logger) Log(e Event) {
 	}
 	l.markTLS(&e) // tls.go
 	now := l.now()
-	if !e.NoConsole && e.Level <= l.ConsoleLevel() {
+	if !e.NoConsole && e.Level <= l.consoleLevel() {
 		l.printConsole(now, e)
 	}
 	if l.filesOn() && e.Level <= l.opt.Level {
@@ -229,7 +246,7 @@ func (l *Logger) Log(e Event) {
 // says when it happened without knowing where it was written.
 const timeFormat = "2006-01-02T15:04:05.000Z07:00"
 
-func (l *Logger) printConsole(now time.Time, e Event) {
+func (l *Logger) printConsole(now time.Time, e event) {
 	id := e.ID
 	if id == "" {
 		id = "-"
@@ -307,8 +324,8 @@ func csvLine(row []string) ([]byte, error) {
 // disk, say) instead of failing every session.
 func (l *Logger) reportFailure(err error) {
 	l.failOnce.Do(func() {
-		if l.ConsoleLevel() > Off {
-			l.printConsole(l.now(), Event{Color: Red, Module: "LOG", Text: "cannot write log file: " + err.Error() + " (further log-file errors are not shown)"})
+		if l.consoleLevel() > Off {
+			l.printConsole(l.now(), event{Color: red, Module: "LOG", Text: "cannot write log file: " + err.Error() + " (further log-file errors are not shown)"})
 		}
 	})
 }

@@ -22,7 +22,7 @@ func TestCSVRowsCannotBeForged(t *testing.T) {
 		t.Fatal(err)
 	}
 	subject := "hello, \"world\"\r\nforged,row,here"
-	l.Log(Event{File: FileReceived, Module: "SMTP", ID: "7", Status: "OK", Text: "received", Fields: []string{subject, "a@b"}})
+	l.emit(event{File: FileReceived, Module: "SMTP", ID: "7", Status: "OK", Text: "received", Fields: []string{subject, "a@b"}})
 	l.Close()
 
 	data, err := os.ReadFile(filepath.Join(dir, "received-20261123.log"))
@@ -51,11 +51,11 @@ func TestFilesFollowDateAndLevel(t *testing.T) {
 		t.Fatal(err)
 	}
 	now = time.Date(2026, 11, 23, 23, 59, 59, 0, time.UTC)
-	l.Log(Event{File: FileSMTP, Level: Normal, Text: "one"})
-	l.Log(Event{File: FileSMTP, Level: Debug, Text: "too detailed"})
+	l.emit(event{File: FileSMTP, Level: Normal, Text: "one"})
+	l.emit(event{File: FileSMTP, Level: Debug, Text: "too detailed"})
 	now = now.Add(2 * time.Second)
-	l.Log(Event{File: FileSMTP, Level: Info, Text: "two"})
-	l.Log(Event{Text: "server line"})
+	l.emit(event{File: FileSMTP, Level: Info, Text: "two"})
+	l.emit(event{Text: "server line"})
 	l.Close()
 
 	for name, want := range map[string]string{
@@ -81,7 +81,7 @@ func TestNoFilesWhenOff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.Log(Event{File: FileSMTP, Text: "x"})
+	l.emit(event{File: FileSMTP, Text: "x"})
 	l.Close()
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Fatalf("logs folder created with LogLevel 0: %v", err)
@@ -95,18 +95,18 @@ func TestConsole(t *testing.T) {
 	cases := []struct {
 		name    string
 		opt     Options
-		ev      Event
+		ev      event
 		want    string // substring; "" means nothing printed
 		escapes bool
 	}{
-		{"plain", Options{Color: &off}, Event{Module: "SMTP", ID: "12", Text: "hello"}, "09:05:07 12    SMTP  hello\n", false},
-		{"coloured", Options{Color: &on}, Event{Color: Green, Module: "POP3", Text: "ok"}, "POP3  ok", true},
-		{"quiet", Options{Quiet: true}, Event{Text: "x"}, "", false},
-		{"info hidden at normal", Options{Level: Normal, Color: &off}, Event{Level: Info, Text: "x"}, "", false},
-		{"debug shown in debug mode", Options{Debug: true, Color: &off}, Event{Level: Debug, Text: "deep"}, "deep", false},
-		{"control characters escaped", Options{Color: &off}, Event{Text: "evil\x1b[31m\r\nline"}, `evil\x1b[31m\x0d\x0aline`, false},
-		{"C1 controls escaped", Options{Color: &off}, Event{Text: "evil\u009b31m\u0085line"}, `evil\u009b31m\u0085line`, false},
-		{"invalid UTF-8 escaped", Options{Color: &off}, Event{Text: "a\xff\xc3b"}, `a\xff\xc3b`, false},
+		{"plain", Options{Color: &off}, event{Module: "SMTP", ID: "12", Text: "hello"}, "09:05:07 12    SMTP  hello\n", false},
+		{"coloured", Options{Color: &on}, event{Color: green, Module: "POP3", Text: "ok"}, "POP3  ok", true},
+		{"quiet", Options{Quiet: true}, event{Text: "x"}, "", false},
+		{"info hidden at normal", Options{Level: Normal, Color: &off}, event{Level: Info, Text: "x"}, "", false},
+		{"debug shown in debug mode", Options{Debug: true, Color: &off}, event{Level: Debug, Text: "deep"}, "deep", false},
+		{"control characters escaped", Options{Color: &off}, event{Text: "evil\x1b[31m\r\nline"}, `evil\x1b[31m\x0d\x0aline`, false},
+		{"C1 controls escaped", Options{Color: &off}, event{Text: "evil\u009b31m\u0085line"}, `evil\u009b31m\u0085line`, false},
+		{"invalid UTF-8 escaped", Options{Color: &off}, event{Text: "a\xff\xc3b"}, `a\xff\xc3b`, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -116,7 +116,7 @@ func TestConsole(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			l.Log(c.ev)
+			l.emit(c.ev)
 			got := buf.String()
 			if c.want == "" {
 				if got != "" {
@@ -138,7 +138,7 @@ func TestNoColorEnv(t *testing.T) {
 	t.Setenv("NO_COLOR", "1")
 	var buf bytes.Buffer
 	l, _ := New(Options{Console: &buf})
-	l.Log(Event{Color: Red, Text: "plain please"})
+	l.emit(event{Color: red, Text: "plain please"})
 	if strings.Contains(buf.String(), "\x1b[") {
 		t.Fatalf("colour with NO_COLOR set: %q", buf.String())
 	}
@@ -157,7 +157,7 @@ func TestConcurrentRowsStayWhole(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 200; i++ {
-				l.Log(Event{Text: strings.Repeat("x", 100), Fields: []string{"a,b", "c\"d"}})
+				l.emit(event{Text: strings.Repeat("x", 100), Fields: []string{"a,b", "c\"d"}})
 			}
 		}()
 	}

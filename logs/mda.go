@@ -70,22 +70,22 @@ func (l *Logger) MDAFiled(r MDARecipient) {
 	if r.Action == MDAFailed || r.Action == MDADuplicate {
 		text += ": " + r.Dest
 	}
-	color, status := Cyan, "OK"
+	color, status := cyan, "OK"
 	if r.Action == MDAFailed {
-		color, status = Red, "FAIL"
+		color, status = red, "FAIL"
 	}
 	sender := r.Sender
 	if sender == "" {
 		sender = "<>"
 	}
-	l.Log(Event{File: FileMDA, Level: Normal, Color: color, Module: moduleMDA, ID: r.ID, Status: status,
+	l.emit(event{File: fileMDA, Level: Normal, Color: color, Module: moduleMDA, ID: r.ID, Status: status,
 		Text: text, Fields: mdaFields(string(r.Action), r.Rcpt, r.Orig, sender, r.Dest, r.Tracking, "")})
 }
 
 // MDAAliasLoop records an [EmailAlias] chain that comes back on itself; the
 // MDA files the message in the unknown folder of the address as received.
 func (l *Logger) MDAAliasLoop(id, rcpt, chain string) {
-	l.Log(Event{File: FileMDA, Level: Normal, Color: Red, Module: moduleMDA, ID: id, Status: "FAIL",
+	l.emit(event{File: fileMDA, Level: Normal, Color: red, Module: moduleMDA, ID: id, Status: "FAIL",
 		Text: fmt.Sprintf("alias loop for %s: %s; fix [EmailAlias]", rcpt, chain), Fields: mdaFields("alias-loop", rcpt, "", "", "", "", chain)})
 }
 
@@ -93,7 +93,7 @@ func (l *Logger) MDAAliasLoop(id, rcpt, chain string) {
 // up at filing, written into the queue as set bounce, from the null sender
 // to the set's sender to.
 func (l *Logger) MDABounce(id, bounce, to string, rcpts int) {
-	l.Log(Event{File: FileMDA, Level: Normal, Color: Cyan, Module: moduleMDA, ID: id, Status: "BOUNCE",
+	l.emit(event{File: fileMDA, Level: Normal, Color: cyan, Module: moduleMDA, ID: id, Status: "BOUNCE",
 		Text:   fmt.Sprintf("failure notice %s to <%s> for %d recipient(s)", bounce, to, rcpts),
 		Fields: mdaFields("bounce", to, "", "<>", "queue/"+bounce, "", fmt.Sprintf("%d recipient(s) given up", rcpts))})
 }
@@ -101,14 +101,14 @@ func (l *Logger) MDABounce(id, bounce, to string, rcpts int) {
 // MDAQuarantined records a message set moved to the bad folder because it
 // cannot be read or filed.
 func (l *Logger) MDAQuarantined(id, reason string) {
-	l.Log(Event{File: FileMDA, Level: Normal, Color: Red, Module: moduleMDA, ID: id, Status: "FAIL",
+	l.emit(event{File: fileMDA, Level: Normal, Color: red, Module: moduleMDA, ID: id, Status: "FAIL",
 		Text: "moved to the bad folder: " + reason, Fields: mdaFields("quarantined", "", "", "", "bad", "", reason)})
 }
 
 // MDARetry records a temporary failure: the set stays in the queue and is
 // tried again after wait.
 func (l *Logger) MDARetry(id string, err error, wait time.Duration) {
-	l.Log(Event{File: FileMDA, Level: Normal, Color: Red, Module: moduleMDA, ID: id, Status: "FAIL",
+	l.emit(event{File: fileMDA, Level: Normal, Color: red, Module: moduleMDA, ID: id, Status: "FAIL",
 		Text:   fmt.Sprintf("cannot file the message now (trying again in %v): %v", wait.Round(time.Second), err),
 		Fields: mdaFields("retry", "", "", "", "", "", err.Error())})
 }
@@ -117,24 +117,24 @@ func (l *Logger) MDARetry(id string, err error, wait time.Duration) {
 // cannot read or a recovered panic.
 func (l *Logger) MDAError(id, format string, args ...any) {
 	text := fmt.Sprintf(format, args...)
-	l.Log(Event{File: FileMDA, Level: Normal, Color: Red, Module: moduleMDA, ID: id, Status: "FAIL",
+	l.emit(event{File: fileMDA, Level: Normal, Color: red, Module: moduleMDA, ID: id, Status: "FAIL",
 		Text: text, Fields: mdaFields("error", "", "", "", "", "", text)})
 }
 
 // MDAScriptOutput records one line a delivery script wrote.
 func (l *Logger) MDAScriptOutput(id, script, line string) {
-	l.Log(Event{File: FileMDA, Level: Info, Color: Grey, Module: moduleMDA, ID: id, Status: "INFO",
+	l.emit(event{File: fileMDA, Level: Info, Color: grey, Module: moduleMDA, ID: id, Status: "INFO",
 		Text: "script output: " + line, Fields: mdaFields("script-output", "", "", "", script, "", line)})
 }
 
 // MDAScript records a delivery script that ended: result is "exit status 0",
 // "killed after 1m0s" or the error that kept it from starting.
 func (l *Logger) MDAScript(id, rcpt, script, result string, ok bool, took time.Duration) {
-	color, status := Cyan, "OK"
+	color, status := cyan, "OK"
 	if !ok {
-		color, status = Red, "FAIL"
+		color, status = red, "FAIL"
 	}
-	l.Log(Event{File: FileMDA, Level: Normal, Color: color, Module: moduleMDA, ID: id, Status: status,
+	l.emit(event{File: fileMDA, Level: Normal, Color: color, Module: moduleMDA, ID: id, Status: status,
 		Text:   fmt.Sprintf("script %s for %s: %s (%v)", script, rcpt, result, took.Round(time.Millisecond)),
 		Fields: mdaFields("script", rcpt, "", "", script, "", result)})
 }

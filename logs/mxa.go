@@ -23,9 +23,9 @@ const (
 // some recipients of set id.
 func (l *Logger) MXAAttempt(id, host string, rcpts []string) {
 	joined := strings.Join(rcpts, " ")
-	l.Log(Event{File: FileMXA, Level: Info, Color: Magenta, Module: "MXA", ID: id, Status: "ATTEMPT",
+	l.emit(event{File: fileMXA, Level: Info, Color: magenta, Module: "MXA", ID: id, Status: "ATTEMPT",
 		Text:   fmt.Sprintf("connecting to %s for %s", host, joined),
-		Fields: cols(FileMXA, "host", host, "recipients", joined)})
+		Fields: cols(fileMXA, "host", host, "recipients", joined)})
 }
 
 // MXADelivery records the result of an attempt for one recipient: the host
@@ -40,40 +40,40 @@ func (l *Logger) MXADelivery(id, host, rcpt string, res MXAResult, reply string)
 	default:
 		text = fmt.Sprintf("%s: %s: %s", rcpt, strings.ToLower(string(res)), reply)
 	}
-	l.Log(Event{File: FileMXA, Level: Normal, Color: Magenta, Module: "MXA", ID: id, Status: string(res),
-		Text: text, Fields: cols(FileMXA, "host", host, "recipients", rcpt, "reply", reply)})
+	l.emit(event{File: fileMXA, Level: Normal, Color: magenta, Module: "MXA", ID: id, Status: string(res),
+		Text: text, Fields: cols(fileMXA, "host", host, "recipients", rcpt, "reply", reply)})
 }
 
 // MXABounce records a delivery status notification for rcpts failed
 // recipients of set id, written as set bounce to the sender to.
 func (l *Logger) MXABounce(id, bounce, to string, rcpts int) {
-	l.Log(Event{File: FileMXA, Level: Normal, Color: Magenta, Module: "MXA", ID: id, Status: "BOUNCE",
+	l.emit(event{File: fileMXA, Level: Normal, Color: magenta, Module: "MXA", ID: id, Status: "BOUNCE",
 		Text:   fmt.Sprintf("failure notice %s to <%s> for %d recipient(s)", bounce, to, rcpts),
-		Fields: cols(FileMXA, "recipients", to, "detail", fmt.Sprintf("failure notice %s for %d recipient(s)", bounce, rcpts))})
+		Fields: cols(fileMXA, "recipients", to, "detail", fmt.Sprintf("failure notice %s for %d recipient(s)", bounce, rcpts))})
 }
 
 // MXAFiled records where a set went once the agent was done with it for now:
 // "sent", "failed", "retry" or "removed".
 func (l *Logger) MXAFiled(id, where string) {
-	l.Log(Event{File: FileMXA, Level: Info, Color: Magenta, Module: "MXA", ID: id, Status: "INFO",
-		Text: "filed in " + where, Fields: cols(FileMXA, "detail", where)})
+	l.emit(event{File: fileMXA, Level: Info, Color: magenta, Module: "MXA", ID: id, Status: "INFO",
+		Text: "filed in " + where, Fields: cols(fileMXA, "detail", where)})
 }
 
 // MXAInfof records agent activity worth a line at the Info level.
 func (l *Logger) MXAInfof(id, format string, args ...any) {
-	l.Log(Event{File: FileMXA, Level: Info, Color: Magenta, Module: "MXA", ID: id, Status: "INFO",
+	l.emit(event{File: fileMXA, Level: Info, Color: magenta, Module: "MXA", ID: id, Status: "INFO",
 		Text: fmt.Sprintf(format, args...)})
 }
 
 // MXAWarnf records something the administrator should look at.
 func (l *Logger) MXAWarnf(id, format string, args ...any) {
-	l.Log(Event{File: FileMXA, Level: Normal, Color: Yellow, Module: "MXA", ID: id, Status: "WARN",
+	l.emit(event{File: fileMXA, Level: Normal, Color: yellow, Module: "MXA", ID: id, Status: "WARN",
 		Text: fmt.Sprintf(format, args...)})
 }
 
 // MXAErrorf records a failure of the agent itself (a file it could not
 // write, a crashed worker), as opposed to a delivery that failed.
 func (l *Logger) MXAErrorf(id, format string, args ...any) {
-	l.Log(Event{File: FileMXA, Level: Normal, Color: Red, Module: "MXA", ID: id, Status: "FAIL",
+	l.emit(event{File: fileMXA, Level: Normal, Color: red, Module: "MXA", ID: id, Status: "FAIL",
 		Text: fmt.Sprintf(format, args...)})
 }

@@ -15,15 +15,15 @@ import (
 // by column name through the file's own header row, so a reader never
 // depends on column positions.
 
-// Row is one row of a CSV log, with its file's column names.
-type Row struct {
+// record is one row of a CSV log, with its file's column names.
+type record struct {
 	names  map[string]int
 	fields []string
 }
 
 // Get returns the value of the named column with the formula guard taken
 // off (see cell), or "" when the row has no such column.
-func (r Row) Get(name string) string {
+func (r record) Get(name string) string {
 	i, ok := r.names[name]
 	if !ok || i >= len(r.fields) {
 		return ""
@@ -36,14 +36,14 @@ func (r Row) Get(name string) string {
 }
 
 // Time returns the row's time, or the zero time when it does not parse.
-func (r Row) Time() time.Time {
+func (r record) Time() time.Time {
 	t, _ := time.Parse(timeFormat, r.Get("time"))
 	return t
 }
 
-// ErrNoHeader is a log file that does not start with a header row: written
+// errNoHeader is a log file that does not start with a header row: written
 // by an older mailq, or not a mailq log.
-var ErrNoHeader = errors.New("logs: no header row")
+var errNoHeader = errors.New("logs: no header row")
 
 // rowReader reads the rows of one log file.
 type rowReader struct {
@@ -58,7 +58,7 @@ func newRowReader(r io.Reader) (*rowReader, error) {
 		return nil, io.EOF
 	}
 	if err != nil || len(head) < len(commonColumns) || head[0] != commonColumns[0] {
-		return nil, ErrNoHeader
+		return nil, errNoHeader
 	}
 	names := make(map[string]int, len(head))
 	for i, n := range head {
@@ -73,18 +73,18 @@ func newCSV(r io.Reader) *csv.Reader {
 	return cr
 }
 
-func (rr *rowReader) next() (Row, error) {
+func (rr *rowReader) next() (record, error) {
 	fields, err := rr.cr.Read()
 	if err != nil {
-		return Row{}, err
+		return record{}, err
 	}
-	return Row{names: rr.names, fields: fields}, nil
+	return record{names: rr.names, fields: fields}, nil
 }
 
-// ReadFile calls fn for every row of the log file at path. A missing file
-// has no rows; a file without a header row is ErrNoHeader; a malformed row
+// readFile calls fn for every row of the log file at path. A missing file
+// has no rows; a file without a header row is errNoHeader; a malformed row
 // is skipped.
-func ReadFile(path string, fn func(Row)) error {
+func readFile(path string, fn func(record)) error {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -125,4 +125,4 @@ func DatedPath(dir string, f File, day time.Time) string {
 }
 
 // Kinds lists the log kinds, for the tools' arguments.
-var Kinds = []File{FileServer, FileSMTP, FilePOP3, FileMDA, FileMXA, FileReceived}
+var Kinds = []File{FileServer, FileSMTP, FilePOP3, fileMDA, fileMXA, FileReceived}

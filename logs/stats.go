@@ -11,18 +11,18 @@ import (
 
 // Stats is a summary of the CSV logs over some days (the /STATS tool).
 type Stats struct {
-	From, To time.Time // the first and last day read (local dates)
-	Days     []DayStats
-	Senders  []Count // most messages received first
-	Rcpts    []Count
-	Refused  []Count // refusals by abuse-control rule, bans included
-	MXAFails []Count // deferred and failed recipients by remote host
-	Logins   []Login // POP3 and SMTP AUTH, by account
-	Problems []string
+	from, to time.Time // the first and last day read (local dates)
+	days     []dayStats
+	senders  []nameCount // most messages received first
+	rcpts    []nameCount
+	refused  []nameCount  // refusals by abuse-control rule, bans included
+	mxaFails []nameCount  // deferred and failed recipients by remote host
+	logins   []loginCount // POP3 and SMTP AUTH, by account
+	problems []string
 }
 
-// DayStats counts one day.
-type DayStats struct {
+// dayStats counts one day.
+type dayStats struct {
 	Day                   time.Time
 	Received, Bytes       int // messages the SMTP server committed, and their size
 	Relayed, Deferred     int // recipients the MXA sent, or must try again
@@ -30,14 +30,14 @@ type DayStats struct {
 	SMTPSessions, Refused int
 }
 
-// Count is one name and how often it came up.
-type Count struct {
+// nameCount is one name and how often it came up.
+type nameCount struct {
 	Name string
 	N    int
 }
 
-// Login counts the logins of one account.
-type Login struct {
+// loginCount counts the logins of one account.
+type loginCount struct {
 	User       string
 	OK, Failed int
 }
@@ -47,13 +47,13 @@ type Login struct {
 func Summarize(dir string, days int, now time.Time) *Stats {
 	days = max(days, 1)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
-	st := &Stats{From: today.AddDate(0, 0, -(days - 1)), To: today}
+	st := &Stats{from: today.AddDate(0, 0, -(days - 1)), to: today}
 	senders, rcpts, refused, fails := counter{}, counter{}, counter{}, counter{}
-	logins := map[string]*Login{}
+	logins := map[string]*loginCount{}
 	login := func(user string, ok bool) {
 		l := logins[user]
 		if l == nil {
-			l = &Login{User: user}
+			l = &loginCount{User: user}
 			logins[user] = l
 		}
 		if ok {
@@ -62,14 +62,14 @@ func Summarize(dir string, days int, now time.Time) *Stats {
 			l.Failed++
 		}
 	}
-	for d := st.From; !d.After(today); d = d.AddDate(0, 0, 1) {
-		ds := DayStats{Day: d}
-		read := func(f File, fn func(Row)) {
-			if err := ReadFile(DatedPath(dir, f, d), fn); err != nil {
-				st.Problems = append(st.Problems, err.Error())
+	for d := st.from; !d.After(today); d = d.AddDate(0, 0, 1) {
+		ds := dayStats{Day: d}
+		read := func(f File, fn func(record)) {
+			if err := readFile(DatedPath(dir, f, d), fn); err != nil {
+				st.problems = append(st.problems, err.Error())
 			}
 		}
-		read(FileReceived, func(r Row) {
+		read(FileReceived, func(r record) {
 			ds.Received++
 			ds.Bytes += atoi(r.Get("size"))
 			senders.add(orNull(r.Get("sender")))
@@ -77,7 +77,7 @@ func Summarize(dir string, days int, now time.Time) *Stats {
 				rcpts.add(strings.ToLower(a))
 			}
 		})
-		read(FileSMTP, func(r Row) {
+		read(FileSMTP, func(r record) {
 			switch r.Get("event") {
 			case "connect":
 				ds.SMTPSessions++
@@ -90,7 +90,7 @@ func Summarize(dir string, days int, now time.Time) *Stats {
 			}
 			abuse(r, refused)
 		})
-		read(FilePOP3, func(r Row) {
+		read(FilePOP3, func(r record) {
 			switch r.Get("event") {
 			case "login":
 				login(r.Get("user"), true)
@@ -99,7 +99,7 @@ func Summarize(dir string, days int, now time.Time) *Stats {
 			}
 			abuse(r, refused)
 		})
-		read(FileMXA, func(r Row) {
+		read(fileMXA, func(r record) {
 			switch MXAResult(r.Get("status")) {
 			case MXASent:
 				ds.Relayed++
@@ -111,18 +111,18 @@ func Summarize(dir string, days int, now time.Time) *Stats {
 				fails.add(orNone(r.Get("host")))
 			}
 		})
-		read(FileMDA, func(r Row) {
+		read(fileMDA, func(r record) {
 			if r.Get("action") == string(MDADelivered) {
 				ds.Delivered++
 			}
 		})
-		st.Days = append(st.Days, ds)
+		st.days = append(st.days, ds)
 	}
-	st.Senders, st.Rcpts, st.Refused, st.MXAFails = senders.top(), rcpts.top(), refused.top(), fails.top()
+	st.senders, st.rcpts, st.refused, st.mxaFails = senders.top(), rcpts.top(), refused.top(), fails.top()
 	for _, l := range logins {
-		st.Logins = append(st.Logins, *l)
+		st.logins = append(st.logins, *l)
 	}
-	slices.SortFunc(st.Logins, func(a, b Login) int {
+	slices.SortFunc(st.logins, func(a, b loginCount) int {
 		return cmp.Or(cmp.Compare(b.OK+b.Failed, a.OK+a.Failed), cmp.Compare(a.User, b.User))
 	})
 	return st
@@ -130,7 +130,7 @@ func Summarize(dir string, days int, now time.Time) *Stats {
 
 // abuse counts a refusal or ban of the abuse controls by its rule, which
 // leads the detail column ("dnsbl: zen.example ...").
-func abuse(r Row, refused counter) {
+func abuse(r record, refused counter) {
 	switch r.Get("event") {
 	case "abuse":
 		rule, _, _ := strings.Cut(r.Get("detail"), ":")
@@ -145,12 +145,12 @@ type counter map[string]int
 func (c counter) add(name string) { c[name]++ }
 
 // top returns the counts, most first, then by name.
-func (c counter) top() []Count {
-	out := make([]Count, 0, len(c))
+func (c counter) top() []nameCount {
+	out := make([]nameCount, 0, len(c))
 	for n, k := range c {
-		out = append(out, Count{n, k})
+		out = append(out, nameCount{n, k})
 	}
-	slices.SortFunc(out, func(a, b Count) int { return cmp.Or(cmp.Compare(b.N, a.N), cmp.Compare(a.Name, b.Name)) })
+	slices.SortFunc(out, func(a, b nameCount) int { return cmp.Or(cmp.Compare(b.N, a.N), cmp.Compare(a.Name, b.Name)) })
 	return out
 }
 
@@ -181,10 +181,10 @@ func orNone(s string) string {
 
 // Print writes the summary as text tables; top limits each top list.
 func (st *Stats) Print(w io.Writer, top int) {
-	fmt.Fprintf(w, "mailq statistics, %s to %s\n\n", st.From.Format("2006-01-02"), st.To.Format("2006-01-02"))
+	fmt.Fprintf(w, "mailq statistics, %s to %s\n\n", st.from.Format("2006-01-02"), st.to.Format("2006-01-02"))
 	fmt.Fprintf(w, "%-10s %9s %10s %9s %9s %8s %9s %9s %8s\n", "day", "received", "KB", "delivered", "relayed", "deferred", "failed", "sessions", "refused")
-	var sum DayStats
-	for _, d := range st.Days {
+	var sum dayStats
+	for _, d := range st.days {
 		fmt.Fprintf(w, "%-10s %9d %10d %9d %9d %8d %9d %9d %8d\n", d.Day.Format("2006-01-02"), d.Received, (d.Bytes+1023)/1024,
 			d.Delivered, d.Relayed, d.Deferred, d.Failed, d.SMTPSessions, d.Refused)
 		sum.Received, sum.Bytes, sum.Delivered = sum.Received+d.Received, sum.Bytes+d.Bytes, sum.Delivered+d.Delivered
@@ -193,7 +193,7 @@ func (st *Stats) Print(w io.Writer, top int) {
 	}
 	fmt.Fprintf(w, "%-10s %9d %10d %9d %9d %8d %9d %9d %8d\n", "total", sum.Received, (sum.Bytes+1023)/1024,
 		sum.Delivered, sum.Relayed, sum.Deferred, sum.Failed, sum.SMTPSessions, sum.Refused)
-	list := func(title string, cs []Count) {
+	list := func(title string, cs []nameCount) {
 		fmt.Fprintf(w, "\n%s:\n", title)
 		if len(cs) == 0 {
 			fmt.Fprintln(w, "  (none)")
@@ -206,18 +206,18 @@ func (st *Stats) Print(w io.Writer, top int) {
 			fmt.Fprintf(w, "  %7d  %s\n", c.N, c.Name)
 		}
 	}
-	list("Top senders", st.Senders)
-	list("Top recipients", st.Rcpts)
-	list("Refusals by rule", st.Refused)
-	list("MXA deferrals and failures by remote host", st.MXAFails)
+	list("Top senders", st.senders)
+	list("Top recipients", st.rcpts)
+	list("Refusals by rule", st.refused)
+	list("MXA deferrals and failures by remote host", st.mxaFails)
 	fmt.Fprintf(w, "\nLogins (POP3 and SMTP AUTH) by account:\n")
-	if len(st.Logins) == 0 {
+	if len(st.logins) == 0 {
 		fmt.Fprintln(w, "  (none)")
 	}
-	for _, l := range st.Logins {
+	for _, l := range st.logins {
 		fmt.Fprintf(w, "  %7d ok %7d failed  %s\n", l.OK, l.Failed, l.User)
 	}
-	for _, p := range st.Problems {
+	for _, p := range st.problems {
 		fmt.Fprintf(w, "\nnote: %s\n", p)
 	}
 }

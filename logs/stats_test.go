@@ -48,32 +48,32 @@ func TestSummarize(t *testing.T) {
 	l.Close()
 
 	st := Summarize(dir, 2, day2)
-	if len(st.Problems) != 0 {
-		t.Fatalf("problems: %v", st.Problems)
+	if len(st.problems) != 0 {
+		t.Fatalf("problems: %v", st.problems)
 	}
-	want := []DayStats{
+	want := []dayStats{
 		{Day: time.Date(2026, 12, 3, 0, 0, 0, 0, loc), Received: 2, Bytes: 3072, Relayed: 1, Deferred: 1, SMTPSessions: 1},
 		{Day: time.Date(2026, 12, 4, 0, 0, 0, 0, loc), Received: 1, Bytes: 100, Failed: 1, Delivered: 1, SMTPSessions: 1},
 	}
-	if !slices.Equal(st.Days, want) {
-		t.Errorf("days:\n got %+v\nwant %+v", st.Days, want)
+	if !slices.Equal(st.days, want) {
+		t.Errorf("days:\n got %+v\nwant %+v", st.days, want)
 	}
 	for _, c := range []struct {
 		name      string
-		got, want []Count
+		got, want []nameCount
 	}{
-		{"senders", st.Senders, []Count{{"alice@a.test", 2}, {"<>", 1}}},
-		{"recipients", st.Rcpts, []Count{{"bob@b.test", 2}, {"alice@a.test", 1}, {"carol@b.test", 1}}},
-		{"refusals", st.Refused, []Count{{"dnsbl", 2}, {"autoban (banned)", 1}, {"ipblock", 1}}},
-		{"mxa failures", st.MXAFails, []Count{{"(no host reached)", 1}, {"mx.b.test[192.0.2.5]:25", 1}}},
+		{"senders", st.senders, []nameCount{{"alice@a.test", 2}, {"<>", 1}}},
+		{"recipients", st.rcpts, []nameCount{{"bob@b.test", 2}, {"alice@a.test", 1}, {"carol@b.test", 1}}},
+		{"refusals", st.refused, []nameCount{{"dnsbl", 2}, {"autoban (banned)", 1}, {"ipblock", 1}}},
+		{"mxa failures", st.mxaFails, []nameCount{{"(no host reached)", 1}, {"mx.b.test[192.0.2.5]:25", 1}}},
 	} {
 		if !slices.Equal(c.got, c.want) {
 			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
 		}
 	}
-	wantLogins := []Login{{"alice@a.test", 1, 2}, {"root@a.test", 0, 1}}
-	if !slices.Equal(st.Logins, wantLogins) {
-		t.Errorf("logins: got %v, want %v", st.Logins, wantLogins)
+	wantLogins := []loginCount{{"alice@a.test", 1, 2}, {"root@a.test", 0, 1}}
+	if !slices.Equal(st.logins, wantLogins) {
+		t.Errorf("logins: got %v, want %v", st.logins, wantLogins)
 	}
 	var out strings.Builder
 	st.Print(&out, 1)
@@ -95,13 +95,13 @@ func TestSummarizeOldFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := Summarize(dir, 3, now)
-	if len(st.Days) != 3 || st.Days[2].Received != 0 {
-		t.Fatalf("days: %+v", st.Days)
+	if len(st.days) != 3 || st.days[2].Received != 0 {
+		t.Fatalf("days: %+v", st.days)
 	}
-	if len(st.Problems) != 1 || !errors.Is(errors.New(st.Problems[0]), ErrNoHeader) && !strings.Contains(st.Problems[0], "no header row") {
-		t.Fatalf("problems: %v", st.Problems)
+	if len(st.problems) != 1 || !errors.Is(errors.New(st.problems[0]), errNoHeader) && !strings.Contains(st.problems[0], "no header row") {
+		t.Fatalf("problems: %v", st.problems)
 	}
-	if !strings.Contains(st.Problems[0], filepath.Base(DatedPath(dir, FileReceived, now))) {
-		t.Fatalf("the problem does not name the file: %v", st.Problems)
+	if !strings.Contains(st.problems[0], filepath.Base(DatedPath(dir, FileReceived, now))) {
+		t.Fatalf("the problem does not name the file: %v", st.problems)
 	}
 }

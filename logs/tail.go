@@ -98,8 +98,8 @@ func (f *follower) open() (bool, error) {
 // backlog prints the last n rows of the file and leaves the follower at
 // its end.
 func (f *follower) backlog(n int, p *rowPrinter) error {
-	var last []Row
-	if err := f.lines(func(r Row) {
+	var last []record
+	if err := f.lines(func(r record) {
 		last = append(last, r)
 		if len(last) > n {
 			last = last[1:]
@@ -116,7 +116,7 @@ func (f *follower) backlog(n int, p *rowPrinter) error {
 func (f *follower) follow(p *rowPrinter) error { return f.lines(p.print) }
 
 // lines passes every complete row written since the last call to fn.
-func (f *follower) lines(fn func(Row)) error {
+func (f *follower) lines(fn func(record)) error {
 	ok, err := f.open()
 	if !ok || err != nil {
 		return err
@@ -151,9 +151,9 @@ func (f *follower) lines(fn func(Row)) error {
 }
 
 // parse reads one row from one line of the file.
-func (rr *rowReader) parse(line string) (Row, error) {
+func (rr *rowReader) parse(line string) (record, error) {
 	fields, err := newCSV(strings.NewReader(line)).Read()
-	return Row{names: rr.names, fields: fields}, err
+	return record{names: rr.names, fields: fields}, err
 }
 
 // defaultNames are the common columns, for a file without a header row.
@@ -168,14 +168,14 @@ func defaultNames(string) map[string]int {
 // rowPrinter prints rows as console lines.
 type rowPrinter struct {
 	w      io.Writer
-	colors map[Color]*color.Color
+	colors map[tint]*color.Color
 }
 
 func newRowPrinter(w io.Writer, on bool) *rowPrinter {
 	return &rowPrinter{w: w, colors: makeColors(on)}
 }
 
-func (p *rowPrinter) print(r Row) {
+func (p *rowPrinter) print(r record) {
 	clock := r.Get("time")
 	if t := r.Time(); !t.IsZero() {
 		clock = t.Format("15:04:05")
@@ -196,22 +196,22 @@ func (p *rowPrinter) print(r Row) {
 
 // statusColor picks the console colour of a row from what it says: the
 // file keeps the status word, not the colour.
-func statusColor(status, module string) Color {
+func statusColor(status, module string) tint {
 	switch status {
 	case "OK", "SENT":
-		return Green
+		return green
 	case "FAIL", "FAILED", "ERROR", "BANNED":
-		return Red
+		return red
 	case "WARN", "BLOCK", "TAG", "DEFERRED":
-		return Yellow
+		return yellow
 	}
 	switch module {
 	case "MXA":
-		return Magenta
+		return magenta
 	case "MDA":
-		return Cyan
+		return cyan
 	}
-	return Grey
+	return grey
 }
 
 // controlFree writes the control characters of s (C0, DEL, C1) as \xHH and

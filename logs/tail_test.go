@@ -99,8 +99,8 @@ func TestFollowerPartialRow(t *testing.T) {
 	}
 	f := &follower{path: path}
 	defer f.close()
-	var rows []Row
-	add := func(r Row) { rows = append(rows, r) }
+	var rows []record
+	add := func(r record) { rows = append(rows, r) }
 	if err := f.lines(add); err != nil || len(rows) != 0 {
 		t.Fatalf("a partial row was passed on: %v %v", rows, err)
 	}
