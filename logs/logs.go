@@ -219,7 +219,7 @@ func (l *Logger) enabled(lv Level) bool {
 
 func (l *Logger) filesOn() bool { return l.opt.Dir != "" && l.opt.Level > Off }
 
-// Log records one event.
+// emit records one event.
 func (l *Logger) emit(e event) {
 	if e.Level == Off {
 		e.Level = Normal
