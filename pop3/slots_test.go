@@ -2,7 +2,6 @@ package pop3
 
 import (
 	"bufio"
-	"net"
 	"net/netip"
 	"strings"
 	"testing"
@@ -98,33 +97,12 @@ func TestSlowDrip(t *testing.T) {
 	cl := dial(t, e.addr)
 	cl.must("+OK", "USER %s", alice)
 	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		drip(cl.c, "PASS "+strings.Repeat("p", 200)+"\r\n", 20*time.Millisecond, stop)
-	}()
+	done := testutil.Drip(cl.c, "PASS "+strings.Repeat("p", 200)+"\r\n", 20*time.Millisecond, stop)
 	defer func() { close(stop); <-done }()
 	if r := cl.line(); r != "-ERR idle for too long; closing connection" {
 		t.Fatalf("dripping client got %q", r)
 	}
 	cl.closed()
-}
-
-// drip writes s one byte every gap until stop or a write fails.
-func drip(c net.Conn, s string, gap time.Duration, stop <-chan struct{}) {
-	tick := time.NewTicker(gap)
-	defer tick.Stop()
-	for i := 0; ; i++ {
-		c.SetWriteDeadline(time.Now().Add(5 * time.Second))
-		if _, err := c.Write([]byte{s[i%len(s)]}); err != nil {
-			return
-		}
-		select {
-		case <-tick.C:
-		case <-stop:
-			return
-		}
-	}
 }
 
 // TestEndlessLine sends a line that never ends: past 64 KB the session is
@@ -133,24 +111,7 @@ func TestEndlessLine(t *testing.T) {
 	t.Parallel()
 	e := startServer(t)
 	cl := dial(t, e.addr)
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		chunk := []byte(strings.Repeat("x", 4096))
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			cl.c.SetWriteDeadline(time.Now().Add(5 * time.Second))
-			if _, err := cl.c.Write(chunk); err != nil {
-				return
-			}
-		}
-	}()
-	defer func() { close(stop); <-done }()
+	defer testutil.Flood(cl.c)()
 	if r := cl.line(); r != "-ERR line too long; closing connection" {
 		t.Fatalf("endless line got %q", r)
 	}

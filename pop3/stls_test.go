@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"net"
 	"os"
@@ -40,11 +39,7 @@ func clientTLS() *tls.Config {
 func (cl *client) stls() {
 	cl.t.Helper()
 	cl.must("+OK", "STLS")
-	tc := tls.Client(cl.c, clientTLS())
-	tc.SetDeadline(time.Now().Add(10 * time.Second))
-	if err := tc.Handshake(); err != nil {
-		cl.t.Fatalf("handshake: %v", err)
-	}
+	tc := testutil.StartTLS(cl.t, cl.c, clientTLS())
 	cl.c, cl.r = tc, bufio.NewReader(tc)
 }
 
@@ -103,11 +98,7 @@ func TestSTLSInjection(t *testing.T) {
 	if s := cl.line(); !strings.HasPrefix(s, "+OK") {
 		t.Fatalf("STLS: %q", s)
 	}
-	tc := tls.Client(cl.c, clientTLS())
-	tc.SetDeadline(time.Now().Add(10 * time.Second))
-	if err := tc.Handshake(); err != nil {
-		t.Fatalf("handshake (the injected bytes must not reach it): %v", err)
-	}
+	tc := testutil.StartTLS(t, cl.c, clientTLS()) // the injected bytes must not reach it
 	cl.c, cl.r = tc, bufio.NewReader(tc)
 	// Neither alice's USER nor the injected one survived: PASS has no USER,
 	// and this is the first reply under TLS.
@@ -157,16 +148,9 @@ func TestPOP3S(t *testing.T) {
 	cl.must("+OK", "QUIT")
 }
 
-func writeTestCert(t *testing.T) string {
-	t.Helper()
-	cfg, _ := testCert()
-	p := filepath.Join(t.TempDir(), "ca.pem")
-	b := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cfg.Certificates[0].Certificate[0]})
-	if err := os.WriteFile(p, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
+// writeTestCert writes the test certificate as PEM, for clients that take
+// a CA file.
+func writeTestCert(t *testing.T) string { cfg, _ := testCert(); return testutil.CertFile(t, cfg) }
 
 // Real clients over STLS and POP3S.
 

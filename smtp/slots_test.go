@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"io"
-	"net"
 	"net/netip"
 	"strings"
 	"testing"
@@ -128,29 +127,6 @@ func TestFirstCommandTimeout(t *testing.T) {
 	c.expect("NOOP", "250 ")
 }
 
-// dripper writes s one byte at a time, every gap, until the connection
-// fails or stop is closed; then it closes done.
-func dripper(c net.Conn, s string, gap time.Duration, stop <-chan struct{}) (done chan struct{}) {
-	done = make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(gap)
-		defer tick.Stop()
-		for i := 0; ; i++ {
-			c.SetWriteDeadline(time.Now().Add(5 * time.Second))
-			if _, err := c.Write([]byte{s[i%len(s)]}); err != nil {
-				return
-			}
-			select {
-			case <-tick.C:
-			case <-stop:
-				return
-			}
-		}
-	}()
-	return done
-}
-
 // TestSlowDrip sends a command line one byte every 20 ms and never ends it
 // within Timeout: the server closes with 421 and EOF, not after the client
 // gives up. Before, each byte renewed the deadline and the session lasted
@@ -169,7 +145,7 @@ func TestSlowDrip(t *testing.T) {
 				c.expect(tc.setup, "334 ")
 			}
 			stop := make(chan struct{})
-			done := dripper(c.c, tc.drip, 20*time.Millisecond, stop)
+			done := testutil.Drip(c.c, tc.drip, 20*time.Millisecond, stop)
 			defer func() { close(stop); <-done }()
 			if r := c.reply(); r != "421 4.4.2 Idle timeout, closing connection" {
 				t.Fatalf("dripping client got %q", r)
@@ -193,24 +169,7 @@ func TestEndlessLine(t *testing.T) {
 			if setup != "" {
 				c.expect(setup, "334 ")
 			}
-			stop := make(chan struct{})
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				chunk := []byte(strings.Repeat("x", 4096))
-				for {
-					select {
-					case <-stop:
-						return
-					default:
-					}
-					c.c.SetWriteDeadline(time.Now().Add(5 * time.Second))
-					if _, err := c.c.Write(chunk); err != nil {
-						return
-					}
-				}
-			}()
-			defer func() { close(stop); <-done }()
+			defer testutil.Flood(c.c)()
 			if r := c.reply(); r != "421 4.5.2 Line too long, closing connection" {
 				t.Fatalf("endless line got %q", r)
 			}
@@ -234,7 +193,7 @@ func TestDataSlowRate(t *testing.T) {
 	c.expect("RCPT TO:<admin@test.example>", "250 ")
 	c.expect("DATA", "354 ")
 	stop := make(chan struct{})
-	done := dripper(c.c, "Subject: slow\r\n\r\nsome text\r\n", 20*time.Millisecond, stop)
+	done := testutil.Drip(c.c, "Subject: slow\r\n\r\nsome text\r\n", 20*time.Millisecond, stop)
 	defer func() { close(stop); <-done }()
 	if r := c.reply(); r != "421 4.4.2 Idle timeout, closing connection" {
 		t.Fatalf("slow DATA got %q", r)

@@ -5,16 +5,14 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/pem"
 	"net"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"mailq/internal/testutil"
 	"mailq/logs"
 	"mailq/tlsconf"
 )
@@ -54,11 +52,7 @@ func clientTLS() *tls.Config {
 func (c *client) starttls() tls.ConnectionState {
 	c.t.Helper()
 	c.expect("STARTTLS", "220 2.0.0 ")
-	tc := tls.Client(c.c, clientTLS())
-	tc.SetDeadline(time.Now().Add(15 * time.Second))
-	if err := tc.Handshake(); err != nil {
-		c.t.Fatalf("handshake: %v", err)
-	}
+	tc := testutil.StartTLS(c.t, c.c, clientTLS())
 	c.c, c.r = tc, bufio.NewReader(tc)
 	return tc.ConnectionState()
 }
@@ -141,11 +135,7 @@ func TestStartTLSInjection(t *testing.T) {
 			if r := c.reply(); !strings.HasPrefix(r, "220 ") {
 				t.Fatalf("STARTTLS: %q", r)
 			}
-			tcn := tls.Client(c.c, clientTLS())
-			tcn.SetDeadline(time.Now().Add(15 * time.Second))
-			if err := tcn.Handshake(); err != nil {
-				t.Fatalf("handshake (the injected bytes must not reach it): %v", err)
-			}
+			tcn := testutil.StartTLS(t, c.c, clientTLS()) // the injected bytes must not reach it
 			c.c, c.r = tcn, bufio.NewReader(tcn)
 			// Session state is fresh: MAIL needs EHLO again, and the reply
 			// is the first one under TLS (nothing answers the injection).
@@ -272,18 +262,9 @@ func TestImplicitTLS(t *testing.T) {
 	ts.waitLog(t, "TLS handshake failed")
 }
 
-// writeTestCert writes the test certificate as PEM into dir, for clients
-// that take a CA file.
-func writeTestCert(t *testing.T) string {
-	t.Helper()
-	cfg, _ := testCert()
-	p := filepath.Join(t.TempDir(), "ca.pem")
-	b := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cfg.Certificates[0].Certificate[0]})
-	if err := os.WriteFile(p, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
+// writeTestCert writes the test certificate as PEM, for clients that take
+// a CA file.
+func writeTestCert(t *testing.T) string { cfg, _ := testCert(); return testutil.CertFile(t, cfg) }
 
 // TestHandshakeSlot: a client that stalls in the handshake holds its
 // session slot only until the handshake deadline; then the slot is free.
