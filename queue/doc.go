@@ -8,7 +8,19 @@
 // It must not log or print (it returns errors and Repair reports), keep
 // configuration in globals, or build a path from anything but a queue id, a
 // fixed name and address.SafeName. It imports no project package but
-// mailq/address.
+// mailq/address and mailq/internal/osfile.
+//
+// # Writing files
+//
+// A file that is replaced on purpose (an .auth updated with UpdateEnvelope,
+// a .why note, a mailbox's index cache) is written with osfile.WriteFile,
+// the one atomic write all of mailq uses: temporary file, sync, rename over
+// the old file, folder sync, with the syncs going through the tree's test
+// seam. Everything else keeps the queue's own commit order, because the
+// format needs it: a name is reserved with O_EXCL and never replaced
+// (DURABILITY rule 4), so a set is installed by a no-replace rename of the
+// .eml and then of the .auth, the commit mark (rule 2), and a move renames
+// the .eml before the .auth so that a replay can finish it (rule 7).
 //
 // # Folders and names
 //
