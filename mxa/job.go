@@ -363,28 +363,7 @@ func (j *job) file() error {
 		return nil
 	}
 	if len(failed) > 0 {
-		noticed, staged, err := j.bounce(failed)
-		if err != nil {
-			return err
-		}
-		if err := j.archive(queue.Failed); err != nil {
-			return err
-		}
-		if !noticed {
-			return nil
-		}
-		j.a.step("archived")
-		if staged != "" {
-			if err := j.a.release(staged); err != nil {
-				// The set is filed: its job will not run again. The
-				// notice's own item finishes the move (run, releaseStaged).
-				j.retry = append(j.retry, &item{folder: queue.Retry, id: staged, due: j.now})
-				return err
-			}
-		}
-		j.bounced = true // the MDA is woken: the notice is no longer held
-		j.a.step("bounced")
-		return nil
+		return j.fileFailed(failed)
 	}
 	if delivered && !j.a.opt.MXA.DeleteOnSend {
 		return j.archive(queue.Sent)
@@ -393,6 +372,33 @@ func (j *job) file() error {
 		return err
 	}
 	j.a.log.MXAFiled(id, "removed")
+	return nil
+}
+
+// fileFailed writes the failure notice for the failed recipients, then
+// files the set into failed/ (doc.go, "Failure notices, exactly once").
+func (j *job) fileFailed(failed []queue.Recipient) error {
+	noticed, staged, err := j.bounce(failed)
+	if err != nil {
+		return err
+	}
+	if err := j.archive(queue.Failed); err != nil {
+		return err
+	}
+	if !noticed {
+		return nil
+	}
+	j.a.step("archived")
+	if staged != "" {
+		if err := j.a.release(staged); err != nil {
+			// The set is filed: its job will not run again. The notice's
+			// own item finishes the move (run, releaseStaged).
+			j.retry = append(j.retry, &item{folder: queue.Retry, id: staged, due: j.now})
+			return err
+		}
+	}
+	j.bounced = true // the MDA is woken: the notice is no longer held
+	j.a.step("bounced")
 	return nil
 }
 
