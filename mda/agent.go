@@ -92,6 +92,8 @@ type Agent struct {
 	mu      sync.Mutex
 	stashed map[queue.ID][]scriptJob // script runs of copies written by an unfinished pass
 
+	now func() time.Time // the clock of failure notices (their Date)
+
 	// Test seams.
 	step      func(name string, id queue.ID) // called between the steps of filing a set
 	filed     func(id queue.ID, err error)   // called after each attempt at a set
@@ -111,7 +113,7 @@ func New(o Options) (*Agent, error) {
 		planner: planner{routes: o.Routes, refileUnknown: o.MDA.RefileUnknownUsers, domain: o.Domain},
 		nice:    o.Nice, wake: o.Wake, queued: o.Queued, workers: o.Workers,
 		bounce: o.FailureBounce, hostName: o.HostName, again: make(chan struct{}, 1),
-		stashed: map[queue.ID][]scriptJob{},
+		stashed: map[queue.ID][]scriptJob{}, now: time.Now,
 	}
 	if a.nice <= 0 {
 		a.nice = defaultNice
@@ -202,7 +204,7 @@ func (a *Agent) dispatch(ctx context.Context, jobs chan<- queue.ID, results <-ch
 			pending = pending[1:]
 		case r := <-results:
 			delete(queued, r.id)
-			if r.err == nil || ctx.Err() != nil {
+			if r.err == nil || errors.Is(r.err, errHeld) || ctx.Err() != nil {
 				delete(retry, r.id)
 				continue
 			}

@@ -43,8 +43,9 @@ type Options struct {
 	// Rescan is how often the external queue is listed for sets other
 	// processes put there (Server.Nice); 0 means once a second.
 	Rescan time.Duration
-	// Bounced is called after a failure notice was written into the incoming
-	// queue (it wakes the MDA); nil for none.
+	// Bounced is called after a set with a failure notice was filed, so
+	// the MDA, which held the notice in the incoming queue until then,
+	// files it (it wakes the MDA); nil for none.
 	Bounced func()
 	// Timeouts bound each wait of a delivery; zero fields take
 	// DefaultTimeouts' values.

@@ -21,6 +21,7 @@ type Envelope struct {
 	From       string     // envelope sender without brackets; "" is the null sender <>
 	Body       Body       // the BODY= parameter of MAIL (RFC 6152)
 	Size       int64      // bytes in the .eml; Commit fills it in
+	Notice     NoticeOf   // for a failure notice: the set it is about (version 3); see notice.go
 	Recipients []Recipient
 }
 
@@ -84,7 +85,7 @@ const (
 	formatMagic = "mailq-envelope"
 	// formatVersion is the newest version read and written; version 1
 	// files are read too, and written when they need nothing newer.
-	formatVersion = 2
+	formatVersion = 3
 	// maxEnvelopeSize bounds an .auth file, so a bad file cannot make a
 	// reader allocate without limit.
 	maxEnvelopeSize = 4 << 20
@@ -122,6 +123,7 @@ func (e *Envelope) MarshalText() ([]byte, error) {
 	}
 	field("body", e.Body.String())
 	field("size", strconv.FormatInt(e.Size, 10))
+	field("notice", e.Notice.String())
 	for _, r := range e.Recipients {
 		b.WriteString("rcpt " + escape(r.Addr) + " n=" + strconv.Itoa(r.N))
 		if r.Orig != "" {
@@ -153,6 +155,9 @@ func (e *Envelope) check() error {
 	}
 	if e.Origin < 0 || int(e.Origin) >= len(originNames) {
 		return malformed("unknown origin %d", int(e.Origin))
+	}
+	if n := e.Notice; !n.IsZero() && (!n.ID.Valid() || n.Folder < 0 || n.Folder >= numFolders) {
+		return malformed("bad notice field %q %d", n.ID, int(n.Folder))
 	}
 	if e.Body < 0 || int(e.Body) >= len(bodyNames) {
 		return malformed("unknown body type %d", int(e.Body))

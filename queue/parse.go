@@ -143,6 +143,11 @@ func (p *parser) field(key, v string) error {
 		e.Body, err = parseBody(v)
 	case "size":
 		e.Size, err = parseCount(v, 1<<62)
+	case "notice":
+		if p.version < 3 {
+			return errUnknownKey // new in version 3, as origin in 2
+		}
+		e.Notice, err = parseNoticeOf(v)
 	default:
 		return errUnknownKey
 	}

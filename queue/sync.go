@@ -1,9 +1,11 @@
 package queue
 
+import "mailq/internal/osfile"
+
 // The kinds of sync a Tree makes, as its sync seam sees them.
 const (
-	syncKindFile   = "file"
-	syncKindFolder = "folder"
+	syncKindFile   = osfile.SyncKindFile
+	syncKindFolder = osfile.SyncKindFolder
 )
 
 // sync runs do, the sync of path (a file or a folder). Every durable step of
@@ -22,8 +24,12 @@ func (t *Tree) syncFile(f tempFile, path string) error {
 	return t.sync(syncKindFile, path, f.Sync)
 }
 
-// syncDir makes the names in dir durable through the seam (syncDir of
-// fs_unix.go; nothing on Windows).
+// syncDir makes the names in dir durable through the seam (DURABILITY rule
+// 1, man 2 fsync; nothing on Windows, rule 14).
 func (t *Tree) syncDir(dir string) error {
 	return t.sync(syncKindFolder, dir, func() error { return syncDir(dir) })
 }
+
+// syncDir syncs the folder dir with osfile.SyncDir, which also forgives
+// the file systems that cannot sync a folder.
+func syncDir(dir string) error { return fileErr("sync folder", dir, osfile.SyncDir(dir)) }
