@@ -1,0 +1,41 @@
+package msgauth
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestRewrite: the subject tag goes in front once, a missing Subject is
+// added, folded fields stay whole, an incoming X-Spam-Flag is replaced and
+// only Authentication-Results naming us are dropped.
+func TestRewrite(t *testing.T) {
+	t.Parallel()
+	c := New(Options{Host: "mx.test", SubjectTag: "[SPAM]"})
+	res := Results{SPF: SPFOutcome{Result: "fail", From: "a@b.test"}}
+	tests := []struct {
+		name, in string
+		mark     bool
+		want     string // the header after our Authentication-Results
+	}{
+		{"plain", "Subject: hi\r\nFrom: a@b.test\r\n\r\nbody\r\n", true,
+			"X-Spam-Flag: YES\r\nSubject: [SPAM] hi\r\nFrom: a@b.test\r\n\r\nbody\r\n"},
+		{"tagged already", "Subject: [SPAM] hi\r\n\r\nbody\r\n", true,
+			"X-Spam-Flag: YES\r\nSubject: [SPAM] hi\r\n\r\nbody\r\n"},
+		{"folded", "Subject:\r\n long\r\n subject\r\nX-Spam-Flag: NO\r\n\r\n", true,
+			"X-Spam-Flag: YES\r\nSubject: [SPAM]\r\n long\r\n subject\r\n\r\n"},
+		{"no subject", "From: a@b.test\r\n\r\nb\r\n", true,
+			"X-Spam-Flag: YES\r\nFrom: a@b.test\r\nSubject: [SPAM]\r\n\r\nb\r\n"},
+		{"not marked", "Subject: hi\r\nX-Spam-Flag: NO\r\n\r\n", false, "Subject: hi\r\nX-Spam-Flag: NO\r\n\r\n"},
+		{"forged results", "Authentication-Results: mx.test; dkim=pass\r\nAuthentication-Results: mx.test.evil; dkim=pass\r\n" +
+			"Authentication-Results:\r\n  Mx.Test (v=1); spf=pass\r\n\r\n", false,
+			"Authentication-Results: mx.test.evil; dkim=pass\r\n\r\n"},
+		{"no header end", "Subject: hi", true, "X-Spam-Flag: YES\r\nSubject: [SPAM] hi"},
+	}
+	for _, tc := range tests {
+		got := string(c.Rewrite([]byte(tc.in), res, tc.mark))
+		ar := "Authentication-Results: mx.test; spf=fail smtp.mailfrom=a@b.test\r\n"
+		if !strings.HasPrefix(got, ar) || got[len(ar):] != tc.want {
+			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, ar+tc.want)
+		}
+	}
+}
