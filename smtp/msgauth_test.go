@@ -233,7 +233,7 @@ func TestDMARCPolicies(t *testing.T) {
 			sign: sign, mailCode: 250, dataCode: dataCode, result: "dmarc=" + result, marked: marked})
 	}
 	for _, p := range []msgauth.Policy{msgauth.Accept, msgauth.Mark, msgauth.Refuse, msgauth.Honour} {
-		add(p, "a@dm.test", "a@dm.test", false, "pass header.from=dm.test", 250, false) // SPF aligned
+		add(p, "a@dm.test", "a@dm.test", false, "pass header.from=dm.test", 250, false)  // SPF aligned
 		add(p, "a@pass.test", "a@ds.test", true, "pass header.from=ds.test", 250, false) // DKIM aligned
 		add(p, "a@pass.test", "a@none.test", false, "none header.from=none.test", 250, false)
 	}
