@@ -3,6 +3,7 @@ package smtp
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"net"
 	"strings"
@@ -110,6 +111,7 @@ func startAuth(t testing.TB, dnsAddr string, timeout time.Duration, spf, dkim, d
 type authCell struct {
 	name     string
 	policy   msgauth.Policy
+	helo     string // "" for client.test
 	from     string // MAIL FROM
 	author   string // From:
 	sign     bool
@@ -124,7 +126,11 @@ type authCell struct {
 func runAuthCell(t *testing.T, ts *testServer, ln *testutil.RemoteListener, tc authCell) {
 	t.Helper()
 	c, _ := remoteClient(t, ln, authClient)
-	c.expect("EHLO client.test", "250")
+	helo := tc.helo
+	if helo == "" {
+		helo = "client.test"
+	}
+	c.expect("EHLO "+helo, "250")
 	if r := c.cmd("MAIL FROM:<" + tc.from + ">"); !strings.HasPrefix(r, fmt.Sprint(tc.mailCode)) {
 		t.Fatalf("MAIL: %q, want %d", r, tc.mailCode)
 	}
@@ -184,6 +190,13 @@ func TestSPFPolicies(t *testing.T) {
 	add(msgauth.Refuse, "fail.test", "fail", 550, false)
 	add(msgauth.Refuse, "soft.test", "softfail", 250, true)
 	add(msgauth.Refuse, "temp.test", "temperror", 451, false)
+	// The null sender: the HELO identity's result counts (RFC 7208 §2.4).
+	cells = append(cells,
+		authCell{name: "refuse/null sender, HELO fail", policy: msgauth.Refuse, helo: "fail.test", author: "a@pass.test", mailCode: 550},
+		authCell{name: "mark/null sender, HELO softfail", policy: msgauth.Mark, helo: "soft.test", author: "a@pass.test",
+			mailCode: 250, dataCode: 250, result: "spf=softfail smtp.helo=soft.test;", marked: true},
+		authCell{name: "refuse/null sender, HELO pass", policy: msgauth.Refuse, helo: "pass.test", author: "a@pass.test",
+			mailCode: 250, dataCode: 250, result: "spf=pass smtp.helo=pass.test;"})
 	for _, tc := range cells {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -303,19 +316,62 @@ func TestAuthResultsForged(t *testing.T) {
 	}
 }
 
-// TestAuthExempt: loopback clients and authenticated senders are not
-// checked (nothing refused, no header added).
+// relayGuard trusts every client, as [RelayIPs] would.
+type relayGuard struct{ OpenGuard }
+
+func (relayGuard) MayRelay(Client) bool { return true }
+
+// TestAuthExempt: loopback clients, trusted relays and authenticated
+// senders are not checked (nothing refused, no header added); an outside
+// client in the same session setup is refused.
 func TestAuthExempt(t *testing.T) {
 	t.Parallel()
 	zone := authZone(t)
-	ts, _ := startAuth(t, zone.Addr, 5*time.Second, msgauth.Refuse, msgauth.Refuse, msgauth.Refuse)
-	c, _ := dial(t, ts.addr) // from 127.0.0.1
-	c.expect("EHLO client.test", "250")
-	if r := c.send("a@fail.test", []string{adminUser}, "From: <a@dm.test>\r\nSubject: hi\r\n\r\nbody\r\n.\r\n"); !strings.HasPrefix(r, "250") {
-		t.Fatal(r)
-	}
-	msg, _ := ts.only(t)
-	if strings.Contains(msg, "Authentication-Results") {
-		t.Fatalf("a loopback client's message was checked:\n%s", msg)
+	plain := base64.StdEncoding.EncodeToString([]byte("\x00" + adminUser + "\x00" + adminPass))
+	for _, tc := range []struct {
+		name     string
+		loopback bool
+		guard    Guard
+		auth     bool
+		checked  bool
+	}{
+		{name: "loopback", loopback: true},
+		{name: "relay", guard: relayGuard{}},
+		{name: "authenticated", auth: true},
+		{name: "outside", checked: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r, err := resolve.New(zone.Addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ln := testutil.ListenRemote(t)
+			ts := startServerOn(t, ln, nil, func(o *Options) {
+				o.Auth = msgauth.New(msgauth.Options{SPF: msgauth.Refuse, DKIM: msgauth.Refuse, DMARC: msgauth.Refuse, Host: "mx.test", DNS: r})
+				o.Guard = tc.guard
+			})
+			var c *client
+			if tc.loopback {
+				c, _ = dial(t, ts.addr)
+			} else {
+				c, _ = remoteClient(t, ln, authClient)
+			}
+			c.expect("EHLO client.test", "250")
+			if tc.auth {
+				c.expect("AUTH PLAIN "+plain, "235")
+			}
+			if tc.checked {
+				c.expect("MAIL FROM:<a@fail.test>", "550 5.7.23")
+				return
+			}
+			if r := c.send("a@fail.test", []string{adminUser}, "From: <a@dm.test>\r\nSubject: hi\r\n\r\nbody\r\n.\r\n"); !strings.HasPrefix(r, "250") {
+				t.Fatal(r)
+			}
+			msg, _ := ts.only(t)
+			if strings.Contains(msg, "Authentication-Results") {
+				t.Fatalf("the message was checked:\n%s", msg)
+			}
+		})
 	}
 }
