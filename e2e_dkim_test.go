@@ -2,12 +2,15 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"mailq/internal/testutil"
 	"mailq/msgauth"
+	"mailq/resolve/dnstest"
 )
 
 // TestDKIMKeyCommand: /DKIMKEY writes a private key that loads, prints the
@@ -66,5 +69,46 @@ func TestDKIMMissingKey(t *testing.T) {
 	want := regexp.MustCompile(`\[DKIM\] test\.example: cannot load the signing key: .*none\.key`)
 	if code == 0 || !want.MatchString(out) {
 		t.Fatalf("exit %d, want a failure matching %s:\n%s", code, want, out)
+	}
+}
+
+// TestBinarySenderAuth: the binary checks an outside client (192.0.2.121)
+// against the DNSServer it is given: SPFPolicy=refuse refuses swaks's mail
+// from a domain whose SPF fails, and takes the mail from a domain whose
+// SPF passes, with one Authentication-Results naming HostName.
+func TestBinarySenderAuth(t *testing.T) {
+	t.Parallel()
+	swaks := testutil.Program(t, "swaks")
+	testutil.SourceAddr(t, "192.0.2.121")
+	zone := dnstest.Start(t)
+	zone.Add(`fail.test. 300 IN TXT "v=spf1 -all"`, `ok.test. 300 IN TXT "v=spf1 ip4:192.0.2.121 -all"`)
+	ini := strings.Replace(testINI, "[Config]\n", "[Config]\nSMTPRelayLevel=2\nDNSServer="+zone.Addr+"\nSPFPolicy=refuse\n", 1)
+	dir := newTree(t, ini)
+	if code, out := mailq(t, dir, "/adduser:admin@test.example", "/pw:secret"); code != 0 {
+		t.Fatalf("adduser: %d\n%s", code, out)
+	}
+	in := start(t, dir)
+	send := func(from string) (string, error) {
+		out, err := exec.Command(swaks, "--server", in.addr, "--local-interface", "192.0.2.121", "--helo", "client.test",
+			"--from", from, "--to", "admin@test.example", "--header", "Subject: auth test").CombinedOutput()
+		return string(out), err
+	}
+	if out, err := send("a@fail.test"); err == nil || !strings.Contains(out, "<** 550 5.7.23 ") {
+		t.Fatalf("mail from fail.test: %v\n%s", err, out)
+	}
+	if out, err := send("a@ok.test"); err != nil {
+		t.Fatalf("mail from ok.test: %v\n%s", err, out)
+	}
+	emls, _ := filepath.Glob(filepath.Join(dir, "queue", "*.eml"))
+	if len(emls) != 1 {
+		t.Fatalf("%d messages in the queue, want 1", len(emls))
+	}
+	msg, err := os.ReadFile(emls[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(msg), "Authentication-Results: mx.test; spf=pass smtp.mailfrom=a@ok.test;") ||
+		strings.Count(string(msg), "Authentication-Results:") != 1 {
+		t.Fatalf("stored message:\n%s", msg)
 	}
 }
