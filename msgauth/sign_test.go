@@ -59,7 +59,7 @@ var alterations = []struct {
 }
 
 // verifyZone is a checker whose DNS publishes record at s1._domainkey.sign.test.
-func verifyZone(t *testing.T, record string) *Checker {
+func verifyZone(t testing.TB, record string) *Checker {
 	t.Helper()
 	srv := dnstest.Start(t)
 	srv.Add(strings.Replace(ZoneLine("sign.test", "s1", record), " IN TXT ", " 60 IN TXT ", 1)) // as printed by /DKIMKEY
