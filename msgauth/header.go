@@ -141,13 +141,37 @@ func (c *Checker) Rewrite(msg []byte, res Results, mark bool) []byte {
 }
 
 // ours reports whether an Authentication-Results value names our host as
-// its authserv-id (RFC 8601 §2.2: the first token, before any version).
+// its authserv-id (RFC 8601 §2.2: the first token, before any version;
+// comments may stand anywhere, RFC 5322 §3.2.2).
 func (c *Checker) ours(v string) bool {
-	id, _, _ := strings.Cut(v, ";")
+	id, _, _ := strings.Cut(uncomment(v), ";")
 	if f := strings.Fields(id); len(f) > 0 {
 		id = f[0]
 	}
 	return strings.EqualFold(strings.TrimSpace(id), c.opt.Host)
+}
+
+// uncomment replaces the comments of a header value, nested ones
+// included, with a blank; a backslash quotes the next character.
+func uncomment(v string) string {
+	var b strings.Builder
+	depth := 0
+	for i := 0; i < len(v); i++ {
+		switch ch := v[i]; {
+		case ch == '\\' && depth > 0:
+			i++
+		case ch == '(':
+			if depth == 0 {
+				b.WriteByte(' ')
+			}
+			depth++
+		case ch == ')' && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteByte(ch)
+		}
+	}
+	return b.String()
 }
 
 // tagSubject puts the subject tag in front of a Subject field's value,
