@@ -11,6 +11,7 @@ import (
 	"mailq/config"
 	"mailq/guard"
 	"mailq/logs"
+	"mailq/msgauth"
 	"mailq/queue"
 	"mailq/route"
 )
@@ -41,6 +42,8 @@ type app struct {
 	extraSMTP []netip.AddrPort
 	smtpGuard *guard.SMTP
 	pop3Guard *guard.POP3
+
+	msgAuth *msgauth.Checker // serve_msgauth.go
 }
 
 // notifier returns a function that signals ch without ever blocking: one

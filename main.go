@@ -70,6 +70,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if inv.Init != "" {
 		return initCommand(inv, cfg, stdout, stderr)
 	}
+	if inv.DKIMKey != nil {
+		return dkimKeyCommand(inv.DKIMKey, cfg, stdout, stderr)
+	}
 	switch inv.Command {
 	case config.CmdAddUser, config.CmdSetPass, config.CmdDelUser, config.CmdUnlock:
 		printWarnings(stderr, cfg)

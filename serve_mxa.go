@@ -33,6 +33,11 @@ func (a *app) mxaComponent() (component, error) {
 	} else {
 		a.log.Warnf("MXA", "no DNS: %v", err)
 	}
+	sign, err := a.dkimSigner() // serve_msgauth.go
+	if err != nil {
+		return component{}, err
+	}
+	opt.Sign = sign
 	agent, err := mxa.New(opt)
 	if err != nil {
 		return component{}, err

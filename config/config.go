@@ -139,6 +139,8 @@ type Config struct {
 
 	domainKeys int // the highest N of the DomainN keys read, for NextDomainKey
 
+	MsgAuth MsgAuth // sender authentication; see msgauth.go
+
 	// Warnings are the non-fatal findings of Load (unknown keys, missing
 	// HostName, no INI found). main prints them at start.
 	Warnings []string
@@ -428,6 +430,7 @@ func Default() *Config {
 		Scripts: Scripts{
 			PerUser: map[string]string{},
 		},
+		MsgAuth: defaultMsgAuth(),
 	}
 }
 

@@ -205,6 +205,7 @@ var sectionNames = map[string]string{
 	"config": "Config", "domains": "Domains", "mda": "MDA", "mxa": "MXA",
 	"localmx": "LocalMX", "emailalias": "EmailAlias", "scripts": "Scripts",
 	"dnsbl": "DNSBL", "relayips": "RelayIPs",
+	"dkim": "DKIM",
 	// Not ours: [IPConfig] is written by the original program; [Users] and
 	// [Pop-Locked] belong to the accounts package.
 	"ipconfig": "IPConfig", "users": "Users", "pop-locked": "Pop-Locked",

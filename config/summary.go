@@ -43,6 +43,9 @@ func (c *Config) Summary() []string {
 		out = append(out, c.smtpSummary()...)
 	}
 	out = append(out, c.tlsSummary()...)
+	if c.Mode != ModePOP {
+		out = append(out, c.msgAuthSummary())
+	}
 	add("Log level: %d (%s)%s", c.Log.Level, c.Log.Level, logWhere(c))
 	if c.Server.Test {
 		add("Test mode: no mail is written or sent")

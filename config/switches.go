@@ -48,6 +48,8 @@ type Invocation struct {
 	// limit, ...); Load copies them into Config.Warnings.
 	Warnings []string
 
+	DKIMKey *DKIMKeyRequest // /DKIMKEY: make a DKIM key pair (msgauth.go)
+
 	// sets are the settings of the switches, in command-line order, already
 	// parsed and checked: applying them cannot fail. Load applies them after
 	// the INI file.

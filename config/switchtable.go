@@ -125,6 +125,7 @@ var switchSpecs = append([]switchSpec{
 	{names: []string{"POP"}, group: "Instance control", help: "run the POP3 instance instead of the SMTP one",
 		do: func(p *argParser, arg, _ string) error { p.inv.Mode, p.popArg = ModePOP, arg; return nil }},
 	webSwitch,
+	dkimKeySwitch,
 	{names: []string{"STOP"}, arg: "[SMTP|POP|WEB]", group: "Instance control", help: "stop this folder's instances (all, or the one named)",
 		do: doStop},
 	{names: []string{"STATUS"}, group: "Instance control", help: "say which of this folder's instances run; exit code 0 if one does, 4 if none",

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
 	"runtime/debug"
 	"sync"
@@ -55,6 +56,9 @@ type Options struct {
 	RootCAs *x509.CertPool
 	// TLS holds the per-route TLS policies (GatewayTLS, [LocalMX] entries).
 	TLS config.TLS
+	// Sign returns the DKIM-Signature field to put in front of a message
+	// read from its argument, or "" for none (dkim.go); nil signs nothing.
+	Sign func(io.Reader) (string, error)
 	// StopGrace is how long deliveries in progress may go on after Run's
 	// context ends; 0 means 10 seconds.
 	StopGrace time.Duration

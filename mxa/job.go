@@ -158,6 +158,7 @@ func (j *job) attempt(sctx context.Context, due []int) error {
 	f.Close()
 	m := &message{from: j.env.From, body8: j.env.Body == queue.Body8BitMIME, size: j.env.Size,
 		open: func() (io.ReadCloser, error) { return j.a.tree.Open(j.folder, j.env.ID) }}
+	j.signed(m) // dkim.go
 	for _, g := range j.groups(sctx, due) {
 		if j.ctx.Err() != nil {
 			return nil

@@ -76,6 +76,8 @@ type session struct {
 	rcpts    []queue.Recipient
 	hbuf     []byte // the header buffer, kept between messages
 
+	auth authState // sender authentication of the transaction (msgauth.go)
+
 	// Counters of the whole session.
 	messages     int
 	failed       int

@@ -61,6 +61,7 @@ func (s *session) cmdData(arg string) Reply {
 	if d != nil {
 		sink = d
 	}
+	sink, held := s.authHold(sink)
 	size, err := s.receive(sink, t)
 	switch {
 	case errors.Is(err, errConnection):
@@ -73,6 +74,9 @@ func (s *session) cmdData(arg string) Reply {
 		return replyFor(err)
 	}
 	if err := s.srv.guard.Message(s.client(), size, len(s.rcpts)); err != nil {
+		return replyFor(err)
+	}
+	if size, err = s.authRelease(held, size); err != nil {
 		return replyFor(err)
 	}
 	return s.commit(d, t, size)

@@ -64,6 +64,9 @@ func (s *session) cmdMail(arg string) Reply {
 	if err := s.srv.guard.Mail(s.client(), from); err != nil {
 		return replyFor(err)
 	}
+	if err := s.authMail(from); err != nil {
+		return replyFor(err)
+	}
 	if !o.Server.Test {
 		need := size
 		if need == 0 {

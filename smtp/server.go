@@ -15,6 +15,7 @@ import (
 
 	"mailq/config"
 	"mailq/logs"
+	"mailq/msgauth"
 	"mailq/queue"
 	"mailq/route"
 	"mailq/slots"
@@ -60,6 +61,9 @@ type Options struct {
 	Getenv func(string) string
 	// TLS is STARTTLS and implicit TLS (starttls.go).
 	TLS TLSOptions
+	// Auth checks the senders of mail from outside (msgauth.go); nil
+	// checks nothing.
+	Auth *msgauth.Checker
 	// FailDelay holds the answer to a failed AUTH (see failPause).
 	FailDelay time.Duration
 }
