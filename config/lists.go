@@ -21,6 +21,7 @@ var listReaders = map[string]func(ld *loader, key, v string) error{
 	"DNSBL":      readDNSBL,
 	"RelayIPs":   readRelayIP,
 	"Scripts":    readScript,
+	"Chaos":      readChaos, // chaos.go
 }
 
 // numbered reports whether key is prefix followed by a number ("Item12").

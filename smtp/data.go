@@ -75,6 +75,9 @@ func (s *session) cmdData(arg string) Reply {
 	if err := s.srv.guard.Message(s.client(), size, len(s.rcpts)); err != nil {
 		return replyFor(err)
 	}
+	if r, hit := s.chaosEndOfData(); hit { // chaos.go: the draft is removed
+		return r
+	}
 	return s.commit(d, t, size)
 }
 
