@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mailq/accounts"
+	"mailq/chaos"
 	"mailq/config"
 	"mailq/guard"
 	"mailq/logs"
@@ -41,6 +42,8 @@ type app struct {
 	extraSMTP []netip.AddrPort
 	smtpGuard *guard.SMTP
 	pop3Guard *guard.POP3
+
+	chaos *chaos.Plan // [Chaos], made by chaosPlan (serve_sink.go)
 }
 
 // notifier returns a function that signals ch without ever blocking: one
@@ -70,7 +73,7 @@ func newApp(cfg *config.Config, log *logs.Logger) (*app, error) {
 	a := &app{cfg: cfg, log: log, tree: tree, users: users,
 		mdaWake: make(chan struct{}, 1), mxaWake: make(chan struct{}, 1)}
 	a.routes = route.New(cfg.AllDomains(), cfg.Aliases, users.Exists)
-	if cfg.Mode == config.ModeSMTP {
+	if cfg.Mode == config.ModeSMTP || (cfg.Mode == config.ModeSink && cfg.Sink.Keep) {
 		// The SMTP instance owns the queue: repair what a crash left behind
 		// before anything reads it. Temporary files of sessions of an earlier
 		// process are older than any session of this one.
@@ -113,6 +116,9 @@ func (a *app) components() ([]component, error) {
 	}
 	if a.cfg.Mode == config.ModeWeb {
 		return comps, add(a.webComponent())
+	}
+	if a.cfg.Mode == config.ModeSink {
+		return a.sinkComponents() // serve_sink.go
 	}
 	if err := add(a.smtpComponent()); err != nil {
 		return nil, err
