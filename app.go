@@ -144,6 +144,9 @@ func (a *app) components() ([]component, error) {
 // hints tells a new user the one step left before sending and reading a
 // first message.
 func (a *app) hints() {
+	if a.cfg.Mode == config.ModeSink {
+		return // it has no accounts to speak of
+	}
 	users := a.users.Users()
 	switch {
 	case len(users) == 0:
