@@ -135,6 +135,11 @@ func TestSinkSmtplibSwaks(t *testing.T) {
 	if b, err := sw("fail+x@anywhere.example"); err == nil || !strings.Contains(b, "550 5.1.1 No such user") {
 		t.Errorf("swaks to fail+x@: %v (want a failure)\n%s", err, b)
 	}
+	if b, err := exec.Command(swaks, "--server", sink.addr, "--tls", "--helo", "client.example",
+		"--from", "app@client.example", "--to", "tls@anywhere.example", "--body", "hello").CombinedOutput(); err != nil ||
+		!strings.Contains(string(b), "TLS started") || !strings.Contains(string(b), "250 2.0.0 OK queued as") {
+		t.Errorf("swaks with STARTTLS: %v\n%s", err, b)
+	}
 	final := stopSink(t, sink, dir)
 	if m, _ := filepath.Glob(filepath.Join(dir, "queue", "*")); len(m) != 0 {
 		for _, f := range m {
@@ -143,7 +148,7 @@ func TestSinkSmtplibSwaks(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(final, "2 message(s) accepted") {
+	if !strings.Contains(final, "3 message(s) accepted") {
 		t.Errorf("final count:\n%s", final)
 	}
 }
@@ -238,4 +243,37 @@ func TestSinkRulesByClientIP(t *testing.T) {
 	if !strings.Contains(out, "chaos Rule2 (hang.example HELO): hang") {
 		t.Errorf("no hang logged:\n%s", out)
 	}
+}
+
+// TestMXASendChaosToSink: the SMTP instance's own [Chaos] rules: RCPT
+// refuses one address to swaks, and SEND fails the MXA's first attempt
+// (1x) without connecting; the retry reaches the sink, which keeps the
+// message, and the set ends in sent/.
+func TestMXASendChaosToSink(t *testing.T) {
+	t.Parallel()
+	sink, sinkDir := startSink(t, true)
+	dir := retryTree(t, sink.addr, "[Chaos]", "Seed=3", "Rule1=*@far.example SEND 1x 451 4.4.1 Pretend the remote is down",
+		"Rule2=nobody@* RCPT 550 5.1.1 Chaos says no")
+	in := start(t, dir)
+	swaks := testutil.Program(t, "swaks")
+	if b, err := exec.Command(swaks, "--server", in.addr, "--helo", "client.example",
+		"--auth", "PLAIN", "--auth-user", "alice@test.example", "--auth-password", "secret",
+		"--from", "alice@test.example", "--to", "nobody@far.example").CombinedOutput(); err == nil ||
+		!strings.Contains(string(b), "550 5.1.1 Chaos says no") {
+		t.Errorf("swaks to nobody@: %v (want a failure)\n%s", err, b)
+	}
+	mxaSubmit(t, in.addr, "bob@far.example", "past the chaos")
+	mxaWaitGlob(t, in, filepath.Join(folder(dir, "sent"), "*.auth"), 1)
+	mxaWaitGlob(t, sink, filepath.Join(sinkDir, "queue", "*.auth"), 1)
+	out := in.out()
+	for _, want := range []string{"chaos Rule1 (*@far.example SEND): 451 4.4.1 Pretend the remote is down",
+		"chaos Rule2 (nobody@* RCPT): 550 5.1.1 Chaos says no", "seed 3"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the SMTP instance's output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(sink.out(), "connected on"); n != 1 {
+		t.Errorf("the sink saw %d sessions, want 1 (the faked attempt connects to nothing)", n)
+	}
+	onlyIn(t, dir, map[string]int{"sent": 1})
 }
