@@ -191,6 +191,9 @@ S: 450 4.2.1 Full
 			if got := len(ts.committed(t)); got != tc.committed {
 				t.Errorf("%d committed, want %d", got, tc.committed)
 			}
+			if left := ts.leftovers(t); len(left) != 0 {
+				t.Errorf("left in the queue: %v", left) // a refused message's draft is removed
+			}
 			if got := w.got(); fmt.Sprint(got) != fmt.Sprint(tc.waited) {
 				t.Errorf("waited %v, want %v", got, tc.waited)
 			}
