@@ -2,14 +2,12 @@ package smtp
 
 import (
 	"context"
-	"io"
 	"strings"
 	"time"
 
 	"mailq/address"
 	"mailq/chaos"
 	"mailq/config"
-	"mailq/queue"
 )
 
 // Chaos in the session: the [Chaos] rules (package chaos) asked before the
@@ -152,19 +150,3 @@ func (s *session) chaosSubjects(stage config.ChaosStage, arg string) []string {
 	}
 	return out
 }
-
-// discardSpool is the sink's spool without SinkKeep: a message is read to
-// its final dot and thrown away, and "committed" without a file.
-type discardSpool struct{}
-
-type discardDraft struct{ id queue.ID }
-
-func (discardSpool) newDraft() (draft, error)      { return discardDraft{queue.NewID(time.Now())}, nil }
-func (discardSpool) freeBytes() (uint64, error)    { return 1 << 62, nil }
-func (discardSpool) count() (int, error)           { return 0, nil }
-func (d discardDraft) Write(p []byte) (int, error) { return io.Discard.Write(p) }
-func (d discardDraft) ID() queue.ID                { return d.id }
-func (d discardDraft) Commit(*queue.Envelope) error {
-	return nil
-}
-func (d discardDraft) Abort() error { return nil }

@@ -66,7 +66,7 @@ type Options struct {
 	// Chaos is the [Chaos] rules (chaos.go); nil injects nothing.
 	Chaos *chaos.Plan
 	// Discard reads each message to its final dot and keeps nothing: the
-	// sink without SinkKeep (chaos.go).
+	// sink without SinkKeep (sink.go).
 	Discard bool
 }
 
