@@ -187,14 +187,18 @@ func (r *ChaosRule) parseAction(f []string) error {
 	return nil
 }
 
-// chaosSummary is the start-up line of the section.
-func (c *Config) chaosSummary() string {
+// chaosSummary is the start-up line of the section: none while it is off,
+// except in the sink (always=true), whose every answer depends on it.
+func (c *Config) chaosSummary(always bool) []string {
 	if len(c.Chaos.Rules) == 0 {
-		return "Chaos: off"
+		if always {
+			return []string{"Chaos: off (every command accepted)"}
+		}
+		return nil
 	}
 	seed := "picked at start"
 	if c.Chaos.Seed != 0 {
 		seed = strconv.FormatUint(c.Chaos.Seed, 10)
 	}
-	return "Chaos: " + strconv.Itoa(len(c.Chaos.Rules)) + " rule(s), seed " + seed
+	return []string{"Chaos: " + strconv.Itoa(len(c.Chaos.Rules)) + " rule(s), seed " + seed}
 }

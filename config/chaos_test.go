@@ -80,8 +80,11 @@ func TestChaosSection(t *testing.T) {
 	if _, err := loadText(t, "[Chaos]\nSeed=-1\n"); err == nil {
 		t.Error("Seed=-1 accepted")
 	}
-	if c := mustLoad(t, "[Config]\nHostName=h\n"); !strings.Contains(strings.Join(c.Summary(), "\n"), "Chaos: off") {
+	if c := mustLoad(t, "[Config]\nHostName=h\n"); strings.Contains(strings.Join(c.Summary(), "\n"), "\nChaos: ") {
 		t.Errorf("summary without rules:\n%s", strings.Join(c.Summary(), "\n"))
+	}
+	if c := mustLoad(t, "[Config]\nHostName=h\n", "/SINK"); !strings.Contains(strings.Join(c.Summary(), "\n"), "Chaos: off") {
+		t.Errorf("the sink's summary without rules:\n%s", strings.Join(c.Summary(), "\n"))
 	}
 }
 

@@ -58,11 +58,10 @@ func (c *Config) sinkSummary() []string {
 	if c.Sink.Keep {
 		keep = "kept in " + c.Paths.Queue + " (SinkKeep=True)"
 	}
-	out := []string{
+	out := append([]string{
 		"Listening on: " + net.JoinHostPort(orStar(c.Server.Bind), strconv.Itoa(c.Sink.Port)) + " (sink: every recipient accepted unless a rule refuses it)",
 		"Accepted mail: " + keep,
-		c.chaosSummary(),
-	}
+	}, c.chaosSummary(true)...)
 	if c.TLS.Enabled {
 		out = append(out, "STARTTLS: offered")
 	} else {
