@@ -99,6 +99,9 @@ func (s *session) chaosApply(d chaos.Decision) (Reply, bool) {
 		s.srv.log.SMTPChaos(s.logConn(), f)
 	}
 	s.chaos.close = s.chaos.close || d.Close
+	if d.Delay > 0 || (d.Final != nil && d.Final.Action == config.ActHang) {
+		s.flush() // the answers to earlier pipelined commands go out before the wait
+	}
 	if d.Delay > 0 && !s.srv.chaosWait(s.chaos.ctx, d.Delay) {
 		s.closeWhy = "shutdown"
 		return reply(421, "4.3.2", s.srv.host+" Service shutting down, try again later").closing(), true

@@ -335,3 +335,30 @@ func TestSinkDiscard(t *testing.T) {
 		t.Errorf("files left: %v", left)
 	}
 }
+
+// TestChaosHangFlushesPipelined: the answers to the commands pipelined
+// before a hanging one reach the client while the server hangs, as a real
+// server's would, not after it.
+func TestChaosHangFlushesPipelined(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	ts := startServerWith(t, func(srv *Server) {
+		srv.wait = func(ctx context.Context, _ time.Duration) bool {
+			select { // hangs until the test has read the earlier answers
+			case <-release:
+			case <-ctx.Done():
+			}
+			return true
+		}
+	}, withChaos(chaosPlan(t, 1, "hang@* RCPT hang")))
+	c, _ := dial(t, ts.addr)
+	c.expect("EHLO c.example", "250")
+	c.write("MAIL FROM:<a@x.example>\r\nRCPT TO:<admin@test.example>\r\nRCPT TO:<hang@test.example>\r\n")
+	for _, want := range []string{"250 2.1.0", "250 2.1.5"} {
+		if r := c.reply(); !strings.HasPrefix(r, want) {
+			t.Fatalf("got %q, want %s", r, want)
+		}
+	}
+	close(release)
+	c.closed()
+}
