@@ -43,17 +43,17 @@ func (a *app) sinkComponents() ([]component, error) {
 	return []component{
 		{name: "sink", run: func(ctx context.Context) error { return srv.Serve(ctx, ln) }},
 		{name: "sink report", run: func(ctx context.Context) error {
-			a.sinkReport(ctx, accepted.Load)
+			a.sinkReport(ctx, accepted.Load, sinkReport)
 			return nil
 		}},
 	}, nil
 }
 
 // sinkReport prints the running count of accepted messages and the rate
-// since the last line, every sinkReport while it changes, and the total at
+// since the last line, every interval while it changes, and the total at
 // the end.
-func (a *app) sinkReport(ctx context.Context, count func() int64) {
-	t := time.NewTicker(sinkReport)
+func (a *app) sinkReport(ctx context.Context, count func() int64, every time.Duration) {
+	t := time.NewTicker(every)
 	defer t.Stop()
 	start, last, lastAt := time.Now(), int64(0), time.Now()
 	for {
