@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mailq/accounts"
+	"mailq/chaos"
 	"mailq/config"
 	"mailq/guard"
 	"mailq/logs"
@@ -44,6 +45,7 @@ type app struct {
 	pop3Guard *guard.POP3
 
 	msgAuth *msgauth.Checker // serve_msgauth.go
+	chaos   *chaos.Plan      // [Chaos], made by chaosPlan (serve_sink.go)
 }
 
 // notifier returns a function that signals ch without ever blocking: one
@@ -73,7 +75,7 @@ func newApp(cfg *config.Config, log *logs.Logger) (*app, error) {
 	a := &app{cfg: cfg, log: log, tree: tree, users: users,
 		mdaWake: make(chan struct{}, 1), mxaWake: make(chan struct{}, 1)}
 	a.routes = route.New(cfg.AllDomains(), cfg.Aliases, users.Exists)
-	if cfg.Mode == config.ModeSMTP {
+	if cfg.Mode == config.ModeSMTP || (cfg.Mode == config.ModeSink && cfg.Sink.Keep) {
 		// The SMTP instance owns the queue: repair what a crash left behind
 		// before anything reads it. Temporary files of sessions of an earlier
 		// process are older than any session of this one.
@@ -117,6 +119,9 @@ func (a *app) components() ([]component, error) {
 	if a.cfg.Mode == config.ModeWeb {
 		return comps, add(a.webComponent())
 	}
+	if a.cfg.Mode == config.ModeSink {
+		return a.sinkComponents() // serve_sink.go
+	}
 	if err := add(a.smtpComponent()); err != nil {
 		return nil, err
 	}
@@ -141,6 +146,9 @@ func (a *app) components() ([]component, error) {
 // hints tells a new user the one step left before sending and reading a
 // first message.
 func (a *app) hints() {
+	if a.cfg.Mode == config.ModeSink {
+		return // it has no accounts to speak of
+	}
 	users := a.users.Users()
 	switch {
 	case len(users) == 0:

@@ -97,6 +97,8 @@ func stopName(m config.Mode) string {
 		return "pop"
 	} else if m == config.ModeWeb {
 		return "web"
+	} else if m == config.ModeSink {
+		return "sink"
 	}
 	return "smtp"
 }

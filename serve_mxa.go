@@ -25,6 +25,7 @@ func (a *app) mxaComponent() (component, error) {
 		Wake:        a.mxaWake,
 		Rescan:      a.cfg.Server.Nice,
 		Bounced:     notifier(a.mdaWake),
+		Chaos:       a.chaosPlan(), // serve_sink.go
 	}
 	// The resolver is made even when the mode needs no DNS, so that a
 	// configured host name the system cannot resolve may still be found.

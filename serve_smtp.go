@@ -52,5 +52,6 @@ func (a *app) smtpOptions() smtp.Options {
 		Version:         version,
 		TLS:             a.smtpTLS(false), // serve_tls.go
 		Auth:            a.msgAuthChecker(),
+		Chaos:           a.chaosPlan(), // serve_sink.go
 	}
 }

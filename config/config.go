@@ -34,6 +34,9 @@ func (m Mode) String() string {
 	if m == ModeWeb {
 		return "Web"
 	}
+	if m == ModeSink {
+		return "Sink"
+	}
 	return "SMTP"
 }
 
@@ -126,7 +129,9 @@ type Config struct {
 	Abuse    Abuse
 	MDA      MDA
 	MXA      MXA
-	Web      Web // the web instance (/WEB); see web.go
+	Web      Web   // the web instance (/WEB); see web.go
+	Sink     Sink  // the sink instance (/SINK); see sink.go
+	Chaos    Chaos // [Chaos]; see chaos.go
 	Paths    Paths
 	Log      Log
 	TLS      TLS      // config/tls.go
@@ -314,6 +319,7 @@ type Paths struct {
 	SMTPLock string // smtpserver.lck
 	POPLock  string // popserver.lck
 	WebLock  string // webserver.lck
+	SinkLock string // sinkserver.lck
 	KeyFile  string // mailq.key, the key that seals account secrets
 	// POPBeforeSMTP is the file through which the POP3 instance tells the
 	// SMTP instance which IPs logged in recently.
@@ -424,6 +430,7 @@ func Default() *Config {
 			MXADest:       defaultMXADest(),
 		},
 		Web:   defaultWeb(),
+		Sink:  defaultSink(),
 		Log:   Log{Level: LogOff},
 		TLS:   defaultTLS(),
 		Paths: DefaultPaths("."),

@@ -173,6 +173,7 @@ func buildKeySpecs() []keySpec {
 	keys = append(keys, mxaDestKeys()...)
 	keys = append(keys, webKeys()...)
 	keys = append(keys, msgAuthKeys()...)
+	keys = append(keys, sinkKeys()...)
 	keys = append(keys, autoBanKeys()...)
 	keys = append(keys, groupKeys...)
 	for _, s := range pathSettings {

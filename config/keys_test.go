@@ -157,7 +157,8 @@ var sampleKeyValues = map[string]string{
 	"Enabled": "True", "RefileUnknownUsers": "False", "MX": "Remote", "Gateway": "gw.example.com",
 	"GatewayUser": "u", "GatewayPassword": "p", "SendRetrySeconds": "60", "MessageExpiry": "60", "Workers": "2",
 	"RequireTLS": "True", "VerifyTLS": "True",
-	"MaxUnknownFolders":    "50",
+	"MaxUnknownFolders": "50",
+	"SinkPort":          "2600", "SinkKeep": "True", // sink.go
 	"MaxFailedLoginsPerIP": "7", "MaxFailedLoginsPerAccount": "50", "LockoutMinutes": "60", "AutoBanMinutes": "90", "GroupsLocalSendersOnly": "True",
 }
 

@@ -22,6 +22,7 @@ var listReaders = map[string]func(ld *loader, key, v string) error{
 	"RelayIPs":   readRelayIP,
 	"Scripts":    readScript,
 	"DKIM":       readDKIM,
+	"Chaos":      readChaos, // chaos.go
 }
 
 // numbered reports whether key is prefix followed by a number ("Item12").

@@ -205,7 +205,8 @@ var sectionNames = map[string]string{
 	"config": "Config", "domains": "Domains", "mda": "MDA", "mxa": "MXA",
 	"localmx": "LocalMX", "emailalias": "EmailAlias", "scripts": "Scripts",
 	"dnsbl": "DNSBL", "relayips": "RelayIPs",
-	"dkim": "DKIM",
+	"dkim":  "DKIM",
+	"chaos": "Chaos", // chaos.go
 	// Not ours: [IPConfig] is written by the original program; [Users] and
 	// [Pop-Locked] belong to the accounts package.
 	"ipconfig": "IPConfig", "users": "Users", "pop-locked": "Pop-Locked",
@@ -347,7 +348,7 @@ func (ld *loader) finish(env Env) error {
 	if err := c.finishTLS(ld.base); err != nil {
 		return err
 	}
-	if c.Mode == ModePOP || c.Mode == ModeWeb {
+	if c.Mode == ModePOP || c.Mode == ModeWeb || c.Mode == ModeSink {
 		// The agents run only in the SMTP instance.
 		c.MDA.Enabled, c.MXA.Enabled = false, false
 	} else if c.POP.RPOP {

@@ -32,6 +32,7 @@ var pathSettings = []pathSetting{
 	{"Config", "SMTPLockFile", func(p *Paths) *string { return &p.SMTPLock }, nil, "smtpserver.lck"},
 	{"Config", "POPLockFile", func(p *Paths) *string { return &p.POPLock }, nil, "popserver.lck"},
 	{"Config", "WebLockFile", func(p *Paths) *string { return &p.WebLock }, nil, "webserver.lck"},
+	{"Config", "SinkLockFile", func(p *Paths) *string { return &p.SinkLock }, nil, "sinkserver.lck"},
 	{"Config", "KeyFile", func(p *Paths) *string { return &p.KeyFile }, nil, "mailq.key"},
 	{"Config", "POPBeforeSMTPFile", func(p *Paths) *string { return &p.POPBeforeSMTP }, nil, "popbeforesmtp.txt"},
 	{"Config", "FailedLoginsFile", func(p *Paths) *string { return &p.FailedLogins }, nil, "failedlogins.txt"},

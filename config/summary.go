@@ -24,6 +24,9 @@ func (c *Config) Summary() []string {
 	if c.Mode == ModeWeb {
 		return append(out, c.webSummary()...)
 	}
+	if c.Mode == ModeSink {
+		return append(out, c.sinkSummary()...)
+	}
 	port, threads := c.SMTP.Port, c.SMTP.Threads
 	if c.Mode == ModePOP {
 		port, threads = c.POP.Port, c.POP.Threads
@@ -46,6 +49,7 @@ func (c *Config) Summary() []string {
 	if c.Mode != ModePOP {
 		out = append(out, c.msgAuthSummary())
 	}
+	out = append(out, c.chaosSummary(false)...)
 	add("Log level: %d (%s)%s", c.Log.Level, c.Log.Level, logWhere(c))
 	if c.Server.Test {
 		add("Test mode: no mail is written or sent")

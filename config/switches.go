@@ -32,6 +32,7 @@ const (
 	StopSMTP                   // /STOP:SMTP
 	StopPOP                    // /STOP:POP
 	StopWeb                    // /STOP:WEB
+	StopSink                   // /STOP:SINK
 )
 
 // Invocation is a parsed command line.
@@ -73,6 +74,7 @@ type argParser struct {
 	cmdArg, pwArg         string // the switches that set the command and /PW
 	agentArg, popArg      string // /MDA or /MXA; /POP
 	webArg                string // /WEB
+	sinkArg               string // /SINK
 	iniArg, noINIArg      string
 	initArg               string // /INIT
 	mxGiven, gatewayGiven bool
@@ -107,6 +109,9 @@ func ParseArgs(args []string) (*Invocation, error) {
 		return nil, err
 	}
 	if err := p.checkWeb(); err != nil {
+		return nil, err
+	}
+	if err := p.checkSink(); err != nil {
 		return nil, err
 	}
 	if p.gatewayGiven && !p.mxGiven {

@@ -148,7 +148,7 @@ func TestParseArgsErrors(t *testing.T) {
 		{"mxa with pop", []string{"/pop", "/mxa"}, "mailq: /mxa: the MDA and MXA run in the SMTP instance; start them without /POP"},
 		{"ini and noini", []string{"/INI:x.ini", "/NOINI"}, "mailq: /NOINI: cannot be combined with /INI:x.ini"},
 		{"noini with account", []string{"/NOINI", "/UNLOCK:a@b.com"}, "mailq: /NOINI: accounts are kept in mailq.ini, which /UNLOCK:a@b.com needs"},
-		{"stop bad", []string{"/STOP:ALLX"}, "mailq: /STOP:ALLX: expected SMTP, POP or WEB, or nothing to stop all"},
+		{"stop bad", []string{"/STOP:ALLX"}, "mailq: /STOP:ALLX: expected SMTP, POP, WEB or SINK, or nothing to stop all"},
 		{"mx none", []string{"/MX:NONE"}, "mailq: /MX:NONE: expected GATEWAY, LOCAL or REMOTE"},
 		{"bind name", []string{"/BIND:localhost"}, "mailq: /BIND:localhost: expected * (every interface) or an IP address such as 127.0.0.1"},
 		{"size zero", []string{"/SIZE:0"}, "mailq: /SIZE:0: expected a size such as 20MB, 512KB or 20 (in bytes), at most 1024GB"},
@@ -214,7 +214,7 @@ func TestHelpListsEverySwitch(t *testing.T) {
 	manual := strings.Fields(`? H ADDUSER DELUSER SETPASS UNLOCK PW MDA MXA POP STOP BIND PORT SMTPTHREADS
 		POPTHREADS SMTPAUTH SMTPMODE RELAY VRFY QPATH UPATH NOSCRIPT LOG LOGLEVEL MX GATEWAY WM SIZE TIMEOUT
 		NICE NOFIXHDRS EXPIRY DELETEONSEND RPOP POPROD AUTOBAN POPLOCK NOBACKSPACE NOIPBLOCK NOHTTPGET NOINI
-		SELECT Q TEST DEBUG INI ENABLESCRIPTS VERSION STATUS INIT WEB DKIMKEY`)
+		SELECT Q TEST DEBUG INI ENABLESCRIPTS VERSION STATUS INIT WEB DKIMKEY SINK`)
 	for _, n := range manual {
 		if !known[n] {
 			t.Errorf("switch /%s of the manual is missing", n)

@@ -126,7 +126,8 @@ var switchSpecs = append([]switchSpec{
 		do: func(p *argParser, arg, _ string) error { p.inv.Mode, p.popArg = ModePOP, arg; return nil }},
 	webSwitch,
 	dkimKeySwitch,
-	{names: []string{"STOP"}, arg: "[SMTP|POP|WEB]", group: "Instance control", help: "stop this folder's instances (all, or the one named)",
+	sinkSwitch, // sink.go
+	{names: []string{"STOP"}, arg: "[SMTP|POP|WEB|SINK]", group: "Instance control", help: "stop this folder's instances (all, or the one named)",
 		do: doStop},
 	{names: []string{"STATUS"}, group: "Instance control", help: "say which of this folder's instances run; exit code 0 if one does, 4 if none",
 		do: func(p *argParser, arg, _ string) error { return p.command(CmdStatus, arg) }},
@@ -155,6 +156,8 @@ var switchSpecs = append([]switchSpec{
 			ld.c.POP.Port = v
 		} else if ld.c.Mode == ModeWeb {
 			ld.c.Web.Port = v
+		} else if ld.c.Mode == ModeSink {
+			ld.c.Sink.Port = v
 		} else {
 			ld.c.SMTP.Port = v
 		}
@@ -236,8 +239,10 @@ func doStop(p *argParser, arg, v string) error {
 		p.inv.Stop = StopPOP
 	case "WEB":
 		p.inv.Stop = StopWeb
+	case "SINK":
+		p.inv.Stop = StopSink
 	default:
-		return expected("SMTP, POP or WEB, or nothing to stop all")
+		return expected("SMTP, POP, WEB or SINK, or nothing to stop all")
 	}
 	return p.command(CmdStop, arg)
 }

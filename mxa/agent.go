@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"mailq/chaos"
 	"mailq/config"
 	"mailq/logs"
 	"mailq/queue"
@@ -62,6 +63,8 @@ type Options struct {
 	// StopGrace is how long deliveries in progress may go on after Run's
 	// context ends; 0 means 10 seconds.
 	StopGrace time.Duration
+	// Chaos holds the [Chaos] rules of stage SEND (chaos.go); nil for none.
+	Chaos *chaos.Plan
 }
 
 // Agent is the Mail Exchange Agent. Create it with New and start it with

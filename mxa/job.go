@@ -179,7 +179,10 @@ func (j *job) attempt(sctx context.Context, due []int) error {
 				recErr = err
 			}
 		}
-		temp := j.a.deliver(sctx, string(j.env.ID), m, g, done)
+		temp, faked := j.chaos(sctx, g, done) // chaos.go
+		if !faked {
+			temp = j.a.deliver(sctx, string(j.env.ID), m, g, done)
+		}
 		if connects {
 			j.a.dests.release(g.plan.key)
 		}

@@ -101,6 +101,8 @@ type session struct {
 	// the TCP one, whose deadline shutdown sets; tls is nil before TLS.
 	raw net.Conn
 	tls *tls.ConnectionState
+
+	chaos chaosState // [Chaos] (chaos.go)
 }
 
 // handle runs one session to its end and closes the connection. The Guard
@@ -141,6 +143,9 @@ func (srv *Server) handle(ctx context.Context, c net.Conn, admitted func()) {
 	}
 	defer releaseSlot()
 	admitted()
+	if s.chaosConnect(ctx) {
+		return
+	}
 	s.send(s.greeting())
 	s.loop()
 }

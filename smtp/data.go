@@ -76,6 +76,9 @@ func (s *session) cmdData(arg string) Reply {
 	if err := s.srv.guard.Message(s.client(), size, len(s.rcpts)); err != nil {
 		return replyFor(err)
 	}
+	if r, hit := s.chaosEndOfData(); hit { // chaos.go: the draft is removed
+		return r
+	}
 	if size, err = s.authRelease(held, size); err != nil {
 		return replyFor(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"mailq/chaos"
 	"mailq/config"
 	"mailq/logs"
 	"mailq/msgauth"
@@ -66,6 +67,11 @@ type Options struct {
 	Auth *msgauth.Checker
 	// FailDelay holds the answer to a failed AUTH (see failPause).
 	FailDelay time.Duration
+	// Chaos is the [Chaos] rules (chaos.go); nil injects nothing.
+	Chaos *chaos.Plan
+	// Discard reads each message to its final dot and keeps nothing: the
+	// sink without SinkKeep (sink.go).
+	Discard bool
 }
 
 // Server is the SMTP receiver. Build it with New and run it with Serve.
@@ -91,6 +97,9 @@ type Server struct {
 	noRecover bool  // let panics through, so a test sees them
 
 	pause func(start time.Time, delay time.Duration) // nil: failPause
+
+	chaos *chaos.Plan                                     // Options.Chaos
+	wait  func(ctx context.Context, d time.Duration) bool // nil: sleepCtx (chaos.go)
 }
 
 // copyBuf is the size of the buffer DATA is streamed through.
@@ -137,6 +146,10 @@ func New(o Options) (*Server, error) {
 	if s.host == "" {
 		s.host = "localhost"
 	}
+	if o.Discard {
+		s.spool = discardSpool{}
+	}
+	s.chaos = o.Chaos
 	s.bufs.New = func() any { b := make([]byte, copyBuf); return &b }
 	s.cap = newCapacity(o.Server.MinFreeDiskMB, o.SMTP.MaxQueued)
 	s.slots = slots.New(o.SMTP.Threads)
