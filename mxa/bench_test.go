@@ -129,15 +129,7 @@ func countingSink(tb testing.TB) (addr string, mesg *atomic.Int64) {
 			}
 		}
 	}()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			tb.Fatal("smtp-sink does not listen")
-		}
-	}
+	testutil.Eventually(tb, "smtp-sink listening on "+addr, testutil.Dials(addr))
 	return addr, mesg
 }
 
