@@ -61,8 +61,8 @@ func TestMXARetryThroughOwnSink(t *testing.T) {
 	dir := retryTree(t, sink.addr)
 	in := start(t, dir)
 	mxaSubmit(t, in.addr, "bob@far.example", "through our own sink")
-	mxaWaitGlob(t, in, filepath.Join(folder(dir, "sent"), "*.auth"), 1)
-	kept := mxaWaitGlob(t, sink, filepath.Join(sinkDir, "queue", "*.eml"), 1)
+	waitGlob(t, filepath.Join(folder(dir, "sent"), "*.auth"), 1, in)
+	kept := waitGlob(t, filepath.Join(sinkDir, "queue", "*.eml"), 1, sink)
 	data, err := os.ReadFile(kept[0])
 	if err != nil {
 		t.Fatal(err)
@@ -263,8 +263,8 @@ func TestMXASendChaosToSink(t *testing.T) {
 		t.Errorf("swaks to nobody@: %v (want a failure)\n%s", err, b)
 	}
 	mxaSubmit(t, in.addr, "bob@far.example", "past the chaos")
-	mxaWaitGlob(t, in, filepath.Join(folder(dir, "sent"), "*.auth"), 1)
-	mxaWaitGlob(t, sink, filepath.Join(sinkDir, "queue", "*.auth"), 1)
+	waitGlob(t, filepath.Join(folder(dir, "sent"), "*.auth"), 1, in)
+	waitGlob(t, filepath.Join(sinkDir, "queue", "*.auth"), 1, sink)
 	out := in.out()
 	for _, want := range []string{"chaos Rule1 (*@far.example SEND): 451 4.4.1 Pretend the remote is down",
 		"chaos Rule2 (nobody@* RCPT): 550 5.1.1 Chaos says no", "seed 3"} {

@@ -25,8 +25,8 @@ import (
 var version = "0.1.0"
 
 func main() {
-	if isWindowsService() {
-		os.Exit(runService(os.Args[1:]))
+	if isWindowsService(os.Args[1:]) {
+		os.Exit(runService(os.Args[1:], os.Stderr))
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
