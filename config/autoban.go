@@ -9,15 +9,8 @@ import (
 // (the original's behaviour); otherwise they end after this long.
 var ruleAutoBanExpire = durationRule{unit: time.Minute, min: 0, max: 366 * 24 * time.Hour}
 
-// autoBanKeys are the [Config] keys of automatic bans beyond AutoBan itself.
-func autoBanKeys() []keySpec {
-	return []keySpec{
-		durationKey("Config", "AutoBanMinutes", ruleAutoBanExpire, func(c *Config) *time.Duration { return &c.Abuse.AutoBanExpire }),
-	}
-}
-
 // autoBanSummary is the start-up line of AutoBan.
-func (c *Config) autoBanSummary() string {
+func autoBanSummary(c *Config) []string {
 	s := afterFailures(c.Abuse.AutoBan)
 	if c.Abuse.AutoBan > 0 {
 		if c.Abuse.AutoBanExpire > 0 {
@@ -26,5 +19,12 @@ func (c *Config) autoBanSummary() string {
 			s += ", for ever"
 		}
 	}
-	return s
+	return []string{"Auto-ban: " + s}
+}
+
+func afterFailures(n int) string {
+	if n == 0 {
+		return "off"
+	}
+	return fmt.Sprintf("after %d failed login(s)", n)
 }

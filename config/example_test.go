@@ -37,9 +37,9 @@ func TestExampleMatchesLoader(t *testing.T) {
 		mentioned[k.section+" "+k.key] = true
 		sections[k.section] = true
 	}
-	for _, k := range keySpecs {
-		if !mentioned[k.section+" "+k.name] {
-			t.Errorf("mailq.ini.example does not mention [%s] %s", k.section, k.name)
+	for _, k := range iniKeys() {
+		if !mentioned[k.sec+" "+k.name] {
+			t.Errorf("mailq.ini.example does not mention [%s] %s", k.sec, k.name)
 		}
 	}
 	for lower, name := range sectionNames {

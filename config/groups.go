@@ -40,13 +40,8 @@ func parseTargets(v string) ([]string, error) {
 	return out, nil
 }
 
-// groupKeys are the keys of distribution groups.
-var groupKeys = []keySpec{
-	boolKey("MDA", "GroupsLocalSendersOnly", func(c *Config) *bool { return &c.MDA.GroupsLocalOnly }),
-}
-
 // aliasSummary says how many aliases and groups there are.
-func (c *Config) aliasSummary() string {
+func aliasSummary(c *Config) []string {
 	groups := 0
 	for _, a := range c.Aliases {
 		if a.IsGroup() {
@@ -60,5 +55,5 @@ func (c *Config) aliasSummary() string {
 			s += " (local senders only)"
 		}
 	}
-	return s
+	return []string{s}
 }

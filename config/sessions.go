@@ -12,19 +12,13 @@ import "time"
 // Timeout (RFC 5321 §4.5.3.2.1 asks the client to wait 5 minutes for our
 // greeting; nothing asks a server to wait that long for the client). 0 turns
 // it off: the first command then has Timeout like any other.
-const DefaultFirstCommandTimeout = 30 * time.Second
-
+// (FirstCommandTimeout=30 in settings.go.)
 var ruleFirstCommand = durationRule{unit: time.Second, min: 0, max: 24 * time.Hour}
 
-// firstCommandKey is [Config] FirstCommandTimeout.
-func firstCommandKey() keySpec {
-	return durationKey("Config", "FirstCommandTimeout", ruleFirstCommand, func(c *Config) *time.Duration { return &c.Server.FirstCommandTimeout })
-}
-
 // firstCommandSummary is the start-up line for FirstCommandTimeout.
-func (c *Config) firstCommandSummary() string {
+func firstCommandSummary(c *Config) []string {
 	if c.Server.FirstCommandTimeout <= 0 {
-		return "First command within: Timeout (FirstCommandTimeout=0)"
+		return []string{"First command within: Timeout (FirstCommandTimeout=0)"}
 	}
-	return "First command within: " + humanDuration(c.Server.FirstCommandTimeout)
+	return []string{"First command within: " + humanDuration(c.Server.FirstCommandTimeout)}
 }
