@@ -24,12 +24,6 @@ type LoginLimits struct {
 	Lock time.Duration
 }
 
-// The defaults (settings.go): with the 1-second delay after each failure
-// and POPLockout=5, an account sees at most 20 guesses per 15 minutes,
-// however many addresses guess; the owner, from an address that has not
-// failed, is locked out only while such an attack runs, and for 15 minutes
-// at most after it.
-
 // ruleLockout reads LockoutMinutes: a block must end, and must last long
 // enough to slow guessing down.
 var ruleLockout = durationRule{unit: time.Minute, min: time.Minute, max: 24 * time.Hour}

@@ -15,9 +15,6 @@ type MXADest struct {
 	MaxConnectionsPerDestination int
 }
 
-// The default (settings.go) is 2: with the default four workers, half of them stay
-// free for other destinations while one hangs. A queue of mail to one busy
-// domain waits for its turn without being deferred.
 // PerDestination returns the effective limit of deliveries in progress to
 // one destination: MaxConnectionsPerDestination, but never more than
 // Workers-1 (one worker stays free for other destinations); 0 means no

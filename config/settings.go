@@ -55,6 +55,11 @@ var settings = []rower{
 		opt("POPTHREADS", "n", "POP3", "how many POP3 clients are served at once (1..64)"),
 	key("Config", "Timeout", "120", durK(ruleTimeout), func(c *Config) *time.Duration { return &c.Server.Timeout }).
 		opt("TIMEOUT", "secs", "Server", "disconnect clients idle this long").label("Watchdog timeout", inServers),
+	// Real clients send their first command within milliseconds of the
+	// greeting; only a person typing in telnet needs seconds. 30 seconds is
+	// generous for both, and frees a slot held by a silent connection four
+	// times sooner than Timeout (RFC 5321 §4.5.3.2.1 asks the client to wait
+	// 5 minutes for our greeting; nothing asks a server to wait that long).
 	key("Config", "FirstCommandTimeout", "30", durK(ruleFirstCommand), func(c *Config) *time.Duration { return &c.Server.FirstCommandTimeout }).
 		show(inServers, firstCommandSummary),
 	key("Config", "Nice", "500", durK(ruleNice), func(c *Config) *time.Duration { return &c.Server.Nice }).
@@ -94,6 +99,10 @@ var settings = []rower{
 		flag("VRFY", "True", "SMTP", "enable the VRFY command (it reveals accounts)"),
 	key("Config", "POPLockout", "5", countK("a number of failed logins (0 = never lock)"), func(c *Config) *int { return &c.POP.Lockout }).
 		opt("POPLOCK", "n", "POP3", "block an address from an account after n failed logins (0 = never)").show(inServers, loginSummary),
+	// With the 1-second delay after each failure and POPLockout=5, an
+	// account sees at most 20 guesses per 15 minutes, however many addresses
+	// guess; its owner, from an address that has not failed, is locked out
+	// only while such an attack runs, and for 15 minutes at most after it.
 	key("Config", "MaxFailedLoginsPerIP", "20", countK("a number of failed logins (0 = off)"), func(c *Config) *int { return &c.Abuse.Logins.PerIP }),
 	key("Config", "MaxFailedLoginsPerAccount", "20", countK("a number of failed logins (0 = off)"), func(c *Config) *int { return &c.Abuse.Logins.PerAccount }),
 	key("Config", "LockoutMinutes", "15", durK(ruleLockout), func(c *Config) *time.Duration { return &c.Abuse.Logins.Lock }),
@@ -128,6 +137,10 @@ var settings = []rower{
 		label("MDA", inSMTP),
 	key("MDA", "GroupsLocalSendersOnly", "False", boolK, func(c *Config) *bool { return &c.MDA.GroupsLocalOnly }).
 		show(inSMTP, aliasSummary).when(mdaOn),
+	// Enough for any real stream of misaddressed mail, few enough that a
+	// client naming a new address in every RCPT cannot fill the disk with
+	// folders (issue 22). Once reached, RCPT refuses unknown users that have
+	// no folder yet (550 5.1.1, as with RefileUnknownUsers=False).
 	key("MDA", "MaxUnknownFolders", "1000", countK("a number of folders (0 = no bound)"), func(c *Config) *int { return &c.MDA.MaxUnknownFolders }).
 		show(inSMTP, func(c *Config) []string {
 			return []string{"Unknown user folders: " + unknownBound(c.MDA.MaxUnknownFolders)}
@@ -147,6 +160,8 @@ var settings = []rower{
 		label("Expiry time", inSMTP).when(mxaOn),
 	key("MXA", "SendRetrySeconds", "600", durK(ruleRetry), func(c *Config) *time.Duration { return &c.MXA.RetryInterval }).
 		label("Retry interval", inSMTP).when(mxaOn),
+	// With the default four workers, half stay free for other destinations
+	// while one hangs; mail to one busy domain waits for its turn.
 	key("MXA", "MaxConnectionsPerDestination", "2", countK("a number of connections (0 = no limit)"),
 		func(c *Config) *int { return &c.MXA.MaxConnectionsPerDestination }).show(inSMTP, mxaDestSummary).when(mxaOn),
 	key("MXA", "MX", "", k(parseMX), func(c *Config) *MXMode { return &c.MXA.MX }).with(mxSwitch).show(inSMTP, mxSummary).when(mxaOn),
@@ -231,11 +246,13 @@ var settings = []rower{
 	pathKey("Config", "FailedLoginsFile", func(p *Paths) *string { return &p.FailedLogins }, nil, "failedlogins.txt"),
 }
 
-// Defaults that other packages name.
 const (
-	DefaultMaxMessageSize = 20 << 20 // SMTPMaxMessageSize=20
-	DefaultMaxRecipients  = 100      // SMTPMaxRecipients=100
-	MaxThreadsAdvised     = 64
+	// DefaultMaxRecipients is the least room for recipients RFC 5321
+	// §4.5.3.1.8 requires, and the default of SMTPMaxRecipients (a test
+	// checks that they agree).
+	DefaultMaxRecipients = 100
+	// MaxThreadsAdvised is the manual's limit on threads and workers.
+	MaxThreadsAdvised = 64
 )
 
 // listening is the first summary lines: the instance's address and threads.
