@@ -24,6 +24,15 @@ import (
 //     inSMTP) for a summary line "My key: 10";
 //  3. add MyKey=10 with a comment to mailq.ini.example.
 //
+// A feature with a section struct of its own keeps the struct, its parsers
+// and its summary function in its file (see tls.go); only its rows go here.
+// Settings written in the older style convert one for one: a keySpec
+// boolKey/countKey/durationKey/parsedKey(sec, name, ..., f) becomes
+// key(sec, name, def, boolK/countK(what)/durK(rule)/k(parse), f), where def is
+// the value its Default() entry set, written as in mailq.ini; a toggle(...)
+// switch becomes .flag(name, "True" or "False", group, help), a valued(...)
+// one .opt or .optKind; a summary line becomes .label or .show.
+//
 // The kinds below cover booleans, counts, ports, durations, sizes and text;
 // a value of a type of its own takes k(parseX). Defaults are written as in
 // mailq.ini and parsed like a value read from it.
@@ -267,21 +276,6 @@ type keyRef struct {
 	alias     bool // the row's also spelling
 }
 
-// keyIndex finds a setting by section and key, both lower-case.
-var keyIndex = func() map[string]keyRef {
-	m := map[string]keyRef{}
-	for i := range table {
-		r := &table[i]
-		if r.key != "" {
-			m[spellingKey(r.sec, r.key)] = keyRef{r: r, sec: r.sec, name: r.key}
-		}
-		if r.also[1] != "" {
-			m[spellingKey(r.also[0], r.also[1])] = keyRef{r: r, sec: r.also[0], name: r.also[1], alias: true}
-		}
-	}
-	return m
-}()
-
 // iniKeys are every INI spelling of every setting, in table order.
 func iniKeys() []keyRef {
 	var out []keyRef
@@ -296,6 +290,15 @@ func iniKeys() []keyRef {
 	}
 	return out
 }
+
+// keyIndex finds a setting by section and key, both lower-case.
+var keyIndex = func() map[string]keyRef {
+	m := map[string]keyRef{}
+	for _, k := range iniKeys() {
+		m[spellingKey(k.sec, k.name)] = k
+	}
+	return m
+}()
 
 // switchSpecs are every switch, in table order.
 var switchSpecs = func() []switchSpec {
