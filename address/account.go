@@ -6,10 +6,10 @@ import (
 	"strings"
 )
 
-// ErrAccount is matched by every error of ParseAccount.
+// ErrAccount is matched by every error of ParseAccount and ParseMailboxName.
 var ErrAccount = errors.New("address: not an account address")
 
-// AccountError says why ParseAccount refused a text; it matches ErrAccount.
+// AccountError says why an address was refused; it matches ErrAccount.
 type AccountError struct {
 	Why string // a plain sentence fragment, for the user
 }
@@ -19,17 +19,28 @@ func (e *AccountError) Error() string { return ErrAccount.Error() + ": " + e.Why
 func (e *AccountError) Is(target error) bool { return target == ErrAccount }
 
 // ParseAccount is the one parser of account addresses: what /ADDUSER and the
-// other account commands, [Users], WebAdmins, [Scripts] and [EmailAlias]
-// accept as a mailbox of this server. It returns the address in lower case
-// (mailboxes are named by it).
-//
-// An account is an RFC 5321 §4.1.2 Mailbox whose local part is a Dot-string
-// (a quoted local part cannot name a folder) and whose domain is a host name
-// or an IPv4 address literal; a bare IPv4 address is written as a literal
-// ("a@127.0.0.1" gives "a@[127.0.0.1]"). It must also be a safe folder name
-// (SafeName) and a key of mailq.ini's [Users]: no '=', and no '#' or '`'
-// first.
+// other account commands, [Users], WebAdmins and [Scripts] accept as a
+// mailbox of this server. It is ParseMailboxName plus the rule of mailq.ini's
+// [Users], where the address is a key: no '=', and no '#' or '`' first.
 func ParseAccount(s string) (string, error) {
+	addr, err := ParseMailboxName(s)
+	if err != nil {
+		return "", err
+	}
+	if strings.ContainsRune(addr, '=') || addr[0] == '#' || addr[0] == '`' {
+		return "", &AccountError{Why: "'=' anywhere, or '#' or '`' first, cannot be stored in mailq.ini"}
+	}
+	return addr, nil
+}
+
+// ParseMailboxName reads an address that names a mailbox folder, such as
+// the addresses of [EmailAlias], and returns it in lower case (mailboxes are
+// named by it). It is an RFC 5321 §4.1.2 Mailbox whose local part is a
+// Dot-string (a quoted local part cannot name a folder) and whose domain is
+// a host name or an IPv4 address literal; a bare IPv4 address is written as
+// a literal ("a@127.0.0.1" gives "a@[127.0.0.1]"). It must also be a safe
+// folder name (SafeName). Errors are *AccountError.
+func ParseMailboxName(s string) (string, error) {
 	bad := func(format string, args ...any) (string, error) {
 		return "", &AccountError{Why: fmt.Sprintf(format, args...)}
 	}
@@ -51,11 +62,7 @@ func ParseAccount(s string) (string, error) {
 	if why != "" {
 		return bad("%s", why)
 	}
-	addr := local + "@" + domain
-	if strings.ContainsRune(addr, '=') || addr[0] == '#' || addr[0] == '`' {
-		return bad("'=' anywhere, or '#' or '`' first, cannot be stored in mailq.ini")
-	}
-	name, err := SafeName(addr)
+	name, err := SafeName(local + "@" + domain)
 	if err != nil {
 		return bad("it cannot name a mailbox folder on every system (no /, \\, *, ? or similar)")
 	}

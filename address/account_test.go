@@ -44,3 +44,19 @@ func TestParseAccount(t *testing.T) {
 		}
 	}
 }
+
+// TestParseMailboxName: the addresses of [EmailAlias] follow ParseAccount
+// except for the rule of [Users] keys.
+func TestParseMailboxName(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{"bo=b@x.test", "#a@x.org", "Admin@LocalHost.COM"} {
+		if _, err := ParseMailboxName(in); err != nil {
+			t.Errorf("ParseMailboxName(%q): %v", in, err)
+		}
+	}
+	for _, in := range []string{"", "a/b@x.org", "a..b@x.org", "a@x_y.org", "nul.x@y.org"} {
+		if got, err := ParseMailboxName(in); !errors.Is(err, ErrAccount) {
+			t.Errorf("ParseMailboxName(%q) = %q, %v; want ErrAccount", in, got, err)
+		}
+	}
+}

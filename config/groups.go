@@ -31,7 +31,7 @@ func parseTargets(v string) ([]string, error) {
 	}
 	var out []string
 	for _, p := range parts {
-		t, err := parseAddress(strings.TrimSpace(p))
+		t, err := parseMailbox(strings.TrimSpace(p))
 		if err != nil {
 			return nil, expected("a real address after the comma, such as jim@example.com (for a group, several: jim@example.com,ann@example.com), not %q", strings.TrimSpace(p))
 		}

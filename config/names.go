@@ -119,17 +119,23 @@ func parseHostPort(v string, defPort int) (string, error) {
 }
 
 // localPartOK reports whether s can be the bare local part of an
-// [EmailAlias] alias ("postmaster"): what address.ParseAccount accepts
+// [EmailAlias] alias ("postmaster"): what address.ParseMailboxName accepts
 // before '@'.
 func localPartOK(s string) bool {
-	_, err := address.ParseAccount(s + "@x")
+	_, err := address.ParseMailboxName(s + "@x")
 	return err == nil
 }
 
 // parseAddress reads an account address with address.ParseAccount, the one
 // parser that the account commands use too.
-func parseAddress(v string) (string, error) {
-	a, err := address.ParseAccount(v)
+func parseAddress(v string) (string, error) { return parseWith(address.ParseAccount, v) }
+
+// parseMailbox reads an address of [EmailAlias] with
+// address.ParseMailboxName: an account's, or one that only names a folder.
+func parseMailbox(v string) (string, error) { return parseWith(address.ParseMailboxName, v) }
+
+func parseWith(parse func(string) (string, error), v string) (string, error) {
+	a, err := parse(v)
 	if err != nil {
 		var ae *address.AccountError
 		errors.As(err, &ae)
@@ -148,5 +154,5 @@ func parseAliasName(v string) (string, error) {
 		}
 		return "", expected("an address such as sales@example.com or a bare name such as postmaster")
 	}
-	return parseAddress(v)
+	return parseMailbox(v)
 }
