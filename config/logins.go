@@ -24,10 +24,6 @@ type LoginLimits struct {
 	Lock time.Duration
 }
 
-// ruleLockout reads LockoutMinutes: a block must end, and must last long
-// enough to slow guessing down.
-var ruleLockout = durationRule{unit: time.Minute, min: time.Minute, max: 24 * time.Hour}
-
 // loginSummary is the start-up line of the login limits.
 func loginSummary(c *Config) []string {
 	l := c.Abuse.Logins

@@ -305,3 +305,28 @@ func orStar(bind string) string {
 	}
 	return bind
 }
+
+func firstCommandSummary(c *Config) []string {
+	if c.Server.FirstCommandTimeout <= 0 {
+		return []string{"First command within: Timeout (FirstCommandTimeout=0)"}
+	}
+	return []string{"First command within: " + humanDuration(c.Server.FirstCommandTimeout)}
+}
+
+func autoBanSummary(c *Config) []string {
+	s := "off"
+	if n := c.Abuse.AutoBan; n > 0 {
+		s = fmt.Sprintf("after %d failed login(s), for ever", n)
+		if c.Abuse.AutoBanExpire > 0 {
+			s = fmt.Sprintf("after %d failed login(s), for %s", n, humanDuration(c.Abuse.AutoBanExpire))
+		}
+	}
+	return []string{"Auto-ban: " + s}
+}
+
+func unknownBound(n int) string {
+	if n == 0 {
+		return "no bound"
+	}
+	return fmt.Sprintf("at most %d", n)
+}

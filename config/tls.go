@@ -90,8 +90,6 @@ func (p TLSPolicy) Effective(m MXA) TLSPolicy {
 // MXA speaks TLS from the first byte to a gateway or [LocalMX] host there.
 const ImplicitTLSPort = 465
 
-var ruleHandshake = durationRule{unit: time.Second, min: time.Second, max: 10 * time.Minute}
-
 // extraPortK reads an extra listener's port (parseExtraPort).
 var extraPortK = kind[int]{parse: parseExtraPort, format: func(n int) string {
 	if n == PortOff {

@@ -260,6 +260,18 @@ var (
 	// ruleExpirySwitch is /EXPIRY: hours, as the manual's switch table says.
 	ruleExpirySwitch = durationRule{unit: time.Hour, min: time.Minute, max: 365 * 24 * time.Hour}
 	rulePOPBefore    = durationRule{unit: time.Minute, min: 0, max: 24 * time.Hour}
+	// ruleFirstCommand reads FirstCommandTimeout (issue 22): how long a
+	// client may take, from its connection, to send its first complete
+	// command line. 0 turns it off: the first command then has Timeout
+	// like any other.
+	ruleFirstCommand = durationRule{unit: time.Second, min: 0, max: 24 * time.Hour}
+	// ruleAutoBanExpire reads AutoBanMinutes: 0 keeps automatic bans for
+	// ever (the original's behaviour); otherwise they end after this long.
+	ruleAutoBanExpire = durationRule{unit: time.Minute, min: 0, max: 366 * 24 * time.Hour}
+	// ruleLockout reads LockoutMinutes: a block must end, and must last long
+	// enough to slow guessing down.
+	ruleLockout   = durationRule{unit: time.Minute, min: time.Minute, max: 24 * time.Hour}
+	ruleHandshake = durationRule{unit: time.Second, min: time.Second, max: 10 * time.Minute}
 )
 
 // parseIP reads an IP address literal (IPv4 or IPv6, with or without
