@@ -38,7 +38,8 @@ func ParseAccount(s string) (string, error) {
 // named by it). It is an RFC 5321 §4.1.2 Mailbox whose local part is a
 // Dot-string (a quoted local part cannot name a folder) and whose domain is
 // a host name or an IPv4 address literal; a bare IPv4 address is written as
-// a literal ("a@127.0.0.1" gives "a@[127.0.0.1]"). It must also be a safe
+// a literal ("a@127.0.0.1" gives "a@[127.0.0.1]"), and a trailing dot is
+// dropped ("a@example.com." gives "a@example.com"). It must also be a safe
 // folder name (SafeName). Errors are *AccountError.
 func ParseMailboxName(s string) (string, error) {
 	bad := func(format string, args ...any) (string, error) {
@@ -97,6 +98,8 @@ func accountDomain(s string) (string, string) {
 	if ip, ok := parseIPv4(s); ok {
 		return "[" + ip.String() + "]", ""
 	}
+	// A trailing dot (the root) names the same domain: "example.com.".
+	s = strings.TrimSuffix(s, ".")
 	if inner, ok := strings.CutPrefix(s, "["); ok {
 		inner, ok = strings.CutSuffix(inner, "]")
 		if ip, okIP := parseIPv4(inner); ok && okIP {

@@ -16,6 +16,7 @@ func TestParseAccount(t *testing.T) {
 		{"user@localhost", "user@localhost"},
 		{"user@[127.0.0.1]", "user@[127.0.0.1]"},
 		{"user@127.0.0.1", "user@[127.0.0.1]"},
+		{"user@Example.com.", "user@example.com"},
 		{"a-b_c~d@x-y.example", "a-b_c~d@x-y.example"},
 		{strings.Repeat("a", 64) + "@example.org", strings.Repeat("a", 64) + "@example.org"},
 	}
@@ -27,7 +28,7 @@ func TestParseAccount(t *testing.T) {
 	bad := []string{
 		"", "admin", "@example.org", "admin@", "a@b@c",
 		".a@x.org", "a.@x.org", "a..b@x.org", "a b@x.org", `"q"@x.org`, "a,b@x.org",
-		"a@-x.org", "a@x-.org", "a@x..org", "a@.x.org", "a@x.org.", "a@x_y.org",
+		"a@-x.org", "a@x-.org", "a@x..org", "a@.x.org", "a@x.org..", "a@.", "a@x_y.org",
 		"a@[::1]", "a@[IPv6:::1]", "a@::1", "a@[1.2.3]", "a@[1.2.3.4",
 		"a=b@x.org", "bo=b@x.test", "#a@x.org", "`a@x.org",
 		"a/b@x.org", "a|b@x.org", "a?b@x.org", "a*b@x.org", // atext, but not folder-safe
