@@ -29,20 +29,6 @@ type DKIMKey struct {
 	Domain, Selector, KeyFile string
 }
 
-func defaultMsgAuth() MsgAuth {
-	return MsgAuth{SPFPolicy: "accept", DKIMPolicy: "accept", DMARCPolicy: "accept", SpamSubjectTag: "[SPAM]"}
-}
-
-// msgAuthKeys are the [Config] keys of sender authentication.
-func msgAuthKeys() []keySpec {
-	return []keySpec{
-		parsedKey("Config", "SPFPolicy", authPolicy(false), func(c *Config) *string { return &c.MsgAuth.SPFPolicy }),
-		parsedKey("Config", "DKIMPolicy", authPolicy(false), func(c *Config) *string { return &c.MsgAuth.DKIMPolicy }),
-		parsedKey("Config", "DMARCPolicy", authPolicy(true), func(c *Config) *string { return &c.MsgAuth.DMARCPolicy }),
-		textKey("Config", "SpamSubjectTag", func(c *Config) *string { return &c.MsgAuth.SpamSubjectTag }),
-	}
-}
-
 // authPolicy reads a policy name (the msgauth package's names).
 func authPolicy(dmarc bool) func(string) (string, error) {
 	return func(v string) (string, error) {

@@ -24,19 +24,6 @@ type Sink struct {
 	Keep bool
 }
 
-func defaultSink() Sink { return Sink{Port: 2525} }
-
-func sinkKeys() []keySpec {
-	return []keySpec{
-		portKey("Config", "SinkPort", func(c *Config) *int { return &c.Sink.Port }),
-		boolKey("Config", "SinkKeep", func(c *Config) *bool { return &c.Sink.Keep }),
-	}
-}
-
-// sinkSwitch is /SINK.
-var sinkSwitch = switchSpec{names: []string{"SINK"}, group: "Instance control", help: "run the sink instance (a stand-in remote server: accepts, or refuses by the [Chaos] rules)",
-	do: func(p *argParser, arg, _ string) error { p.inv.Mode, p.sinkArg = ModeSink, arg; return nil }}
-
 // checkSink refuses switches that do not go with /SINK.
 func (p *argParser) checkSink() error {
 	switch {
