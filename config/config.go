@@ -147,13 +147,17 @@ type Config struct {
 	// of INIPath, or the current folder when there is none.
 	BaseDir string
 
-	Server   Server
-	SMTP     SMTP
-	POP      POP
-	Abuse    Abuse
-	MDA      MDA
-	MXA      MXA
-	Web      Web // the web instance (/WEB); see web.go
+	Server  Server
+	SMTP    SMTP
+	POP     POP
+	Abuse   Abuse
+	MDA     MDA
+	MXA     MXA
+	Web     Web     // the web instance (/WEB); see web.go
+	Capture Capture // test mail server mode (capture.go)
+	// Durable syncs every file and folder of the tree before answering
+	// (Durable=False: fast mode, capture.go).
+	Durable  bool
 	Paths    Paths
 	Log      Log
 	TLS      TLS      // config/tls.go
@@ -448,10 +452,12 @@ func Default() *Config {
 			Workers:       4,
 			MXADest:       defaultMXADest(),
 		},
-		Web:   defaultWeb(),
-		Log:   Log{Level: LogOff},
-		TLS:   defaultTLS(),
-		Paths: DefaultPaths("."),
+		Web:     defaultWeb(),
+		Capture: defaultCapture(),
+		Durable: true,
+		Log:     Log{Level: LogOff},
+		TLS:     defaultTLS(),
+		Paths:   DefaultPaths("."),
 		Scripts: Scripts{
 			PerUser: map[string]string{},
 		},

@@ -172,6 +172,7 @@ func buildKeySpecs() []keySpec {
 	keys = append(keys, tlsKeySpecs()...)
 	keys = append(keys, mxaDestKeys()...)
 	keys = append(keys, webKeys()...)
+	keys = append(keys, captureKeys()...)
 	keys = append(keys, autoBanKeys()...)
 	keys = append(keys, groupKeys...)
 	for _, s := range pathSettings {

@@ -54,6 +54,8 @@ type loader struct {
 	relayKey                string // the first of SMTPRelay/SMTPRelayLevel read
 	expiryConfig, expiryMXA opt[time.Duration]
 	seen                    map[string]string // list section entry -> the key that set it
+	given                   map[string]bool   // spellingKey of every key the INI set
+	durableSet              bool              // Durable was set (capture.go)
 }
 
 func (ld *loader) warn(format string, args ...any) {
@@ -105,7 +107,7 @@ func newLoader(mode Mode, base string) *loader {
 	c := Default()
 	c.Mode = mode
 	c.Paths = Paths{}
-	return &loader{c: c, file: "mailq", base: base, seen: map[string]string{}}
+	return &loader{c: c, file: "mailq", base: base, seen: map[string]string{}, given: map[string]bool{}}
 }
 
 // load reads data as the INI file (none if data is nil), then applies the
@@ -311,6 +313,7 @@ func (ld *loader) readKey(sec, key, v string) error {
 	if err := spec.set(ld, v); err != nil {
 		return ld.valueErr(sec, spec.name, v, err)
 	}
+	ld.given[spellingKey(sec, spec.name)] = true
 	return nil
 }
 
@@ -343,6 +346,7 @@ func (ld *loader) finish(env Env) error {
 	if err := c.Paths.checkDistinct(); err != nil {
 		return err
 	}
+	ld.finishCapture()
 	if err := c.finishTLS(ld.base); err != nil {
 		return err
 	}

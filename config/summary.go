@@ -43,6 +43,7 @@ func (c *Config) Summary() []string {
 		out = append(out, c.smtpSummary()...)
 	}
 	out = append(out, c.tlsSummary()...)
+	out = append(out, c.captureSummary()...)
 	add("Log level: %d (%s)%s", c.Log.Level, c.Log.Level, logWhere(c))
 	if c.Server.Test {
 		add("Test mode: no mail is written or sent")

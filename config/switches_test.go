@@ -214,7 +214,7 @@ func TestHelpListsEverySwitch(t *testing.T) {
 	manual := strings.Fields(`? H ADDUSER DELUSER SETPASS UNLOCK PW MDA MXA POP STOP BIND PORT SMTPTHREADS
 		POPTHREADS SMTPAUTH SMTPMODE RELAY VRFY QPATH UPATH NOSCRIPT LOG LOGLEVEL MX GATEWAY WM SIZE TIMEOUT
 		NICE NOFIXHDRS EXPIRY DELETEONSEND RPOP POPROD AUTOBAN POPLOCK NOBACKSPACE NOIPBLOCK NOHTTPGET NOINI
-		SELECT Q TEST DEBUG INI ENABLESCRIPTS VERSION STATUS INIT WEB`)
+		SELECT Q TEST DEBUG INI ENABLESCRIPTS VERSION STATUS INIT WEB CAPTURE RELEASE TO`)
 	for _, n := range manual {
 		if !known[n] {
 			t.Errorf("switch /%s of the manual is missing", n)
@@ -236,7 +236,7 @@ var sampleValues = map[string]string{
 	"STOP": "POP", "INI": "x.ini", "BIND": "*", "PORT": "2525", "WM": "hi", "TIMEOUT": "60", "NICE": "500",
 	"QPATH": "q", "UPATH": "u", "AUTOBAN": "5", "SMTPTHREADS": "8", "SMTPMODE": "2", "RELAY": "1",
 	"SIZE": "1MB", "POPTHREADS": "2", "POPLOCK": "3", "MX": "LOCAL", "GATEWAY": "gw", "EXPIRY": "12",
-	"LOGLEVEL": "2", "INIT": "example.com",
+	"LOGLEVEL": "2", "INIT": "example.com", "RELEASE": "20261204000000123456", "TO": "a@b.com",
 }
 
 func TestEverySwitchParses(t *testing.T) {
