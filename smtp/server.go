@@ -62,6 +62,8 @@ type Options struct {
 	TLS TLSOptions
 	// FailDelay holds the answer to a failed AUTH (see failPause).
 	FailDelay time.Duration
+	// Capture is capture mode (capture.go).
+	Capture config.Capture
 }
 
 // Server is the SMTP receiver. Build it with New and run it with Serve.
