@@ -69,6 +69,7 @@ func newApp(cfg *config.Config, log *logs.Logger) (*app, error) {
 	}
 	a := &app{cfg: cfg, log: log, tree: tree, users: users,
 		mdaWake: make(chan struct{}, 1), mxaWake: make(chan struct{}, 1)}
+	tree.SetDurable(cfg.Durable) // Durable=False: fast mode
 	a.routes = route.New(cfg.AllDomains(), cfg.Aliases, users.Exists)
 	if cfg.Mode == config.ModeSMTP {
 		// The SMTP instance owns the queue: repair what a crash left behind
@@ -127,7 +128,12 @@ func (a *app) components() ([]component, error) {
 			return nil, err
 		}
 	}
-	if a.cfg.MXA.Enabled {
+	if a.cfg.Capture.WithPOP {
+		if err := add(a.pop3Component()); err != nil {
+			return nil, err
+		}
+	}
+	if a.cfg.CaptureMXA() {
 		if err := add(a.mxaComponent()); err != nil {
 			return nil, err
 		}

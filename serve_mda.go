@@ -32,6 +32,7 @@ func (a *app) mdaComponent() (component, error) {
 		// same switch as the MXA's (SMTPEnableFailureBounce).
 		FailureBounce: a.cfg.MXA.FailureBounce,
 		HostName:      a.cfg.Server.HostName,
+		Capture:       a.cfg.Capture,
 	})
 	if err != nil {
 		return component{}, err

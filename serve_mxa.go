@@ -26,6 +26,9 @@ func (a *app) mxaComponent() (component, error) {
 		Rescan:      a.cfg.Server.Nice,
 		Bounced:     notifier(a.mdaWake),
 	}
+	if a.cfg.Capture.On {
+		opt.Allow = a.cfg.Capture.ReleaseAllowed // only released mail leaves (serve_capture.go)
+	}
 	// The resolver is made even when the mode needs no DNS, so that a
 	// configured host name the system cannot resolve may still be found.
 	if r, err := resolve.New(a.cfg.Server.DNSServer); err == nil {

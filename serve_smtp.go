@@ -51,5 +51,6 @@ func (a *app) smtpOptions() smtp.Options {
 		ExeName:         exeName(),
 		Version:         version,
 		TLS:             a.smtpTLS(false), // serve_tls.go
+		Capture:         a.cfg.Capture,
 	}
 }

@@ -57,6 +57,10 @@ type Options struct {
 	// StopGrace is how long deliveries in progress may go on after Run's
 	// context ends; 0 means 10 seconds.
 	StopGrace time.Duration
+	// Allow, when set (capture mode), is asked about every recipient
+	// before anything is sent; a set with one it refuses goes to bad/
+	// (capture.go).
+	Allow func(addr string) bool
 }
 
 // Agent is the Mail Exchange Agent. Create it with New and start it with
