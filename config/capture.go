@@ -43,6 +43,9 @@ const (
 	defaultCaptureTotal    = 10000
 	defaultCaptureMB       = 100
 	defaultCaptureTotalMB  = 1000
+	// captureThreads is SMTPThreads and POPThreads in capture mode unless
+	// set: sessions a test suite may open at once.
+	captureThreads = 32
 )
 
 func defaultCapture() Capture {
@@ -192,7 +195,8 @@ func (p *argParser) checkCapture() error {
 // message; mail is not synced to disk (Durable=False) unless Durable is
 // set; STARTTLS is not offered unless TLSEnabled is set (a test client with
 // default settings would upgrade and then refuse the self-signed
-// certificate); a negative total (not given) takes its default.
+// certificate); SMTPThreads and POPThreads are captureThreads unless set;
+// a negative total (not given) takes its default.
 func (ld *loader) finishCapture() {
 	c := ld.c
 	if c.Capture.TotalMessages < 0 {
@@ -212,6 +216,15 @@ func (ld *loader) finishCapture() {
 	}
 	if !ld.given[spellingKey("Config", "TLSEnabled")] {
 		c.TLS.Enabled = false
+	}
+	// A test suite opens many sessions at once; the default of 4 suits a
+	// small office, not a test run.
+	d := Default()
+	if c.SMTP.Threads == d.SMTP.Threads && !ld.given[spellingKey("Config", "SMTPThreads")] {
+		c.SMTP.Threads = captureThreads
+	}
+	if c.POP.Threads == d.POP.Threads && !ld.given[spellingKey("Config", "POPThreads")] {
+		c.POP.Threads = captureThreads
 	}
 	if c.MXA.Enabled && len(c.Capture.ReleaseDomains) == 0 {
 		ld.warn("[Config] Capture=True: the MXA is not started (it would relay only mail released to ReleaseDomains, which is empty)")
