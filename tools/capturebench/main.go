@@ -46,6 +46,7 @@ func main() {
 	size := flag.Int("size", 4096, "message size in bytes")
 	rounds := flag.Int("rounds", 3, "rounds (each server once per round)")
 	big := flag.String("big", "5,25,50", "sizes in MB of the large messages of the memory test (ten of each; empty: skip)")
+	flag.StringVar(&tmpRoot, "dir", "", "where the servers' temporary folders go (empty: the system's; /dev/shm for tmpfs)")
 	flag.Parse()
 	if *mailq == "" {
 		fmt.Fprintln(os.Stderr, "capturebench: -mailq is required")
@@ -114,8 +115,11 @@ type result struct {
 	rss         int64   // peak resident set, bytes
 }
 
+// tmpRoot is -dir.
+var tmpRoot string
+
 func runRound(s server, n, sessions int, body []byte) (result, error) {
-	dir, err := os.MkdirTemp("", "capturebench")
+	dir, err := os.MkdirTemp(tmpRoot, "capturebench")
 	if err != nil {
 		return result{}, err
 	}
@@ -418,7 +422,7 @@ func bigTest(bin, sizes string) error {
 		if err != nil {
 			return err
 		}
-		dir, err := os.MkdirTemp("", "capturebench")
+		dir, err := os.MkdirTemp(tmpRoot, "capturebench")
 		if err != nil {
 			return err
 		}
