@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 
 	"mailq/config"
 	"mailq/lockfile"
@@ -59,18 +60,7 @@ func captureBanner(cfg *config.Config, log *logs.Logger) {
 
 func releaseNote(cfg *config.Config) string {
 	if cfg.CaptureMXA() {
-		return " except mail released with /RELEASE to " + joinComma(cfg.Capture.ReleaseDomains)
+		return " except mail released with /RELEASE to " + strings.Join(cfg.Capture.ReleaseDomains, ", ")
 	}
 	return ""
-}
-
-func joinComma(s []string) string {
-	out := ""
-	for i, x := range s {
-		if i > 0 {
-			out += ", "
-		}
-		out += x
-	}
-	return out
 }

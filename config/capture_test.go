@@ -51,7 +51,9 @@ func TestCaptureKeys(t *testing.T) {
 		check     func(c *Config) bool
 	}{
 		{"explicit keep", "[Config]\nCapture=True\nDurable=True\nTLSEnabled=True\nSMTPThreads=6\n", nil,
-			func(c *Config) bool { return c.Capture.On && !c.Capture.WithPOP && c.Durable && c.TLS.Enabled && c.SMTP.Threads == 6 }},
+			func(c *Config) bool {
+				return c.Capture.On && !c.Capture.WithPOP && c.Durable && c.TLS.Enabled && c.SMTP.Threads == 6
+			}},
 		{"pop instance", "[Config]\nCapture=True\n", []string{"/pop"},
 			func(c *Config) bool { return c.Capture.On && c.Mode == ModePOP && !c.MDA.Enabled }},
 		{"not capturing", "[Config]\n", nil,
