@@ -224,26 +224,46 @@ func (r *retention) reread(folder string) error {
 	return nil
 }
 
-// over reports whether b, or everything, is over a limit.
+// overBox and overAll report whether a mailbox, or all of them, hold more
+// than their limits; aboveBox and aboveAll whether they hold more than
+// the level a trim brings them down to: the limit less a twentieth of it
+// (nothing for limits under 20). Trimming in such batches takes the
+// mailbox's lock once per batch, not once per message, when a long test
+// run keeps a mailbox at its limit.
 func (r *retention) overBox(b *keptBox) bool {
-	return (r.lim.MaxMessages > 0 && len(b.msgs) > r.lim.MaxMessages) ||
-		(r.lim.MaxMB > 0 && b.bytes > r.lim.MaxMB<<20)
+	return over(len(b.msgs), r.lim.MaxMessages, 0) || over64(b.bytes, r.lim.MaxMB<<20, 0)
+}
+
+func (r *retention) aboveBox(b *keptBox) bool {
+	return over(len(b.msgs), r.lim.MaxMessages, r.lim.MaxMessages/20) || over64(b.bytes, r.lim.MaxMB<<20, r.lim.MaxMB<<20/20)
 }
 
 func (r *retention) overAll() bool {
-	return (r.lim.TotalMessages > 0 && r.count > r.lim.TotalMessages) ||
-		(r.lim.TotalMB > 0 && r.bytes > r.lim.TotalMB<<20)
+	return over(r.count, r.lim.TotalMessages, 0) || over64(r.bytes, r.lim.TotalMB<<20, 0)
 }
 
+func (r *retention) aboveAll() bool {
+	return over(r.count, r.lim.TotalMessages, r.lim.TotalMessages/20) || over64(r.bytes, r.lim.TotalMB<<20, r.lim.TotalMB<<20/20)
+}
+
+// over reports whether n is above limit less slack; a limit of 0 is none.
+func over(n, limit, slack int) bool { return limit > 0 && n > limit-slack }
+
+func over64(n, limit, slack int64) bool { return limit > 0 && n > limit-slack }
+
 // trim removes the oldest messages of folder while it is over its limits,
-// then the oldest of any mailbox while all are over theirs. A mailbox held
-// by a POP3 session is left for later.
+// then the oldest of any mailbox while all are over theirs, each down to
+// the level of aboveBox and aboveAll. A mailbox held by a POP3 session is
+// left for later.
 func (r *retention) trim(folder string) {
 	held := map[string]bool{}
 	if r.overBox(r.boxes[folder]) {
-		r.trimBox(folder, r.overBox, held)
+		r.trimBox(folder, r.aboveBox, held)
 	}
-	for r.overAll() {
+	if !r.overAll() {
+		return
+	}
+	for r.aboveAll() {
 		oldest := ""
 		for name, b := range r.boxes {
 			if held[name] || len(b.msgs) == 0 {
@@ -256,7 +276,7 @@ func (r *retention) trim(folder string) {
 		if oldest == "" {
 			return // every mailbox with mail is held: the next delivery tries again
 		}
-		r.trimBox(oldest, func(*keptBox) bool { return r.overAll() }, held)
+		r.trimBox(oldest, func(*keptBox) bool { return r.aboveAll() }, held)
 	}
 }
 

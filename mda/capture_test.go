@@ -149,3 +149,34 @@ func TestCaptureRetentionHeldMailbox(t *testing.T) {
 		t.Fatalf("new mailbox has %d messages, want 1", got)
 	}
 }
+
+// TestCaptureRetentionBatch checks that a trim goes down to the limit less
+// a twentieth, so a mailbox kept at its limit is locked once per batch: 41
+// messages over a limit of 40 leave 38, and the next one is kept.
+func TestCaptureRetentionBatch(t *testing.T) {
+	t.Parallel()
+	tb := newTestbed(t)
+	a := tb.agent(func(o *Options) { o.Capture = config.Capture{On: true, MaxMessages: 40} })
+	count := func() int {
+		entries, _ := os.ReadDir(filepath.Join(tb.paths.Users, "batch@x.example"))
+		return len(entries)
+	}
+	for i := range 42 {
+		tb.commit("s@x.example", []string{"batch@x.example"}, "Subject: x\r\n\r\nx\r\n")
+		tb.fileAll(a)
+		switch i + 1 {
+		case 40:
+			if n := count(); n != 40 {
+				t.Fatalf("%d messages at the limit, want 40", n)
+			}
+		case 41:
+			if n := count(); n != 38 {
+				t.Fatalf("%d messages after passing the limit, want 38", n)
+			}
+		case 42:
+			if n := count(); n != 39 {
+				t.Fatalf("%d messages after one more, want 39", n)
+			}
+		}
+	}
+}
