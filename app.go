@@ -11,6 +11,7 @@ import (
 	"mailq/config"
 	"mailq/guard"
 	"mailq/logs"
+	"mailq/mda"
 	"mailq/queue"
 	"mailq/route"
 )
@@ -41,6 +42,10 @@ type app struct {
 	extraSMTP []netip.AddrPort
 	smtpGuard *guard.SMTP
 	pop3Guard *guard.POP3
+
+	// mdaAgent is the MDA, once made: capture mode's direct filing tells
+	// its retention about each message (serve_capture.go).
+	mdaAgent *mda.Agent
 }
 
 // notifier returns a function that signals ch without ever blocking: one

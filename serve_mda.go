@@ -37,6 +37,7 @@ func (a *app) mdaComponent() (component, error) {
 	if err != nil {
 		return component{}, err
 	}
+	a.mdaAgent = agent
 	return component{name: "Mail Delivery Agent", run: func(ctx context.Context) error {
 		if a.cfg.Server.Test {
 			// /TEST writes no mail: the queue is left as it is.

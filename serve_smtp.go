@@ -52,5 +52,6 @@ func (a *app) smtpOptions() smtp.Options {
 		Version:         version,
 		TLS:             a.smtpTLS(false), // serve_tls.go
 		Capture:         a.cfg.Capture,
+		CaptureFiled:    a.captureFiled(), // serve_capture.go
 	}
 }

@@ -64,6 +64,9 @@ type Options struct {
 	FailDelay time.Duration
 	// Capture is capture mode (capture.go).
 	Capture config.Capture
+	// CaptureFiled, when set in capture mode, files one-recipient messages
+	// straight into the mailbox and is told about each (capture.go).
+	CaptureFiled func(box string, id queue.ID, size int64)
 }
 
 // Server is the SMTP receiver. Build it with New and run it with Serve.
