@@ -52,6 +52,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "capturebench: -mailq is required")
 		os.Exit(2)
 	}
+	defer removeLeftovers()
 	servers := []server{
 		{name: "mailq durable", start: mailqStarter(*mailq, true)},
 		{name: "mailq fast", start: mailqStarter(*mailq, false)},
@@ -68,6 +69,7 @@ func main() {
 			res, err := runRound(s, *n, *sessions, body)
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "capturebench: %s: %v\n", s.name, err)
+				removeLeftovers()
 				os.Exit(1)
 			}
 			fmt.Printf("round %d  %-16s  250s %8.0f msg/s  stored %8.0f msg/s  peak RSS %4d MB\n",
@@ -92,6 +94,7 @@ func main() {
 	if *big != "" {
 		if err := bigTest(*mailq, *big); err != nil {
 			fmt.Fprintf(os.Stderr, "capturebench: large messages: %v\n", err)
+			removeLeftovers()
 			os.Exit(1)
 		}
 	}
@@ -118,12 +121,25 @@ type result struct {
 // tmpRoot is -dir.
 var tmpRoot string
 
+// leftovers are the rounds' folders, removed only at the end: removing
+// thousands of files between rounds would slow the next round's file
+// creation on some file systems (ext4 without a journal skips inodes freed
+// in the last seconds, or minutes while their blocks are unwritten), and
+// bill one server for another's clean-up.
+var leftovers []string
+
+func removeLeftovers() {
+	for _, d := range leftovers {
+		os.RemoveAll(d)
+	}
+}
+
 func runRound(s server, n, sessions int, body []byte) (result, error) {
 	dir, err := os.MkdirTemp(tmpRoot, "capturebench")
 	if err != nil {
 		return result{}, err
 	}
-	defer os.RemoveAll(dir)
+	leftovers = append(leftovers, dir)
 	run, err := s.start(dir)
 	if err != nil {
 		return result{}, err
