@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"mailq/address"
@@ -226,6 +227,9 @@ func (ld *loader) finishCapture() {
 	if c.POP.Threads == d.POP.Threads && !ld.given[spellingKey("Config", "POPThreads")] {
 		c.POP.Threads = captureThreads
 	}
+	if !c.Capture.Auth && !loopbackBind(c.Server.Bind) {
+		ld.warn("[Config] Capture=True and Bind=%s: anyone who reaches this server reads every captured mailbox over POP3 with any password; set Bind=127.0.0.1 or CaptureAuth=True", orStar(c.Server.Bind))
+	}
 	if c.MXA.Enabled && len(c.Capture.ReleaseDomains) == 0 {
 		ld.warn("[Config] Capture=True: the MXA is not started (it would relay only mail released to ReleaseDomains, which is empty)")
 	}
@@ -322,3 +326,11 @@ func (p *argParser) checkRelease() error {
 	}
 	return nil
 }
+
+// loopbackBind reports whether bind ("" for every interface) listens on a
+// loopback address only.
+func loopbackBind(bind string) bool {
+	ip, err := netip.ParseAddr(strings.Trim(bind, "[]"))
+	return err == nil && ip.IsLoopback()
+}
+
