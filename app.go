@@ -149,6 +149,9 @@ func (a *app) components() ([]component, error) {
 // hints tells a new user the one step left before sending and reading a
 // first message.
 func (a *app) hints() {
+	if a.captureHint() { // serve_capture.go
+		return
+	}
 	users := a.users.Users()
 	switch {
 	case len(users) == 0:

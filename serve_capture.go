@@ -83,3 +83,13 @@ func (a *app) captureFiled() func(box string, id queue.ID, size int64) {
 		}
 	}
 }
+
+// captureHint replaces the hint about the first account in capture mode,
+// where none is needed; it reports whether it did.
+func (a *app) captureHint() bool {
+	if !a.cfg.Capture.On || a.cfg.Capture.Auth {
+		return false
+	}
+	a.log.Infof("", "send to any address; read it over POP3 with that address as the user name and any password")
+	return true
+}

@@ -68,6 +68,8 @@ func TestCaptureKeys(t *testing.T) {
 		}},
 		{"mxa only with release domains", "[Config]\nCapture=True\nReleaseDomains=example.com\n[MXA]\nEnabled=True\n", nil,
 			func(c *Config) bool { return c.CaptureMXA() }},
+		{"no domain warning", "[Config]\nCapture=True\nBind=127.0.0.1\n", nil, func(c *Config) bool { return len(c.DomainWarnings(nil)) == 0 }},
+		{"domain warning without capture", "[Config]\n", nil, func(c *Config) bool { return len(c.DomainWarnings(nil)) > 0 }},
 		{"network warning", "[Config]\nCapture=True\nBind=*\n", nil, func(c *Config) bool { return hasWarning(c, "reads every captured mailbox") }},
 		{"no network warning on loopback", "[Config]\nCapture=True\nBind=127.0.0.1\n", nil, func(c *Config) bool { return !hasWarning(c, "reads every captured mailbox") }},
 		{"no network warning with auth", "[Config]\nCapture=True\nCaptureAuth=True\n", nil, func(c *Config) bool { return !hasWarning(c, "reads every captured mailbox") }},
