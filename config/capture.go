@@ -333,4 +333,3 @@ func loopbackBind(bind string) bool {
 	ip, err := netip.ParseAddr(strings.Trim(bind, "[]"))
 	return err == nil && ip.IsLoopback()
 }
-
