@@ -13,6 +13,7 @@ import (
 	"mailq/guard"
 	"mailq/logs"
 	"mailq/msgauth"
+	"mailq/mda"
 	"mailq/queue"
 	"mailq/route"
 )
@@ -46,6 +47,9 @@ type app struct {
 
 	msgAuth *msgauth.Checker // serve_msgauth.go
 	chaos   *chaos.Plan      // [Chaos], made by chaosPlan (serve_sink.go)
+	// mdaAgent is the MDA, once made: capture mode's direct filing tells
+	// its retention about each message (serve_capture.go).
+	mdaAgent *mda.Agent
 }
 
 // notifier returns a function that signals ch without ever blocking: one
@@ -74,6 +78,7 @@ func newApp(cfg *config.Config, log *logs.Logger) (*app, error) {
 	}
 	a := &app{cfg: cfg, log: log, tree: tree, users: users,
 		mdaWake: make(chan struct{}, 1), mxaWake: make(chan struct{}, 1)}
+	tree.SetDurable(cfg.Durable) // Durable=False: fast mode
 	a.routes = route.New(cfg.AllDomains(), cfg.Aliases, users.Exists)
 	if cfg.Mode == config.ModeSMTP || (cfg.Mode == config.ModeSink && cfg.Sink.Keep) {
 		// The SMTP instance owns the queue: repair what a crash left behind
@@ -135,7 +140,12 @@ func (a *app) components() ([]component, error) {
 			return nil, err
 		}
 	}
-	if a.cfg.MXA.Enabled {
+	if a.cfg.Capture.WithPOP {
+		if err := add(a.pop3Component()); err != nil {
+			return nil, err
+		}
+	}
+	if a.cfg.CaptureMXA() {
 		if err := add(a.mxaComponent()); err != nil {
 			return nil, err
 		}
@@ -146,8 +156,8 @@ func (a *app) components() ([]component, error) {
 // hints tells a new user the one step left before sending and reading a
 // first message.
 func (a *app) hints() {
-	if a.cfg.Mode == config.ModeSink {
-		return // it has no accounts to speak of
+	if a.captureHint() || a.cfg.Mode == config.ModeSink { // serve_capture.go; the sink has no accounts
+		return
 	}
 	users := a.users.Users()
 	switch {

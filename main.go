@@ -81,6 +81,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return stopCommand(inv, cfg, stdout, stderr)
 	case config.CmdStatus:
 		return statusCommand(cfg, stdout)
+	case config.CmdRelease:
+		return releaseCommand(inv, cfg, stdout, stderr) // cmd_release.go
 	}
 	return serve(cfg)
 }

@@ -27,6 +27,9 @@ func (a *app) mxaComponent() (component, error) {
 		Bounced:     notifier(a.mdaWake),
 		Chaos:       a.chaosPlan(), // serve_sink.go
 	}
+	if a.cfg.Capture.On {
+		opt.Allow = a.cfg.Capture.ReleaseAllowed // only released mail leaves (serve_capture.go)
+	}
 	// The resolver is made even when the mode needs no DNS, so that a
 	// configured host name the system cannot resolve may still be found.
 	if r, err := resolve.New(a.cfg.Server.DNSServer); err == nil {

@@ -53,5 +53,7 @@ func (a *app) smtpOptions() smtp.Options {
 		TLS:             a.smtpTLS(false), // serve_tls.go
 		Auth:            a.msgAuthChecker(),
 		Chaos:           a.chaosPlan(), // serve_sink.go
+		Capture:         a.cfg.Capture,
+		CaptureFiled:    a.captureFiled(), // serve_capture.go
 	}
 }

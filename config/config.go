@@ -123,15 +123,19 @@ type Config struct {
 	// of INIPath, or the current folder when there is none.
 	BaseDir string
 
-	Server   Server
-	SMTP     SMTP
-	POP      POP
-	Abuse    Abuse
-	MDA      MDA
-	MXA      MXA
-	Web      Web   // the web instance (/WEB); see web.go
-	Sink     Sink  // the sink instance (/SINK); see sink.go
-	Chaos    Chaos // [Chaos]; see chaos.go
+	Server  Server
+	SMTP    SMTP
+	POP     POP
+	Abuse   Abuse
+	MDA     MDA
+	MXA     MXA
+	Web     Web     // the web instance (/WEB); see web.go
+	Sink    Sink    // the sink instance (/SINK); see sink.go
+	Chaos   Chaos   // [Chaos]; see chaos.go
+	Capture Capture // test mail server mode (capture.go)
+	// Durable syncs every file and folder of the tree before answering
+	// (Durable=False: fast mode, capture.go).
+	Durable  bool
 	Paths    Paths
 	Log      Log
 	TLS      TLS      // config/tls.go

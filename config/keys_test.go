@@ -160,6 +160,8 @@ var sampleKeyValues = map[string]string{
 	"MaxUnknownFolders": "50",
 	"SinkPort":          "2600", "SinkKeep": "True", // sink.go
 	"MaxFailedLoginsPerIP": "7", "MaxFailedLoginsPerAccount": "50", "LockoutMinutes": "60", "AutoBanMinutes": "90", "GroupsLocalSendersOnly": "True",
+	"Capture": "True", "CaptureAuth": "True", "CapturePlusFold": "True", "CaptureMailbox": "all@capture.test",
+	"CaptureMaxMessages": "5,50", "CaptureMaxMB": "1,2", "ReleaseDomains": "example.com", "Durable": "False",
 }
 
 // TestEveryKeyChangesSomething sets each key to a value other than its

@@ -314,6 +314,7 @@ func (ld *loader) finish(env Env) error {
 	if err := c.Paths.checkDistinct(); err != nil {
 		return err
 	}
+	ld.finishCapture()
 	if err := c.finishTLS(ld.base); err != nil {
 		return err
 	}

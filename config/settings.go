@@ -193,6 +193,18 @@ var settings = []rower{
 	key("Config", "RequireTLSForAuth", "False", boolK, func(c *Config) *bool { return &c.TLS.RequireForAuth }),
 	key("Config", "SMTPRequireTLS", "False", boolK, func(c *Config) *bool { return &c.TLS.SMTPRequire }),
 
+	// Capture mode, the test mail server (capture.go), and fast mode.
+	key("Config", "Durable", "True", boolK, func(c *Config) *bool { return &c.Durable }).
+		show(inServers, (*Config).captureSummary),
+	key("Config", "Capture", "False", boolK, func(c *Config) *bool { return &c.Capture.On }).with(captureSwitch),
+	key("Config", "CaptureAuth", "False", boolK, func(c *Config) *bool { return &c.Capture.Auth }),
+	key("Config", "CapturePlusFold", "False", boolK, func(c *Config) *bool { return &c.Capture.PlusFold }),
+	key("Config", "CaptureMailbox", "", strK(parseCaptureMailbox), func(c *Config) *string { return &c.Capture.Mailbox }),
+	pairKey("CaptureMaxMessages", "1000,10000", "a number of messages", func(c *Config) *int { return &c.Capture.MaxMessages }, func(c *Config) *int { return &c.Capture.TotalMessages }),
+	pairKey("CaptureMaxMB", "100,1000", "a number of megabytes", func(c *Config) *int64 { return &c.Capture.MaxMB }, func(c *Config) *int64 { return &c.Capture.TotalMB }),
+	key("Config", "ReleaseDomains", "", k(parseDomainList), func(c *Config) *[]string { return &c.Capture.ReleaseDomains }).
+		with(releaseSwitch).with(toSwitch),
+
 	// Sender authentication (msgauth.go); [DKIM] is a list section. The
 	// [Chaos] rules (chaos.go, a list section too) show their line here.
 	key("Config", "SPFPolicy", "accept", strK(authPolicy(false)), func(c *Config) *string { return &c.MsgAuth.SPFPolicy }).

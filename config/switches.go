@@ -18,10 +18,11 @@ const (
 	CmdUnlock                 // /UNLOCK:addr
 	CmdStop                   // /STOP[:SMTP|POP]
 	CmdStatus                 // /STATUS
+	CmdRelease                // /RELEASE:id /TO:address (capture.go)
 )
 
 func (c Command) String() string {
-	return [...]string{"run", "help", "version", "adduser", "setpass", "deluser", "unlock", "stop", "status"}[c]
+	return [...]string{"run", "help", "version", "adduser", "setpass", "deluser", "unlock", "stop", "status", "release"}[c]
 }
 
 // StopTarget is which instances /STOP stops.
@@ -45,6 +46,7 @@ type Invocation struct {
 	NoINI    bool       // /NOINI
 	Mode     Mode       // ModePOP with /POP
 	Init     string     // /INIT:domain, lower-case: write a new mailq.ini for it
+	Release  Release    // /RELEASE and /TO (capture.go)
 	// Warnings are non-fatal findings (a thread count above the advised
 	// limit, ...); Load copies them into Config.Warnings.
 	Warnings []string
@@ -75,6 +77,7 @@ type argParser struct {
 	agentArg, popArg      string // /MDA or /MXA; /POP
 	webArg                string // /WEB
 	sinkArg               string // /SINK
+	captureArg, toArg     string // /CAPTURE; /TO
 	iniArg, noINIArg      string
 	initArg               string // /INIT
 	mxGiven, gatewayGiven bool
@@ -112,6 +115,12 @@ func ParseArgs(args []string) (*Invocation, error) {
 		return nil, err
 	}
 	if err := p.checkSink(); err != nil {
+		return nil, err
+	}
+	if err := p.checkRelease(); err != nil {
+		return nil, err
+	}
+	if err := p.checkCapture(); err != nil {
 		return nil, err
 	}
 	if p.gatewayGiven && !p.mxGiven {

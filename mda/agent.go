@@ -70,6 +70,8 @@ type Options struct {
 	// Filing waits for the disk (each copy is synced), so a few workers
 	// overlap those waits.
 	Workers int
+	// Capture is capture mode (capture.go).
+	Capture config.Capture
 }
 
 // Agent is the Mail Delivery Agent. Run it once.
@@ -82,6 +84,7 @@ type Agent struct {
 	queued  func()
 	workers int
 	scripts *runner
+	retain  *retention // capture mode's limits (capture.go); nil: none
 	// bounce and hostName: failure notices for recipients given up.
 	bounce   bool
 	hostName string
@@ -110,7 +113,8 @@ func New(o Options) (*Agent, error) {
 	}
 	a := &Agent{
 		tree: o.Tree, log: o.Log,
-		planner: planner{routes: o.Routes, refileUnknown: o.MDA.RefileUnknownUsers, domain: o.Domain},
+		planner: planner{routes: o.Routes, refileUnknown: o.MDA.RefileUnknownUsers, domain: o.Domain, capture: o.Capture},
+		retain:  newRetention(o.Tree, o.Log, o.Capture),
 		nice:    o.Nice, wake: o.Wake, queued: o.Queued, workers: o.Workers,
 		bounce: o.FailureBounce, hostName: o.HostName, again: make(chan struct{}, 1),
 		stashed: map[queue.ID][]scriptJob{}, now: time.Now,

@@ -185,6 +185,7 @@ func (fs *filing) deliver(t target) error {
 		return nil
 	}
 	fs.logged(t, t.folder)
+	fs.a.retain.added(t.folder, fs.id, fs.copySize(hdr))
 	if t.act == actMailbox {
 		fs.queueScripts(t)
 	}

@@ -65,6 +65,10 @@ type Options struct {
 	StopGrace time.Duration
 	// Chaos holds the [Chaos] rules of stage SEND (chaos.go); nil for none.
 	Chaos *chaos.Plan
+	// Allow, when set (capture mode), is asked about every recipient
+	// before anything is sent; a set with one it refuses goes to bad/
+	// (capture.go).
+	Allow func(addr string) bool
 }
 
 // Agent is the Mail Exchange Agent. Create it with New and start it with

@@ -76,6 +76,9 @@ func (a *Agent) run(ctx, sctx context.Context, folder queue.Folder, id queue.ID)
 		a.log.MXAErrorf(string(id), "moved to bad/: address not fit to send: %v", err)
 		return result{}
 	}
+	if held, err := a.holdRefused(folder, id, env); held {
+		return result{err: err} // capture mode (capture.go)
+	}
 	if folder == queue.Retry && env.From == "" && id.Copy() == 0 && env.Notice.IsZero() {
 		// Perhaps a failure notice an older mailq staged in retry/ (the
 		// sets this agent files there have derived ids): release it once

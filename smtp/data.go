@@ -40,19 +40,21 @@ func (s *session) cmdData(arg string) Reply {
 	now := s.srv.now()
 	var d draft
 	var id queue.ID
+	t := &trace{}
 	if o.Server.Test {
 		id = queue.NewID(now) // for the log and the reply; nothing is written
 	} else {
 		var err error
-		if d, err = s.srv.spool.newDraft(); err != nil {
+		if d, err = s.newDraft(t); err != nil {
 			s.srv.log.SMTPFailed(s.logConn(), "cannot create a message file", err, "")
 			return replyFor(err)
 		}
 		defer d.Abort() // a no-op after a successful commit
 		id = d.ID()
 	}
-	t := &trace{host: headerSafe(s.srv.host, 255), helo: s.helo, ip: s.ip, proto: s.proto(),
-		id: string(id), tracking: queue.NewTrackingID(), from: s.from, rcpts: addrs(s.rcpts), now: now}
+	*t = trace{host: headerSafe(s.srv.host, 255), helo: s.helo, ip: s.ip, proto: s.proto(),
+		id: string(id), tracking: queue.NewTrackingID(), from: s.from, rcpts: addrs(s.rcpts), now: now,
+		box: t.box, rcpt: t.rcpt}
 
 	s.sendNow(reply354)
 	s.startData() // the transfer's own deadline (dataDeadline)
@@ -161,7 +163,7 @@ func (s *session) receive(w io.Writer, t *trace) (int64, error) {
 // end, the FixHeaders fields and the empty line that ends it.
 func (s *session) header(buf []byte, h *headerScan, t *trace) []byte {
 	out := make([]byte, 0, 512+h.pos)
-	out = t.appendTrace(out)
+	out = t.appendDelivered(t.appendTrace(out)) // capture.go
 	out = s.appendTags(out)
 	last := 0
 	for _, d := range h.drop {

@@ -111,7 +111,11 @@ func (s *session) cmdRcpt(arg string) Reply {
 	}
 	addr := mb.String()
 	local := o.Routes.LocalDomain(mb.Domain)
-	if !local || !mb.IsPostmaster() {
+	if s.capturing() {
+		if r, refused := s.captureRcpt(addr); refused {
+			return r
+		}
+	} else if !local || !mb.IsPostmaster() {
 		internal := s.user != "" || s.srv.guard.MayRelay(s.client())
 		if ok, why := relayDecision(o.SMTP.Relay, internal, local); !ok {
 			return reply(550, "5.7.1", why)

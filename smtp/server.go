@@ -72,6 +72,11 @@ type Options struct {
 	// Discard reads each message to its final dot and keeps nothing: the
 	// sink without SinkKeep (sink.go).
 	Discard bool
+	// Capture is capture mode (capture.go).
+	Capture config.Capture
+	// CaptureFiled, when set in capture mode, files one-recipient messages
+	// straight into the mailbox and is told about each (capture.go).
+	CaptureFiled func(box string, id queue.ID, size int64)
 }
 
 // Server is the SMTP receiver. Build it with New and run it with Serve.
