@@ -27,14 +27,26 @@ var reply354 = Reply{Code: 354, Lines: []string{"End data with <CR><LF>.<CR><LF>
 // (the client left or went silent): there is no one to answer.
 var errConnection = errors.New("smtp: connection lost during DATA")
 
-// cmdData receives the message (RFC 5321 §4.1.1.4) into a draft of the
-// incoming queue, adding the trace fields in front, and commits it before
-// answering 250 (§6.1; DURABILITY rule 1). Whatever happens, the
-// transaction ends here (reset) and an uncommitted draft is removed.
+// cmdData receives the message (RFC 5321 §4.1.1.4) through wire's
+// dot-decoder; BDAT (bdat.go) shares everything else (takeMessage).
 func (s *session) cmdData(arg string) Reply {
 	if arg != "" {
 		return replyNoArgs
 	}
+	return s.takeMessage(func() io.Reader {
+		s.sendNow(reply354)
+		return wire.NewDataReader(s.br, s.srv.opt.SMTP.MaxMessageSize)
+	}, nil)
+}
+
+// takeMessage receives one message, DATA's or BDAT's, into a draft of the
+// incoming queue, adding the trace fields in front, and commits it before
+// answering 250 (§6.1; DURABILITY rule 1). begin starts the transfer once
+// the draft exists and returns the message's octets as stored; refused, if
+// not nil, is called when the draft cannot be made, to stay in step with
+// the client. Whatever happens, the transaction ends here (reset) and an
+// uncommitted draft is removed.
+func (s *session) takeMessage(begin func() io.Reader, refused func()) Reply {
 	defer s.reset()
 	o := &s.srv.opt
 	now := s.srv.now()
@@ -46,6 +58,9 @@ func (s *session) cmdData(arg string) Reply {
 		var err error
 		if d, err = s.srv.spool.newDraft(); err != nil {
 			s.srv.log.SMTPFailed(s.logConn(), "cannot create a message file", err, "")
+			if refused != nil {
+				refused()
+			}
 			return replyFor(err)
 		}
 		defer d.Abort() // a no-op after a successful commit
@@ -54,14 +69,14 @@ func (s *session) cmdData(arg string) Reply {
 	t := &trace{host: headerSafe(s.srv.host, 255), helo: s.helo, ip: s.ip, proto: s.proto(),
 		id: string(id), tracking: queue.NewTrackingID(), from: s.from, rcpts: addrs(s.rcpts), now: now}
 
-	s.sendNow(reply354)
+	src := begin()
 	s.startData() // the transfer's own deadline (dataDeadline)
 	defer s.endData()
 	var sink io.Writer = io.Discard
 	if d != nil {
 		sink = d
 	}
-	size, err := s.receive(sink, t)
+	size, err := s.receive(sink, t, src)
 	switch {
 	case errors.Is(err, errConnection):
 		return Reply{written: true, Close: true} // readFailed has answered or logged
@@ -72,6 +87,13 @@ func (s *session) cmdData(arg string) Reply {
 		}
 		return replyFor(err)
 	}
+	return s.finishMessage(d, t, size)
+}
+
+// finishMessage is the one point where a message received whole, by DATA
+// or by BDAT ... LAST, is accepted or refused: the checks that need the
+// whole message go here, then the durable commit and its 250.
+func (s *session) finishMessage(d draft, t *trace, size int64) Reply {
 	if err := s.srv.guard.Message(s.client(), size, len(s.rcpts)); err != nil {
 		return replyFor(err)
 	}
@@ -102,15 +124,15 @@ func (s *session) commit(d draft, t *trace, size int64) Reply {
 	return reply(250, "2.0.0", "OK queued as "+t.id)
 }
 
-// receive reads the data to its final dot and writes the message to w:
+// receive reads the data from src to its end (DATA's final dot, BDAT's
+// LAST chunk) and writes the message to w:
 // trace fields, the client's header (without its Return-Path), the fields
 // FixHeaders adds, then the body, streamed. It returns the bytes written,
 // or an error: a Reply (too big, loop), errConnection, or w's first error,
 // found only after the final dot so that the client is in step for the
 // answer.
-func (s *session) receive(w io.Writer, t *trace) (int64, error) {
+func (s *session) receive(w io.Writer, t *trace, dr io.Reader) (int64, error) {
 	o := &s.srv.opt
-	dr := wire.NewDataReader(s.br, o.SMTP.MaxMessageSize)
 	buf, h, rerr := s.readHeader(dr)
 	defer s.keepHeaderBuf(buf)
 	if rerr != nil && rerr != io.EOF {
@@ -175,7 +197,7 @@ func (s *session) header(buf []byte, h *headerScan, t *trace) []byte {
 // end, maxHeaderScan bytes have been read, or the data ended. The error is
 // nil (more data follows), io.EOF (the data ended: all of it is in buf), or
 // what ended the transfer early.
-func (s *session) readHeader(dr *wire.DataReader) ([]byte, headerScan, error) {
+func (s *session) readHeader(dr io.Reader) ([]byte, headerScan, error) {
 	var h headerScan
 	buf := s.hbuf[:0]
 	if buf == nil {
@@ -210,11 +232,16 @@ func (s *session) keepHeaderBuf(buf []byte) {
 }
 
 // dataEnded maps the error that ended a DATA transfer: over the size limit
-// (the data was read to its end: 552, RFC 5321 §4.5.3.1.9), or the
-// connection failed (timeout: 421).
+// (the data was read to its end: 552, RFC 5321 §4.5.3.1.9), a command
+// between BDAT chunks (its reply, bdat.go), or the connection failed
+// (timeout: 421).
 func (s *session) dataEnded(err error) error {
-	if errors.Is(err, wire.ErrTooLarge) {
+	var r Reply
+	switch {
+	case errors.Is(err, wire.ErrTooLarge):
 		return replyTooBig
+	case errors.As(err, &r):
+		return r
 	}
 	s.readFailed(err)
 	return errConnection
