@@ -27,6 +27,11 @@ func canonical(addr string) (string, error) {
 	if addr == "" {
 		return bad("it is empty")
 	}
+	if utf, ok := internationalised(addr); ok {
+		addr = utf
+	} else if utf == "" {
+		return bad("it is not a valid internationalised address (RFC 6531)")
+	}
 	if len(addr) > maxMailbox {
 		return bad(fmt.Sprintf("longer than %d characters", maxMailbox))
 	}
@@ -60,7 +65,9 @@ func checkLocal(s string) string {
 			return "dots may not start, end or double in the part before '@'"
 		}
 		for i := 0; i < len(atom); i++ {
-			if !isAtext(atom[i]) {
+			// Bytes beyond ASCII come only from an address that
+			// internationalised has checked and put in NFC.
+			if !isAtext(atom[i]) && atom[i] < 0x80 {
 				return fmt.Sprintf("%q is not allowed before '@'", atom[i])
 			}
 		}
@@ -105,4 +112,24 @@ func checkDomain(s string) string {
 		}
 	}
 	return ""
+}
+
+// internationalised returns a UTF-8 address (RFC 6531) in the one form
+// the SMTP server gives it: the local part in NFC, the domain as its
+// A-label, so that "jörg@bücher.example" and "jörg@xn--bcher-kva.example"
+// are one account. ok is false for an ASCII address (returned as it is)
+// and for a UTF-8 one that is not valid ("").
+func internationalised(addr string) (string, bool) {
+	ascii := true
+	for i := 0; i < len(addr); i++ {
+		ascii = ascii && addr[i] < 0x80
+	}
+	if ascii {
+		return addr, false
+	}
+	a, err := address.ParseRcptArgUTF8("<" + addr + ">")
+	if err != nil || a.Path.Postmaster || a.Bare {
+		return "", false
+	}
+	return a.Path.Mailbox.String(), true
 }

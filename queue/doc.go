@@ -30,7 +30,7 @@
 // recipient number n is <id>-n (see ID.Derive). Files whose names are not
 // of these forms are left alone.
 //
-// # The .auth format, versions 1 and 2
+// # The .auth format, versions 1 to 3
 //
 // An .auth file is UTF-8 or ASCII text (a leading byte-order mark is
 // ignored), one field per line, lines ending in LF or CRLF. The first line
@@ -76,6 +76,10 @@
 //	          version 2), treated like local
 //	from      the envelope sender; "<>" is the null sender (required)
 //	body      7BIT or 8BITMIME (RFC 6152) (absent: 7BIT)
+//	smtputf8  version 3 only: "yes" when MAIL carried SMTPUTF8 (RFC 6531
+//	          §3.4): addresses and header fields may hold UTF-8, and the
+//	          message may travel on only to a next hop that offers
+//	          SMTPUTF8 (absent: no)
 //	size      bytes in the .eml (absent or 0: first read)
 //	rcpt      a recipient: its address, then key=value attributes
 //	          (at least one rcpt line is required):
@@ -89,6 +93,17 @@
 //	            attempts  delivery attempts so far (absent: 0)
 //	            next      earliest next attempt, RFC 3339 (absent: now)
 //	            result    the last result, e.g. the remote reply line
+//
+// Version 3 is version 2 plus the smtputf8 field, written only for such a
+// message, in the same way as origin below.
+//
+// Addresses under SMTPUTF8 are stored in one form: the local part in
+// Unicode NFC as received, the domain as its A-label (a U-label domain and
+// its A-label are one domain); their bytes beyond ASCII are escaped as
+// every value's. The mailbox folder of such an address is
+// address.SafeName's: lower case, NFC, and beyond ASCII only letters,
+// marks and digits (no look-alike of "/", "\", ":" or ".", no invisible or
+// bidirectional character), so it is one safe name on Windows and Linux.
 //
 // Version 2 is version 1 plus the origin field. A writer writes version 1
 // whenever the envelope has no origin, so everything an older reader could

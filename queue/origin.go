@@ -43,7 +43,10 @@ func parseOrigin(v string) (Origin, error) {
 // field of version 2 is set, so that every envelope a version 1 reader
 // could read is still written for it.
 func (e *Envelope) version() int {
-	if e.Origin != OriginUnknown {
+	switch {
+	case e.SMTPUTF8:
+		return 3
+	case e.Origin != OriginUnknown:
 		return 2
 	}
 	return 1

@@ -130,7 +130,7 @@ func (s *session) hello(arg string, ext bool) Reply {
 		size = "SIZE " + strconv.FormatInt(m, 10)
 	}
 	return Reply{Code: 250, Lines: append([]string{greet, size, "8BITMIME", "PIPELINING",
-		"ENHANCEDSTATUSCODES", s.authLine(), "CHUNKING", "HELP"}, s.startTLSLine()...)}
+		"ENHANCEDSTATUSCODES", s.authLine(), "CHUNKING", "SMTPUTF8", "HELP"}, s.startTLSLine()...)}
 }
 
 func (s *session) cmdRset(string) Reply {

@@ -110,7 +110,7 @@ func (s *session) commit(d draft, t *trace, size int64) Reply {
 	}
 	env := &queue.Envelope{
 		Tracking: t.tracking, Received: t.now.UTC(), ClientIP: s.ip, Helo: s.helo,
-		AuthUser: s.user, From: s.from, Body: s.body, Recipients: slices.Clone(s.rcpts),
+		AuthUser: s.user, From: s.from, Body: s.body, SMTPUTF8: s.smtputf8, Recipients: slices.Clone(s.rcpts),
 		Origin: s.origin(),
 	}
 	if err := d.Commit(env); err != nil {
@@ -247,9 +247,11 @@ func (s *session) dataEnded(err error) error {
 	return errConnection
 }
 
-// proto is the "with" of Received (RFC 3848).
+// proto is the "with" of Received (RFC 3848; RFC 6531 §4.3 under SMTPUTF8).
 func (s *session) proto() string {
 	switch {
+	case s.smtputf8:
+		return utf8Proto(s.user != "", s.tls)
 	case !s.esmtp:
 		return tlsProto("SMTP", s.tls)
 	case s.user != "":
