@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"mailq/accounts"
 	"mailq/internal/testutil"
 )
 
@@ -128,4 +129,28 @@ func TestMpopSASL(t *testing.T) {
 			t.Fatalf("mpop did not log in with %s:\n%s", want, e.log)
 		}
 	}
+}
+
+// TestUTF8Account logs in to an account whose name is not ASCII (added as
+// /adduser does, SMTPUTF8's form: NFC, A-label domain), with USER/PASS and
+// with CRAM-MD5, and reads the message the MDA's delivery filed in its NFC
+// folder; the name is matched without case.
+func TestUTF8Account(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	if err := accounts.Add(e.acct, "Jörg@Bücher.example", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	const name = "jörg@xn--bcher-kva.example"
+	e.deliver(t, "JÖRG@xn--bcher-kva.example", "2024010112000000000009", "Subject: Grüße\r\n\r\nhallo\r\n")
+	if _, err := os.Stat(e.mailboxDir(name)); err != nil {
+		t.Fatalf("mailbox folder: %v", err)
+	}
+	e.start(t)
+	cl := dial(t, e.addr)
+	cl.must("+OK", "USER JÖRG@xn--bcher-kva.example")
+	cl.must("+OK "+name+" has 1 message (", "PASS pw")
+	cl.must("+OK", "QUIT")
+	cl = dial(t, e.addr)
+	cl.must("+OK "+name+" has 1 message (", "%s", cram(t, cl.must("+ ", "AUTH CRAM-MD5"), name, "pw"))
 }
