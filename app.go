@@ -8,9 +8,12 @@ import (
 	"time"
 
 	"mailq/accounts"
+	"mailq/chaos"
 	"mailq/config"
 	"mailq/guard"
 	"mailq/logs"
+	"mailq/msgauth"
+	"mailq/mda"
 	"mailq/queue"
 	"mailq/route"
 )
@@ -41,6 +44,12 @@ type app struct {
 	extraSMTP []netip.AddrPort
 	smtpGuard *guard.SMTP
 	pop3Guard *guard.POP3
+
+	msgAuth *msgauth.Checker // serve_msgauth.go
+	chaos   *chaos.Plan      // [Chaos], made by chaosPlan (serve_sink.go)
+	// mdaAgent is the MDA, once made: capture mode's direct filing tells
+	// its retention about each message (serve_capture.go).
+	mdaAgent *mda.Agent
 }
 
 // notifier returns a function that signals ch without ever blocking: one
@@ -69,8 +78,9 @@ func newApp(cfg *config.Config, log *logs.Logger) (*app, error) {
 	}
 	a := &app{cfg: cfg, log: log, tree: tree, users: users,
 		mdaWake: make(chan struct{}, 1), mxaWake: make(chan struct{}, 1)}
+	tree.SetDurable(cfg.Durable) // Durable=False: fast mode
 	a.routes = route.New(cfg.AllDomains(), cfg.Aliases, users.Exists)
-	if cfg.Mode == config.ModeSMTP {
+	if cfg.Mode == config.ModeSMTP || (cfg.Mode == config.ModeSink && cfg.Sink.Keep) {
 		// The SMTP instance owns the queue: repair what a crash left behind
 		// before anything reads it. Temporary files of sessions of an earlier
 		// process are older than any session of this one.
@@ -114,6 +124,9 @@ func (a *app) components() ([]component, error) {
 	if a.cfg.Mode == config.ModeWeb {
 		return comps, add(a.webComponent())
 	}
+	if a.cfg.Mode == config.ModeSink {
+		return a.sinkComponents() // serve_sink.go
+	}
 	if err := add(a.smtpComponent()); err != nil {
 		return nil, err
 	}
@@ -127,7 +140,12 @@ func (a *app) components() ([]component, error) {
 			return nil, err
 		}
 	}
-	if a.cfg.MXA.Enabled {
+	if a.cfg.Capture.WithPOP {
+		if err := add(a.pop3Component()); err != nil {
+			return nil, err
+		}
+	}
+	if a.cfg.CaptureMXA() {
 		if err := add(a.mxaComponent()); err != nil {
 			return nil, err
 		}
@@ -138,6 +156,9 @@ func (a *app) components() ([]component, error) {
 // hints tells a new user the one step left before sending and reading a
 // first message.
 func (a *app) hints() {
+	if a.captureHint() || a.cfg.Mode == config.ModeSink { // serve_capture.go; the sink has no accounts
+		return
+	}
 	users := a.users.Users()
 	switch {
 	case len(users) == 0:

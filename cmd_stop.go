@@ -31,6 +31,9 @@ func stopCommand(inv *config.Invocation, cfg *config.Config, stdout, stderr io.W
 	if inv.Stop == config.StopAll || inv.Stop == config.StopWeb {
 		targets = append(targets, target{"web", cfg.Paths.WebLock})
 	}
+	if inv.Stop == config.StopAll || inv.Stop == config.StopSink {
+		targets = append(targets, target{"sink", cfg.Paths.SinkLock})
+	}
 	var waiting []lockfile.Owner
 	var names []string
 	status := exitOK

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"mailq/internal/testutil"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,13 +40,7 @@ func TestBansAgainstRunningServer(t *testing.T) {
 	refused := func() bool {
 		return !strings.HasPrefix(greeting(t, in.addr), "220 ")
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !refused() {
-		if time.Now().After(deadline) {
-			t.Fatal("a fresh ban is not applied")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	testutil.Eventually(t, "the fresh ban applied", refused)
 	code, out := mailq(t, dir, "/bans")
 	if code != 0 || !strings.Contains(out, "198.51.100.0/24          written by hand") || !strings.Contains(out, "127.0.0.1/32") || !strings.Contains(out, "ends ") {
 		t.Fatalf("/bans: exit %d\n%s", code, out)
@@ -53,13 +48,7 @@ func TestBansAgainstRunningServer(t *testing.T) {
 	if code, out := mailq(t, dir, "/unban:127.0.0.1"); code != 0 || !strings.Contains(out, "removed 127.0.0.1") {
 		t.Fatalf("/unban: exit %d\n%s", code, out)
 	}
-	deadline = time.Now().Add(10 * time.Second)
-	for refused() {
-		if time.Now().After(deadline) {
-			t.Fatal("still refused after /unban")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	testutil.Eventually(t, "the ban lifted by /unban", func() bool { return !refused() })
 	for _, c := range []struct {
 		args []string
 		code int

@@ -1,12 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"mailq/internal/testutil"
 )
@@ -127,13 +127,10 @@ func splitAddr(t *testing.T, addr string) (string, string) {
 // waitGlob waits until pattern matches at least n files.
 func waitGlob(t *testing.T, pattern string, n int, in *instance) []string {
 	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		m, _ := filepath.Glob(pattern)
-		if len(m) >= n {
-			return m
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %d files, want %d\n%s", pattern, len(m), n, in.out())
-		}
-	}
+	var m []string
+	testutil.EventuallyShow(t, fmt.Sprintf("%d files matching %s", n, pattern), func() bool {
+		m, _ = filepath.Glob(pattern)
+		return len(m) >= n
+	}, in.out)
+	return m
 }

@@ -40,10 +40,10 @@ func TestForwardFailureNoticeToForgedSender(t *testing.T) {
 		}
 	}
 	send("forged")
-	mxaWaitGlob(t, in, filepath.Join(dir, "queue", "failed", "*.auth"), 1)
+	waitGlob(t, filepath.Join(dir, "queue", "failed", "*.auth"), 1, in)
 	send("logged in", "--auth", "PLAIN", "--auth-user", "alice@test.example", "--auth-password", "secret")
-	mxaWaitGlob(t, in, filepath.Join(dir, "queue", "failed", "*.auth"), 2)
-	notices := mxaWaitGlob(t, in, filepath.Join(dir, "users", "alice@test.example", "*.eml"), 1)
+	waitGlob(t, filepath.Join(dir, "queue", "failed", "*.auth"), 2, in)
+	notices := waitGlob(t, filepath.Join(dir, "users", "alice@test.example", "*.eml"), 1, in)
 	if code, out := mailq(t, dir, "/stop:smtp"); code != 0 {
 		t.Fatalf("/stop:smtp exit %d:\n%s", code, out)
 	}

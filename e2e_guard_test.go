@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"mailq/internal/testutil"
 )
@@ -76,15 +75,11 @@ S~ ^-ERR \[SYS/PERM\] access denied
 // waitServed waits until the server at addr greets with a positive reply.
 func waitServed(t *testing.T, addr string) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		g := greeting(t, addr)
-		if strings.HasPrefix(g, "220") || strings.HasPrefix(g, "+OK") {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s still refuses: %q", addr, g)
-		}
-	}
+	var g string
+	testutil.EventuallyShow(t, addr+" greeting with a positive reply", func() bool {
+		g = greeting(t, addr)
+		return strings.HasPrefix(g, "220") || strings.HasPrefix(g, "+OK")
+	}, func() string { return "last greeting " + g })
 }
 
 // TestGuardPOPBeforeSMTP: at relay level 2 an unauthenticated client may

@@ -54,8 +54,8 @@ func TestLogsAreTables(t *testing.T) {
 	smtpIn := start(t, dir)
 	popIn := start(t, dir, "/pop")
 	mxaSubmit(t, smtpIn.addr, "bob@far.example,alice@test.example", "=1+1 tables")
-	sent := mxaWaitGlob(t, smtpIn, filepath.Join(dir, "queue", "sent", "*.auth"), 1)
-	mxaWaitGlob(t, smtpIn, filepath.Join(dir, "users", "alice@test.example", "*.eml"), 1)
+	sent := waitGlob(t, filepath.Join(dir, "queue", "sent", "*.auth"), 1, smtpIn)
+	waitGlob(t, filepath.Join(dir, "users", "alice@test.example", "*.eml"), 1, smtpIn)
 
 	forged := "\r\n2026-12-04T15:31:41.000+01:00,1,SMTP,OK,forged row"
 	d := remoteSource(t, "192.0.2.40")

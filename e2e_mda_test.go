@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -305,12 +306,15 @@ func TestMDAKilled(t *testing.T) {
 	}
 	first := startNoWait(t, dir, "/MDA")
 	alice := filepath.Join(dir, "users", "alice@test.example")
-	for deadline := time.Now().Add(20 * time.Second); ; {
+	// This loop times the kill, so it checks every millisecond rather than
+	// at testutil.Eventually's growing intervals, which would let the MDA
+	// finish first.
+	for deadline := time.Now().Add(testutil.WaitLimit); ; {
 		if m, _ := filepath.Glob(filepath.Join(alice, "*.eml")); len(m) >= n/3 { // mid-way
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no delivery within 20 s:\n%s", first.out())
+			t.Fatalf("no delivery within %v:\n%s", testutil.WaitLimit, first.out())
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -321,17 +325,14 @@ func TestMDAKilled(t *testing.T) {
 	t.Logf("killed with %d of %d sets left in the queue, %d in alice's mailbox", len(left), n, len(copies))
 
 	second := start(t, dir, "/MDA", "/NICE:50")
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		left, _ := filepath.Glob(filepath.Join(dir, "queue", "*.auth"))
-		ext, _ := filepath.Glob(filepath.Join(dir, "queue", "external", "*.auth"))
-		if len(left) == 0 && len(ext) >= n {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d sets still queued, %d external after 30 s:\n%s", len(left), len(ext), second.out())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	var ext []string
+	testutil.EventuallyShow(t, "the queue empty and every set external", func() bool {
+		left, _ = filepath.Glob(filepath.Join(dir, "queue", "*.auth"))
+		ext, _ = filepath.Glob(filepath.Join(dir, "queue", "external", "*.auth"))
+		return len(left) == 0 && len(ext) >= n
+	}, func() string {
+		return fmt.Sprintf("%d sets queued, %d external\n%s", len(left), len(ext), second.out())
+	})
 	if code, out := mailq(t, dir, "/stop:smtp"); code != 0 {
 		t.Fatalf("/stop:smtp exit %d:\n%s", code, out)
 	}

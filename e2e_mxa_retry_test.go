@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
 	"os"
@@ -64,7 +65,7 @@ func onlyIn(t *testing.T, dir string, want map[string]int) {
 // delivery: the dump is complete only after the sink's 250.
 func sinkGot(t *testing.T, in *instance, dump, subject string) {
 	t.Helper()
-	got := mxaWaitGlob(t, in, filepath.Join(dump, "*"), 1)
+	got := waitGlob(t, filepath.Join(dump, "*"), 1, in)
 	if len(got) != 1 {
 		t.Fatalf("the sink got %d messages, want 1: %v", len(got), got)
 	}
@@ -84,7 +85,7 @@ func sinkGot(t *testing.T, in *instance, dump, subject string) {
 func deferred(t *testing.T, in *instance, dir, subject string) string {
 	t.Helper()
 	mxaSubmit(t, in.addr, "bob@far.example", subject)
-	copies := mxaWaitGlob(t, in, filepath.Join(folder(dir, "retry"), "*.auth"), 1)
+	copies := waitGlob(t, filepath.Join(folder(dir, "retry"), "*.auth"), 1, in)
 	auth, _ := os.ReadFile(copies[0])
 	if !strings.Contains(string(auth), "bob@far.example") || !strings.Contains(string(auth), "4") {
 		t.Errorf("retry copy:\n%s", auth)
@@ -104,7 +105,7 @@ func TestMXATemporaryFailureThenRetry(t *testing.T) {
 	name := deferred(t, in, dir, "retried")
 	stop()
 	dump, _ := sinkAt(t, gw)
-	mxaWaitGlob(t, in, filepath.Join(folder(dir, "sent"), name), 1)
+	waitGlob(t, filepath.Join(folder(dir, "sent"), name), 1, in)
 	sinkGot(t, in, dump, "retried")
 	onlyIn(t, dir, map[string]int{"sent": 1})
 }
@@ -122,7 +123,7 @@ func TestMXARetrySurvivesRestart(t *testing.T) {
 	stop()
 	dump, _ := sinkAt(t, gw)
 	again := start(t, dir)
-	mxaWaitGlob(t, again, filepath.Join(folder(dir, "sent"), name), 1)
+	waitGlob(t, filepath.Join(folder(dir, "sent"), name), 1, again)
 	sinkGot(t, again, dump, "restarted")
 	onlyIn(t, dir, map[string]int{"sent": 1})
 }
@@ -148,7 +149,7 @@ func TestMXAExpiryToFailed(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := start(t, dir)
-	failed := mxaWaitGlob(t, in, filepath.Join(folder(dir, "failed"), "*.auth"), 1)
+	failed := waitGlob(t, filepath.Join(folder(dir, "failed"), "*.auth"), 1, in)
 	auth, _ := os.ReadFile(failed[0])
 	if !strings.Contains(string(auth), "4.4.7") || !strings.Contains(string(auth), "MessageExpiry") {
 		t.Errorf("failed/ envelope does not say it expired:\n%s", auth)
@@ -181,20 +182,17 @@ func TestMXADeleteOnSend(t *testing.T) {
 // holds no set: the set has left external/, moved or deleted.
 func waitSentLogged(t *testing.T, in *instance, dir string) {
 	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	var rows []byte
+	var left []string
+	testutil.EventuallyShow(t, "a SENT row and external/ empty", func() bool {
 		logs, _ := filepath.Glob(filepath.Join(dir, "logs", "mxa-*.log"))
-		var rows []byte
+		rows = nil
 		if len(logs) == 1 {
 			rows, _ = os.ReadFile(logs[0])
 		}
-		left, _ := filepath.Glob(filepath.Join(folder(dir, "external"), "*.auth"))
-		if strings.Contains(string(rows), ",SENT,") && len(left) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no SENT row, or a set still in external/ (%v):\n%s\n%s", left, rows, in.out())
-		}
-	}
+		left, _ = filepath.Glob(filepath.Join(folder(dir, "external"), "*.auth"))
+		return strings.Contains(string(rows), ",SENT,") && len(left) == 0
+	}, func() string { return fmt.Sprintf("external/ %v\n%s\n%s", left, rows, in.out()) })
 }
 
 // TestMXAMXByDNS: with MX=DNS the MXA asks the DNS server of DNSServer (a
@@ -215,7 +213,7 @@ func TestMXAMXByDNS(t *testing.T) {
 	}
 	in := start(t, dir)
 	mxaSubmit(t, in.addr, "bob@far.example", "by dns")
-	mxaWaitGlob(t, in, filepath.Join(folder(dir, "sent"), "*.auth"), 1)
+	waitGlob(t, filepath.Join(folder(dir, "sent"), "*.auth"), 1, in)
 	sinkGot(t, in, dump, "by dns")
 	if dns.Queries("far.example") == 0 || dns.Queries("mx.far.example") == 0 {
 		t.Errorf("DNS questions: far.example %d, mx.far.example %d", dns.Queries("far.example"), dns.Queries("mx.far.example"))

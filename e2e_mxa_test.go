@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"mailq/internal/testutil"
 )
@@ -63,15 +62,8 @@ func sinkAt(t *testing.T, addr string, opts ...string) (dump string, stop func()
 	var once sync.Once
 	stop = func() { once.Do(func() { cancel(); cmd.Wait() }) }
 	t.Cleanup(stop)
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return dump, stop
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("smtp-sink does not listen on %s", addr)
-		}
-	}
+	testutil.Eventually(t, "smtp-sink listening on "+addr, testutil.Dials(addr))
+	return dump, stop
 }
 
 // mxaINI is testINI with the MDA on and the MXA sending everything to
@@ -94,20 +86,6 @@ func mxaSubmit(t *testing.T, addr, to, subject string) {
 	}
 }
 
-// mxaWaitGlob waits until pattern matches n files and returns them.
-func mxaWaitGlob(t *testing.T, in *instance, pattern string, n int) []string {
-	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		m, _ := filepath.Glob(pattern)
-		if len(m) >= n {
-			return m
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %d files, want %d\n%s", pattern, len(m), n, in.out())
-		}
-	}
-}
-
 // TestMXARelayToSink: a message for a local and an external recipient is
 // filed for the first and relayed through the gateway (smtp-sink) for the
 // second; the set ends in sent/ and mxa-YYYYMMDD.log has a row for the
@@ -123,8 +101,8 @@ func TestMXARelayToSink(t *testing.T) {
 	mxaSubmit(t, in.addr, "bob@far.example,alice@test.example", "relay test")
 
 	// The set reaches sent/ after the sink's 250, so its dump is complete.
-	sent := mxaWaitGlob(t, in, filepath.Join(dir, "queue", "sent", "*.auth"), 1)
-	dumped := mxaWaitGlob(t, in, filepath.Join(dump, "*"), 1)
+	sent := waitGlob(t, filepath.Join(dir, "queue", "sent", "*.auth"), 1, in)
+	dumped := waitGlob(t, filepath.Join(dump, "*"), 1, in)
 	data, err := os.ReadFile(dumped[0])
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +118,7 @@ func TestMXARelayToSink(t *testing.T) {
 	if strings.Count(msg, "X-Rcpt-Args") != 1 {
 		t.Errorf("the sink got other recipients than bob@far.example:\n%s", msg)
 	}
-	mxaWaitGlob(t, in, filepath.Join(dir, "users", "alice@test.example", "*.eml"), 1)
+	waitGlob(t, filepath.Join(dir, "users", "alice@test.example", "*.eml"), 1, in)
 	auth, _ := os.ReadFile(sent[0])
 	if !strings.Contains(string(auth), "bob@far.example") || !strings.Contains(string(auth), "delivered") {
 		t.Errorf("sent/ envelope:\n%s", auth)
@@ -176,8 +154,8 @@ func TestMXABounceToPOP3(t *testing.T) {
 	}
 	in := start(t, dir)
 	mxaSubmit(t, in.addr, "nobody@far.example", "doomed")
-	mxaWaitGlob(t, in, filepath.Join(dir, "queue", "failed", "*.auth"), 1)
-	mxaWaitGlob(t, in, filepath.Join(dir, "users", "alice@test.example", "*.eml"), 1)
+	waitGlob(t, filepath.Join(dir, "queue", "failed", "*.auth"), 1, in)
+	waitGlob(t, filepath.Join(dir, "users", "alice@test.example", "*.eml"), 1, in)
 
 	pop := start(t, dir, "/pop")
 	p := popDial(t, pop.addr)

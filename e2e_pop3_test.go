@@ -356,37 +356,31 @@ func TestPOP3ReadsWhatSMTPDelivered(t *testing.T) {
 // (the MDA) writes them, so there is nothing to wait on but the folder.
 func popWaitFiles(t *testing.T, pattern string, want int) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		got, _ := filepath.Glob(pattern)
-		if len(got) == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s matches %d files after 20 s, want %d", pattern, len(got), want)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	var got []string
+	testutil.EventuallyShow(t, fmt.Sprintf("%d files matching %s", want, pattern), func() bool {
+		got, _ = filepath.Glob(pattern)
+		return len(got) == want
+	}, func() string { return fmt.Sprint(got) })
 }
 
 // popLoginEventually logs in, trying again while the mailbox is still locked
 // by a session that has sent its QUIT and is ending.
 func popLoginEventually(t *testing.T, addr string) *popClient {
 	t.Helper()
-	for range 250 {
-		p := popDial(t, addr)
+	var p *popClient
+	testutil.Eventually(t, "the mailbox free for a login", func() bool {
+		p = popDial(t, addr)
 		p.must("+OK", "USER %s", popUser)
 		fmt.Fprintf(p.c, "PASS %s\r\n", popPW)
 		got := p.line()
 		if strings.HasPrefix(got, "+OK") {
-			return p
+			return true
 		}
 		if !strings.HasPrefix(got, "-ERR [IN-USE]") {
 			t.Fatalf("PASS: %q", got)
 		}
 		p.c.Close()
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatal("mailbox still in use after 5 s")
-	return nil
+		return false
+	})
+	return p
 }

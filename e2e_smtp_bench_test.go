@@ -57,17 +57,7 @@ func BenchmarkSMTPSource(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer func() { cmd.Process.Kill(); cmd.Wait() }()
-		for i := 0; ; i++ {
-			c, err := net.Dial("tcp", addr)
-			if err == nil {
-				c.Close()
-				break
-			}
-			if i == 100 {
-				b.Fatalf("smtp-sink does not listen: %v", err)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		testutil.Eventually(b, "smtp-sink listening on "+addr, testutil.Dials(addr))
 		load(b, addr, cmd.Process.Pid)
 	})
 	b.Run("mailq", func(b *testing.B) {

@@ -293,7 +293,7 @@ func crashAfterDots(t *testing.T, in *instance, l *crashLedger, n int, delay tim
 			}
 		}()
 	}
-	time.Sleep(delay)
+	time.Sleep(delay) // times the kill: it asserts nothing
 	in.kill()
 	wg.Wait()
 	return acked
@@ -332,7 +332,7 @@ func crashUnderLoad(t *testing.T, in *instance, l *crashLedger, d time.Duration)
 			}
 		}()
 	}
-	time.Sleep(d)
+	time.Sleep(d) // times the kill: it asserts nothing
 	in.kill()
 	close(stop)
 	wg.Wait()

@@ -158,20 +158,14 @@ func startInProcess(t *testing.T, from netip.Addr) (string, config.Paths) {
 }
 
 // waitFiles waits until every path exists, as a delivery becomes visible,
-// failing after 20 s.
+// or fails.
 func waitFiles(t *testing.T, paths ...string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
 	for _, p := range paths {
-		for {
-			if _, err := os.Stat(p); err == nil {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s did not appear", p)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+		testutil.Eventually(t, p+" to appear", func() bool {
+			_, err := os.Stat(p)
+			return err == nil
+		})
 	}
 }
 

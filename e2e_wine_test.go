@@ -177,10 +177,10 @@ func TestWindowsEndToEnd(t *testing.T) {
 	// Local delivery (the mailbox folders are named by addresses that look
 	// like device names) and relaying through the gateway to the sink.
 	mxaSubmit(t, smtp.addr, "alice@test.example,con@test.example,bob@far.example", "through wine")
-	mxaWaitGlob(t, smtp, filepath.Join(dir, "users", "alice@test.example", "*.eml"), 1)
-	mxaWaitGlob(t, smtp, filepath.Join(dir, "users", "con@test.example", "*.eml"), 1)
-	mxaWaitGlob(t, smtp, filepath.Join(dir, "queue", "sent", "*.auth"), 1)
-	dumped := mxaWaitGlob(t, smtp, filepath.Join(dump, "*"), 1)
+	waitGlob(t, filepath.Join(dir, "users", "alice@test.example", "*.eml"), 1, smtp)
+	waitGlob(t, filepath.Join(dir, "users", "con@test.example", "*.eml"), 1, smtp)
+	waitGlob(t, filepath.Join(dir, "queue", "sent", "*.auth"), 1, smtp)
+	dumped := waitGlob(t, filepath.Join(dump, "*"), 1, smtp)
 	if data, _ := os.ReadFile(dumped[0]); !strings.Contains(string(data), "X-Rcpt-Args: <bob@far.example>") ||
 		!strings.Contains(string(data), "Subject: through wine") {
 		t.Errorf("the sink's copy:\n%s", data)
@@ -507,16 +507,12 @@ func wineLockPIDs(t *testing.T, dir string) [2]string {
 	t.Helper()
 	var pids [2]string
 	for i, f := range []string{"smtpserver.lck", "popserver.lck"} {
-		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		testutil.Eventually(t, f+" with a process id", func() bool {
 			data, err := os.ReadFile(filepath.Join(dir, f))
-			if line, _, ok := strings.Cut(string(data), "\n"); err == nil && ok && line != "" {
-				pids[i] = line
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s did not appear: %v", f, err)
-			}
-		}
+			line, _, ok := strings.Cut(string(data), "\n")
+			pids[i] = line
+			return err == nil && ok && line != ""
+		})
 	}
 	return pids
 }

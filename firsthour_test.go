@@ -18,7 +18,7 @@ func TestStatus(t *testing.T) {
 	t.Parallel()
 	dir := newTree(t, "")
 	code, out := mailq(t, dir, "/status")
-	if code != exitIdle || strings.Count(out, "is not running") != 3 {
+	if code != exitIdle || strings.Count(out, "is not running") != 4 { // SMTP, POP3, web, sink
 		t.Fatalf("/status with nothing running: exit %d (want %d):\n%s", code, exitIdle, out)
 	}
 	in := start(t, dir, "/pop")

@@ -38,6 +38,8 @@ func lockPath(cfg *config.Config) string {
 		return cfg.Paths.POPLock
 	case config.ModeWeb:
 		return cfg.Paths.WebLock
+	case config.ModeSink:
+		return cfg.Paths.SinkLock
 	}
 	return cfg.Paths.SMTPLock
 }
@@ -71,7 +73,7 @@ func statusCommand(cfg *config.Config, stdout io.Writer) int {
 	status := exitIdle
 	for _, t := range []struct {
 		name, path string
-	}{{"SMTP", cfg.Paths.SMTPLock}, {"POP3", cfg.Paths.POPLock}, {"web", cfg.Paths.WebLock}} {
+	}{{"SMTP", cfg.Paths.SMTPLock}, {"POP3", cfg.Paths.POPLock}, {"web", cfg.Paths.WebLock}, {"sink", cfg.Paths.SinkLock}} {
 		owner, err := lockfile.Read(t.path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):

@@ -45,18 +45,13 @@ func TestESCOnConsoleStops(t *testing.T) {
 	// Wait until the instance has read the keys (the terminal's input queue
 	// is empty), then for a whole SMTP exchange: a stop decided on those
 	// keys would have closed the listener by then.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	testutil.Eventually(t, "the instance to read the console", func() bool {
 		n, err := unix.IoctlGetInt(int(slave.Fd()), unix.TIOCINQ)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the instance did not read the console (%d bytes waiting)", n)
-		}
-	}
+		return n == 0
+	})
 	if g := greeting(t, in.addr); !strings.HasPrefix(g, "220 ") {
 		t.Fatalf("greeting after ordinary keys: %q", g)
 	}

@@ -35,6 +35,10 @@ func TestHelpAndUsageErrors(t *testing.T) {
 		{[]string{"/NOSUCH"}, "/NOSUCH"},
 		{[]string{"/SMTPMODE:0"}, "/SMTPMODE:0"},
 		{[]string{"/ADDUSER:a@b"}, "/PW"},
+		// An address the accounts cannot store is a usage error (2), found
+		// by the switch parser, not a refused command (3): one parser.
+		{[]string{"/ADDUSER:bo=b@x.test", "/PW:x"}, "/ADDUSER:bo=b@x.test: expected an address"},
+		{[]string{"/DELUSER:#bob@x.test"}, "/DELUSER:#bob@x.test: expected an address"},
 		{[]string{"/POP", "/MDA"}, "/MDA"},
 	} {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {

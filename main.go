@@ -25,8 +25,8 @@ import (
 var version = "0.1.0"
 
 func main() {
-	if isWindowsService() {
-		os.Exit(runService(os.Args[1:]))
+	if isWindowsService(os.Args[1:]) {
+		os.Exit(runService(os.Args[1:], os.Stderr))
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -70,6 +70,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if inv.Init != "" {
 		return initCommand(inv, cfg, stdout, stderr)
 	}
+	if inv.DKIMKey != nil {
+		return dkimKeyCommand(inv.DKIMKey, cfg, stdout, stderr)
+	}
 	switch inv.Command {
 	case config.CmdAddUser, config.CmdSetPass, config.CmdDelUser, config.CmdUnlock:
 		printWarnings(stderr, cfg)
@@ -78,6 +81,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return stopCommand(inv, cfg, stdout, stderr)
 	case config.CmdStatus:
 		return statusCommand(cfg, stdout)
+	case config.CmdRelease:
+		return releaseCommand(inv, cfg, stdout, stderr) // cmd_release.go
 	}
 	return serve(cfg)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"mailq/internal/testutil"
 	"net"
 	"os"
 	"os/exec"
@@ -101,22 +102,27 @@ func start(t *testing.T, dir string, args ...string) *instance {
 func (in *instance) waitListening(args []string) {
 	t := in.t
 	t.Helper()
-	deadline := time.After(30 * time.Second)
-	for {
+	testutil.EventuallyShow(t, fmt.Sprintf("mailq %v to listen", args), func() bool {
 		in.mu.Lock()
 		m := listeningRE.FindStringSubmatch(in.output.String())
 		in.mu.Unlock()
 		if m != nil {
 			in.addr = m[1]
-			return
+			return true
 		}
-		select {
-		case <-in.done:
-			t.Fatalf("mailq %v exited (%v) before listening:\n%s", args, in.err, in.out())
-		case <-deadline:
-			t.Fatalf("mailq %v did not listen within 30s:\n%s", args, in.out())
-		case <-time.After(20 * time.Millisecond):
-		}
+		in.exited(fmt.Sprintf("mailq %v exited (%%v) before listening", args))
+		return false
+	}, in.out)
+}
+
+// exited fails the test with what (and the process's error for its %v)
+// when the instance has ended: a condition it no longer can make true.
+func (in *instance) exited(what string) {
+	in.t.Helper()
+	select {
+	case <-in.done:
+		in.t.Fatalf(what+":\n%s", in.err, in.out())
+	default:
 	}
 }
 
@@ -124,22 +130,15 @@ func (in *instance) waitListening(args []string) {
 func (in *instance) waitOutput(want string) {
 	t := in.t
 	t.Helper()
-	deadline := time.After(30 * time.Second)
-	for {
+	testutil.EventuallyShow(t, fmt.Sprintf("mailq to print %q", want), func() bool {
 		in.mu.Lock()
 		ok := strings.Contains(in.output.String(), want)
 		in.mu.Unlock()
-		if ok {
-			return
+		if !ok {
+			in.exited(fmt.Sprintf("mailq exited (%%v) before printing %q", want))
 		}
-		select {
-		case <-in.done:
-			t.Fatalf("mailq exited (%v) before printing %q:\n%s", in.err, want, in.out())
-		case <-deadline:
-			t.Fatalf("mailq did not print %q within 30s:\n%s", want, in.out())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+		return ok
+	}, in.out)
 }
 
 func startNoWait(t *testing.T, dir string, args ...string) *instance {

@@ -37,6 +37,13 @@ func serve(cfg *config.Config) int {
 		return exitFailed
 	}
 	defer lock.Release()
+	popLock, ok := captureLock(cfg) // serve_capture.go
+	if !ok {
+		return exitFailed
+	}
+	if popLock != nil {
+		defer popLock.Release()
+	}
 	log, err := logs.New(logs.Options{
 		Dir:   cfg.Paths.Logs,
 		Level: logs.Level(cfg.Log.Level),
@@ -52,6 +59,7 @@ func serve(cfg *config.Config) int {
 	}
 	defer log.Close()
 	log.Banner(fmt.Sprintf("mailq %s (%s) - %s/%s, %d CPU - %s", version, cfg.Mode, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), time.Now().Format("Monday, 2 Jan 2006")))
+	captureBanner(cfg, log)
 	for _, w := range cfg.Warnings {
 		log.Warnf("", "%s", w)
 	}
@@ -75,6 +83,8 @@ func serve(cfg *config.Config) int {
 	// service manager may act as soon as the port is open.
 	ctx, cancel := rootContext(cfg, lock, log)
 	defer cancel()
+	ctx, stop := watchCaptureLock(ctx, popLock, log)
+	defer stop()
 	comps, err := app.components()
 	if err != nil {
 		log.Errorf("", "%v", err)
@@ -84,7 +94,7 @@ func serve(cfg *config.Config) int {
 	app.lockedHint()
 	log.Infof("", "%s instance running (pid %d); press ESC or Ctrl-C, or run \"%s /stop\", to shut down", cfg.Mode, os.Getpid(), exeName())
 
-	failed := runAll(ctx, cancel, comps, log)
+	failed := runAll(ctx, stop, comps, log)
 	log.Infof("", "%s instance stopped", cfg.Mode)
 	if failed {
 		return exitFailed
@@ -97,6 +107,8 @@ func stopName(m config.Mode) string {
 		return "pop"
 	} else if m == config.ModeWeb {
 		return "web"
+	} else if m == config.ModeSink {
+		return "sink"
 	}
 	return "smtp"
 }

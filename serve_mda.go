@@ -32,10 +32,12 @@ func (a *app) mdaComponent() (component, error) {
 		// same switch as the MXA's (SMTPEnableFailureBounce).
 		FailureBounce: a.cfg.MXA.FailureBounce,
 		HostName:      a.cfg.Server.HostName,
+		Capture:       a.cfg.Capture,
 	})
 	if err != nil {
 		return component{}, err
 	}
+	a.mdaAgent = agent
 	return component{name: "Mail Delivery Agent", run: func(ctx context.Context) error {
 		if a.cfg.Server.Test {
 			// /TEST writes no mail: the queue is left as it is.

@@ -25,6 +25,10 @@ func (a *app) mxaComponent() (component, error) {
 		Wake:        a.mxaWake,
 		Rescan:      a.cfg.Server.Nice,
 		Bounced:     notifier(a.mdaWake),
+		Chaos:       a.chaosPlan(), // serve_sink.go
+	}
+	if a.cfg.Capture.On {
+		opt.Allow = a.cfg.Capture.ReleaseAllowed // only released mail leaves (serve_capture.go)
 	}
 	// The resolver is made even when the mode needs no DNS, so that a
 	// configured host name the system cannot resolve may still be found.
@@ -33,6 +37,11 @@ func (a *app) mxaComponent() (component, error) {
 	} else {
 		a.log.Warnf("MXA", "no DNS: %v", err)
 	}
+	sign, err := a.dkimSigner() // serve_msgauth.go
+	if err != nil {
+		return component{}, err
+	}
+	opt.Sign = sign
 	agent, err := mxa.New(opt)
 	if err != nil {
 		return component{}, err

@@ -61,5 +61,6 @@ func (a *app) pop3Options() pop3.Options {
 		Getenv:    os.Getenv,
 		FailDelay: failDelay,
 		TLS:       a.pop3TLS(false), // serve_tls.go
+		Capture:   a.cfg.Capture,
 	}
 }

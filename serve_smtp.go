@@ -51,5 +51,9 @@ func (a *app) smtpOptions() smtp.Options {
 		ExeName:         exeName(),
 		Version:         version,
 		TLS:             a.smtpTLS(false), // serve_tls.go
+		Auth:            a.msgAuthChecker(),
+		Chaos:           a.chaosPlan(), // serve_sink.go
+		Capture:         a.cfg.Capture,
+		CaptureFiled:    a.captureFiled(), // serve_capture.go
 	}
 }

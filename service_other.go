@@ -121,6 +121,6 @@ func uninstallServices(plan []service, stdout io.Writer) error {
 	return nil
 }
 
-func isWindowsService() bool { return false }
+func isWindowsService([]string) bool { return false }
 
-func runService(args []string) int { return exitFailed }
+func runService([]string, io.Writer) int { return exitFailed }

@@ -36,7 +36,7 @@ func installServices(plan []service, stdout io.Writer) error {
 			DisplayName: s.Description,
 			Description: s.Description + ": started by mailq /install",
 			StartType:   mgr.StartAutomatic,
-		}, s.Args...)
+		}, append([]string{serviceSwitch}, s.Args...)...)
 		if err != nil {
 			for _, done := range plan[:i] {
 				removeService(m, done.Name)
@@ -90,18 +90,36 @@ func removeService(m *mgr.Mgr, name string) error {
 	return h.Delete()
 }
 
-func isWindowsService() bool {
+// serviceSwitch opens the command line /INSTALL registers: it tells the
+// program that the service manager started it. svc.IsWindowsService alone
+// guesses from the parent process (services.exe in session 0), and under
+// Wine, whose services.exe runs in session 1, it guesses wrong: the service
+// then ran as a console instance, never answered the service manager, and
+// was ended by it after its start time-out (ERROR_SERVICE_REQUEST_TIMEOUT).
+const serviceSwitch = "/SERVICE"
+
+// isWindowsService reports whether the service manager started this
+// process: its own switch first, the guess for services installed by an
+// older version.
+func isWindowsService(args []string) bool {
+	if len(args) > 0 && strings.EqualFold(args[0], serviceSwitch) {
+		return true
+	}
 	ok, err := svc.IsWindowsService()
 	return err == nil && ok
 }
 
 // runService runs the instance under the service manager.
-func runService(args []string) int {
+func runService(args []string, stderr io.Writer) int {
+	if len(args) > 0 && strings.EqualFold(args[0], serviceSwitch) {
+		args = args[1:]
+	}
 	h := &serviceHandler{args: args}
 	// The service's name is only needed for the dispatcher's table; the
 	// manager started this process for exactly one service.
 	if err := svc.Run("", h); err != nil {
-		return exitFailed
+		fmt.Fprintf(stderr, "mailq: %s is for the service manager, which did not start this program: %v\n", serviceSwitch, err)
+		return exitUsage
 	}
 	return h.code
 }

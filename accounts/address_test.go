@@ -15,6 +15,7 @@ func TestCanonical(t *testing.T) {
 		{"o'brien@example.org", "o'brien@example.org"},
 		{"user@localhost", "user@localhost"},
 		{"user@[127.0.0.1]", "user@[127.0.0.1]"},
+		{"user@x.org.", "user@x.org"}, // as the switches always read it
 		{"a-b_c~d@x-y.example", "a-b_c~d@x-y.example"},
 		{strings.Repeat("a", 64) + "@example.org", strings.Repeat("a", 64) + "@example.org"},
 		// RFC 6531: NFC, lower case, the domain as its A-label.
@@ -35,7 +36,7 @@ func TestCanonical(t *testing.T) {
 	bad := []string{
 		"", "admin", "@example.org", "admin@", "a@b@c",
 		".a@x.org", "a.@x.org", "a..b@x.org", "a b@x.org", `"q"@x.org`, "a,b@x.org",
-		"a@-x.org", "a@x-.org", "a@x..org", "a@.x.org", "a@x.org.", "a@x_y.org",
+		"a@-x.org", "a@x-.org", "a@x..org", "a@.x.org", "a@x.org..", "a@x_y.org",
 		"a@[::1]", "a@[IPv6:::1]", "a@[1.2.3]", "a@[1.2.3.4",
 		"a=b@x.org", "#a@x.org", "`a@x.org",
 		"a/b@x.org", "a|b@x.org", "a?b@x.org", "a*b@x.org", // atext, but not folder-safe

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"mailq/internal/osfile"
 	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -85,65 +84,17 @@ func loadKey(path string, sealed int) ([]byte, error) {
 }
 
 // createKey writes a new random key. The file appears complete or not at
-// all: it is written and synced under a temporary name, then linked to path,
-// which fails if path exists. A process that loses that race reads the
-// winner's key.
+// all, and never replaces one (osfile.Writer.Exclusive): a process that
+// loses the race to create it reads the winner's key.
 func createKey(path string) ([]byte, error) {
 	key := make([]byte, keySize)
 	_, _ = rand.Read(key) // crypto/rand.Read never fails (Go 1.24+)
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp") // mode 0600
-	if err != nil {
-		return nil, fmt.Errorf("accounts: create key: %w", err)
-	}
-	tmp := f.Name()
-	// Retry: on Windows the temporary name cannot be removed while a racing
-	// readKey has the linked key open, and it holds a copy of the key.
-	defer osfile.Retry(func() error { return os.Remove(tmp) })
-	_, err = f.Write(formatKey(key))
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, fmt.Errorf("accounts: create key: %w", err)
-	}
-	err = os.Link(tmp, path)
+	err := osfile.Writer{Exclusive: true}.WriteFile(path, formatKey(key), 0o600)
 	switch {
 	case errors.Is(err, fs.ErrExist):
 		return readKey(path)
 	case err != nil:
-		// No hard links on this file system (FAT, some shares).
-		if err := createExclusive(path, formatKey(key)); err != nil {
-			if errors.Is(err, fs.ErrExist) {
-				return readKey(path)
-			}
-			return nil, fmt.Errorf("accounts: create key: %w", err)
-		}
-	}
-	if err := osfile.SyncDir(dir); err != nil {
 		return nil, fmt.Errorf("accounts: create key: %w", err)
 	}
 	return key, nil
-}
-
-// createExclusive writes data to a new file at path with O_EXCL.
-func createExclusive(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		_ = os.Remove(path)
-	}
-	return err
 }

@@ -34,6 +34,9 @@ func (m Mode) String() string {
 	if m == ModeWeb {
 		return "Web"
 	}
+	if m == ModeSink {
+		return "Sink"
+	}
 	return "SMTP"
 }
 
@@ -120,13 +123,19 @@ type Config struct {
 	// of INIPath, or the current folder when there is none.
 	BaseDir string
 
-	Server   Server
-	SMTP     SMTP
-	POP      POP
-	Abuse    Abuse
-	MDA      MDA
-	MXA      MXA
-	Web      Web // the web instance (/WEB); see web.go
+	Server  Server
+	SMTP    SMTP
+	POP     POP
+	Abuse   Abuse
+	MDA     MDA
+	MXA     MXA
+	Web     Web     // the web instance (/WEB); see web.go
+	Sink    Sink    // the sink instance (/SINK); see sink.go
+	Chaos   Chaos   // [Chaos]; see chaos.go
+	Capture Capture // test mail server mode (capture.go)
+	// Durable syncs every file and folder of the tree before answering
+	// (Durable=False: fast mode, capture.go).
+	Durable  bool
 	Paths    Paths
 	Log      Log
 	TLS      TLS      // config/tls.go
@@ -138,6 +147,8 @@ type Config struct {
 	RelayIPs []netip.Prefix // [RelayIPs] ItemN addresses or CIDR ranges
 
 	domainKeys int // the highest N of the DomainN keys read, for NextDomainKey
+
+	MsgAuth MsgAuth // sender authentication; see msgauth.go
 
 	// Warnings are the non-fatal findings of Load (unknown keys, missing
 	// HostName, no INI found). main prints them at start.
@@ -312,6 +323,7 @@ type Paths struct {
 	SMTPLock string // smtpserver.lck
 	POPLock  string // popserver.lck
 	WebLock  string // webserver.lck
+	SinkLock string // sinkserver.lck
 	KeyFile  string // mailq.key, the key that seals account secrets
 	// POPBeforeSMTP is the file through which the POP3 instance tells the
 	// SMTP instance which IPs logged in recently.
@@ -351,84 +363,6 @@ type Scripts struct {
 	System string
 	// PerUser maps a lower-case address to its script path.
 	PerUser map[string]string
-}
-
-// Default sizes and limits.
-const (
-	DefaultMaxMessageSize = 20 << 20
-	DefaultMaxRecipients  = 100
-	MaxThreadsAdvised     = 64
-)
-
-// Default returns the built-in defaults: what mailq runs with when there is no
-// mailq.ini and no switch. Paths are relative to the current folder; Load
-// makes them absolute, and tests set c.Paths = DefaultPaths(t.TempDir()).
-func Default() *Config {
-	return &Config{
-		Mode: ModeSMTP,
-		Server: Server{
-			HostName:      "",
-			Timeout:       120 * time.Second,
-			Nice:          500 * time.Millisecond,
-			NoBackSpace:   false, // the /NOBACKSPACE switch exists to turn backspace handling off
-			HTTPGet:       true,
-			FixHeaders:    true,
-			MinFreeDiskMB: 100,
-
-			FirstCommandTimeout: DefaultFirstCommandTimeout,
-		},
-		SMTP: SMTP{
-			Port:           25,
-			Threads:        4,
-			Mode:           SMTPModeBoth,
-			Relay:          RelayOneWay,
-			MaxMessageSize: DefaultMaxMessageSize,
-			MaxRecipients:  DefaultMaxRecipients,
-			MaxQueued:      100000,
-			DetectLoops:    true,
-			MaxHops:        50,
-		},
-		POP: POP{
-			Port:    110,
-			Threads: 4,
-			Lockout: 5,
-		},
-		Abuse: Abuse{
-			// A missing ipblock.txt blocks nothing, so reading it by default
-			// costs nothing and lets auto-ban take effect.
-			IPBlockEnabled:   true,
-			CacheIPBlockFile: true,
-			// The manual's quick-start file gives 100 as the default threshold.
-			AutoBan:   100,
-			HELOCheck: "off",
-			// Generous defaults: a LAN application sending thousands of
-			// messages an hour must never hit these; loopback and [RelayIPs]
-			// are exempt anyway.
-			MaxConnectionsPerIP:  20,
-			MaxMessagesPerIPHour: 0,
-			MaxFailedCommands:    20,
-			MaxUnknownRecipients: 0,
-			Logins:               defaultLoginLimits(),
-		},
-		MDA: MDA{
-			RefileUnknownUsers: true,
-			MaxUnknownFolders:  DefaultMaxUnknownFolders,
-		},
-		MXA: MXA{
-			MX:            MXNone,
-			RetryInterval: 600 * time.Second,
-			Expiry:        24 * time.Hour,
-			Workers:       4,
-			MXADest:       defaultMXADest(),
-		},
-		Web:   defaultWeb(),
-		Log:   Log{Level: LogOff},
-		TLS:   defaultTLS(),
-		Paths: DefaultPaths("."),
-		Scripts: Scripts{
-			PerUser: map[string]string{},
-		},
-	}
 }
 
 // LocalDomain reports whether domain (any case) is one of ours: HostDomain or

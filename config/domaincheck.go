@@ -46,7 +46,7 @@ func (c *Config) Serves(domain string) bool {
 // SMTP instance, which delivers mail: none at all, or accounts (the [Users]
 // addresses) whose domain is not one of them. The POP3 instance gets none.
 func (c *Config) DomainWarnings(accounts []string) []string {
-	if c.Mode != ModeSMTP {
+	if c.Mode != ModeSMTP || c.Capture.On { // capture mode files every domain's mail
 		return nil
 	}
 	where := c.INIPath

@@ -37,9 +37,9 @@ func TestExampleMatchesLoader(t *testing.T) {
 		mentioned[k.section+" "+k.key] = true
 		sections[k.section] = true
 	}
-	for _, k := range keySpecs {
-		if !mentioned[k.section+" "+k.name] {
-			t.Errorf("mailq.ini.example does not mention [%s] %s", k.section, k.name)
+	for _, k := range iniKeys() {
+		if !mentioned[k.sec+" "+k.name] {
+			t.Errorf("mailq.ini.example does not mention [%s] %s", k.sec, k.name)
 		}
 	}
 	for lower, name := range sectionNames {
@@ -160,4 +160,75 @@ func TestExampleFirstRun(t *testing.T) {
 	if w := c.DomainWarnings(nil); len(w) != 1 || !strings.Contains(w[0], "HostDomain=") {
 		t.Errorf("domain warnings of the example: %q", w)
 	}
+}
+
+// TestExampleMatchesTable checks mailq.ini.example against the table of
+// settings: each setting is there with its built-in default as its active
+// value (the quick-start lines excepted, whose comment names the default);
+// a setting whose default is empty, a second spelling, and a setting whose
+// default depends on the mode (modeDefault) may instead be shown commented
+// out with an example value.
+// modeDefault are the settings whose default another setting changes: an
+// active line in the example would pin them (Durable is False in capture
+// mode unless set).
+var modeDefault = map[string]bool{spellingKey("Config", "Durable"): true}
+
+func TestExampleMatchesTable(t *testing.T) {
+	t.Parallel()
+	f, p, err := parseINI(readExample(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	active := map[string]bool{}
+	for _, k := range p.keys {
+		active[spellingKey(k.section, k.key)] = true
+	}
+	all := commentedSetting.ReplaceAll(readExample(t), []byte("$1"))
+	pAll, err := prepareINI(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := map[string]bool{}
+	for _, k := range pAll.keys {
+		shown[spellingKey(k.section, k.key)] = true
+	}
+	quick := map[string]string{}
+	for _, q := range exampleQuickStart {
+		quick[spellingKey(q.section, q.key)] = q.def
+	}
+	for _, k := range iniKeys() {
+		sk := spellingKey(k.sec, k.name)
+		switch {
+		case !shown[sk]:
+			t.Errorf("[%s] %s is not in mailq.ini.example", k.sec, k.name)
+		case !active[sk] && !k.alias && k.r.def != "" && !modeDefault[sk]:
+			t.Errorf("[%s] %s is commented out in mailq.ini.example; show it with its default %s=%s", k.sec, k.name, k.name, k.r.def)
+		case active[sk]:
+			v := f.Section(k.sec).Key(k.name).String()
+			if !k.r.text {
+				v = cutComment(v)
+			}
+			want := k.r.def
+			if def, ok := quick[sk]; ok {
+				v = def // the comment's default, checked by TestExampleShowsDefaults
+			}
+			if !sameValue(k.r, v, want) {
+				t.Errorf("mailq.ini.example: [%s] %s=%s; the built-in default is %q", k.sec, k.name, v, want)
+			}
+		}
+	}
+}
+
+// sameValue reports whether a and b read as the same value of r.
+func sameValue(r *row, a, b string) bool {
+	read := func(v string) string {
+		c := &Config{}
+		if v != "" {
+			if _, err := r.set(c, absBase, v); err != nil {
+				return "error: " + err.Error()
+			}
+		}
+		return r.cur(c)
+	}
+	return read(a) == read(b)
 }

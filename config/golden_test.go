@@ -48,3 +48,10 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestHelpGolden keeps /? in testdata/help.golden, so that a change to the
+// table's switches or defaults shows in review.
+func TestHelpGolden(t *testing.T) {
+	t.Parallel()
+	golden(t, "help.golden", HelpText("mailq"))
+}

@@ -31,7 +31,7 @@ func parseTargets(v string) ([]string, error) {
 	}
 	var out []string
 	for _, p := range parts {
-		t, err := parseAddress(strings.TrimSpace(p))
+		t, err := parseMailbox(strings.TrimSpace(p))
 		if err != nil {
 			return nil, expected("a real address after the comma, such as jim@example.com (for a group, several: jim@example.com,ann@example.com), not %q", strings.TrimSpace(p))
 		}
@@ -40,13 +40,8 @@ func parseTargets(v string) ([]string, error) {
 	return out, nil
 }
 
-// groupKeys are the keys of distribution groups.
-var groupKeys = []keySpec{
-	boolKey("MDA", "GroupsLocalSendersOnly", func(c *Config) *bool { return &c.MDA.GroupsLocalOnly }),
-}
-
 // aliasSummary says how many aliases and groups there are.
-func (c *Config) aliasSummary() string {
+func aliasSummary(c *Config) []string {
 	groups := 0
 	for _, a := range c.Aliases {
 		if a.IsGroup() {
@@ -60,5 +55,5 @@ func (c *Config) aliasSummary() string {
 			s += " (local senders only)"
 		}
 	}
-	return s
+	return []string{s}
 }

@@ -15,7 +15,7 @@ func TestGroups(t *testing.T) {
 	if !reflect.DeepEqual(c.Aliases[0], want) || !c.Aliases[0].IsGroup() || c.Aliases[1].IsGroup() {
 		t.Fatalf("Aliases = %+v", c.Aliases)
 	}
-	if got := c.aliasSummary(); got != "Email aliases: 1; distribution groups: 3 (local senders only)" {
+	if got := aliasSummary(c)[0]; got != "Email aliases: 1; distribution groups: 3 (local senders only)" {
 		t.Errorf("summary: %q", got)
 	}
 	for _, tc := range []struct{ name, text, want string }{

@@ -215,8 +215,10 @@ func validConfig(c *Config) error {
 	check(c.Abuse.HELOCheck == "off" || c.Abuse.HELOCheck == "tag" || c.Abuse.HELOCheck == "refuse", "HELOCheck %q", c.Abuse.HELOCheck)
 	check(len(c.LocalMX) <= maxLocalMX, "%d LocalMX entries", len(c.LocalMX))
 	check(c.Paths.checkDistinct() == nil, "paths not distinct")
-	for _, p := range pathSettings {
-		check(filepath.IsAbs(*p.field(&c.Paths)) || c.BaseDir == "", "%s not absolute: %q", p.key, *p.field(&c.Paths))
+	for _, r := range table {
+		if p := r.path; p != nil {
+			check(filepath.IsAbs(*p.field(&c.Paths)) || c.BaseDir == "", "%s not absolute: %q", r.key, *p.field(&c.Paths))
+		}
 	}
 	seen := map[string]bool{}
 	for _, d := range c.Domains {

@@ -157,37 +157,34 @@ var sampleKeyValues = map[string]string{
 	"Enabled": "True", "RefileUnknownUsers": "False", "MX": "Remote", "Gateway": "gw.example.com",
 	"GatewayUser": "u", "GatewayPassword": "p", "SendRetrySeconds": "60", "MessageExpiry": "60", "Workers": "2",
 	"RequireTLS": "True", "VerifyTLS": "True",
-	"MaxUnknownFolders":    "50",
+	"MaxUnknownFolders": "50",
+	"SinkPort":          "2600", "SinkKeep": "True", // sink.go
 	"MaxFailedLoginsPerIP": "7", "MaxFailedLoginsPerAccount": "50", "LockoutMinutes": "60", "AutoBanMinutes": "90", "GroupsLocalSendersOnly": "True",
+	"Capture": "True", "CaptureAuth": "True", "CapturePlusFold": "True", "CaptureMailbox": "all@capture.test",
+	"CaptureMaxMessages": "5,50", "CaptureMaxMB": "1,2", "ReleaseDomains": "example.com", "Durable": "False",
 }
 
 // TestEveryKeyChangesSomething sets each key to a value other than its
 // default and checks that the configuration changes.
 func TestEveryKeyChangesSomething(t *testing.T) {
 	t.Parallel()
-	for _, k := range keySpecs {
-		t.Run(k.section+"."+k.name, func(t *testing.T) {
+	for _, k := range iniKeys() {
+		t.Run(k.sec+"."+k.name, func(t *testing.T) {
 			t.Parallel()
 			v, ok := sampleKeyValues[k.name]
 			if !ok {
 				v = "elsewhere" // a path
 			}
 			ld := newLoader(ModeSMTP, absBase)
-			before := render(ld.c, "") + renderPaths(ld)
-			if err := k.set(ld, v); err != nil {
+			before := render(ld.c, "")
+			if err := ld.readKey(k.sec, k.name, v); err != nil {
 				t.Fatalf("%s=%s: %v", k.name, v, err)
 			}
-			ld.settleExpiry()
-			if after := render(ld.c, "") + renderPaths(ld); after == before {
+			if after := render(ld.c, ""); after == before {
 				t.Errorf("%s=%s changed nothing", k.name, v)
 			}
 		})
 	}
-}
-
-func renderPaths(ld *loader) string {
-	c := &Config{Paths: ld.paths}
-	return render(c, "")
 }
 
 // FuzzINIValue sets any value on any key and checks that a refused value
@@ -195,27 +192,27 @@ func renderPaths(ld *loader) string {
 // also checks that sizes and durations read back from their formatted form,
 // and that quoting a value preserves it.
 func FuzzINIValue(f *testing.F) {
-	for i, k := range keySpecs {
+	keys := iniKeys()
+	for i, k := range keys {
 		f.Add(uint16(i), sampleKeyValues[k.name])
 	}
 	f.Add(uint16(0), "20MB")
 	f.Add(uint16(3), "3d")
 	f.Add(uint16(7), `.\queue\`)
 	f.Fuzz(func(t *testing.T, i uint16, v string) {
-		k := keySpecs[int(i)%len(keySpecs)]
+		k := keys[int(i)%len(keys)]
 		base := absBase
 		ld := newLoader(ModeSMTP, base)
-		before := render(ld.c, "") + renderPaths(ld)
-		err := ld.readKey(k.section, k.name, v)
+		before := render(ld.c, "")
+		err := ld.readKey(k.sec, k.name, v)
 		if err != nil {
-			if after := render(ld.c, "") + renderPaths(ld); after != before || len(ld.warnings) > 0 {
+			if after := render(ld.c, ""); after != before || len(ld.warnings) > 0 {
 				t.Fatalf("%s=%q refused (%v) but changed the configuration:\n%s", k.name, v, err, diff(before, after))
 			}
 		} else {
 			// The key took the value; finish may still refuse it next to
 			// the others (a path naming another path's folder).
 			ld.c.BaseDir = base
-			ld.settleExpiry()
 			if ld.finish(Env{Hostname: func() (string, error) { return "h", nil }}) == nil {
 				if err := validConfig(ld.c); err != nil {
 					t.Fatalf("%s=%q accepted but: %v", k.name, v, err)

@@ -21,6 +21,8 @@ var listReaders = map[string]func(ld *loader, key, v string) error{
 	"DNSBL":      readDNSBL,
 	"RelayIPs":   readRelayIP,
 	"Scripts":    readScript,
+	"DKIM":       readDKIM,
+	"Chaos":      readChaos, // chaos.go
 }
 
 // numbered reports whether key is prefix followed by a number ("Item12").
@@ -281,20 +283,9 @@ func (ld *loader) checkAliasLoops() error {
 	return nil
 }
 
-// readScript reads [Scripts]: Enabled, "*" (the system script, run for every
+// readScript reads [Scripts] (Enabled is a row of the table): "*" (the system script, run for every
 // delivery) and address=path. Script paths resolve against the INI's folder.
 func readScript(ld *loader, key, v string) error {
-	if strings.EqualFold(key, "Enabled") {
-		if cutComment(v) == "" {
-			return nil
-		}
-		b, err := parseBool(cutComment(v))
-		if err != nil {
-			return ld.valueErr("Scripts", "Enabled", cutComment(v), err)
-		}
-		ld.c.Scripts.Enabled = b
-		return nil
-	}
 	if key != "*" && !strings.Contains(key, "@") {
 		ld.unknownKey("Scripts", key)
 		return nil

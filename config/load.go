@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"gopkg.in/ini.v1"
 )
@@ -35,25 +34,15 @@ func (e *ValueError) Error() string {
 
 func (e *ValueError) Unwrap() error { return e.Err }
 
-// opt is a value that may or may not have been given.
-type opt[T any] struct {
-	ok bool
-	v  T
-}
-
-func (o *opt[T]) put(v T) { o.ok, o.v = true, v }
-
 // loader carries the state of one Load.
 type loader struct {
 	c        *Config
 	file     string // the INI's name in messages
 	base     string // BaseDir: relative INI paths resolve against it
-	paths    Paths  // paths set explicitly; "" means the default
 	warnings []string
 
-	relayKey                string // the first of SMTPRelay/SMTPRelayLevel read
-	expiryConfig, expiryMXA opt[time.Duration]
-	seen                    map[string]string // list section entry -> the key that set it
+	given map[*row]keyRef   // the spelling that set a setting first
+	seen  map[string]string // list section entry -> the key that set it
 }
 
 func (ld *loader) warn(format string, args ...any) {
@@ -105,7 +94,7 @@ func newLoader(mode Mode, base string) *loader {
 	c := Default()
 	c.Mode = mode
 	c.Paths = Paths{}
-	return &loader{c: c, file: "mailq", base: base, seen: map[string]string{}}
+	return &loader{c: c, file: "mailq", base: base, given: map[*row]keyRef{}, seen: map[string]string{}}
 }
 
 // load reads data as the INI file (none if data is nil), then applies the
@@ -117,7 +106,6 @@ func (ld *loader) load(inv *Invocation, env Env, data []byte) (*Config, error) {
 		}
 	}
 	ld.c.BaseDir = ld.base
-	ld.settleExpiry()
 	for _, set := range inv.sets {
 		set(ld, env.Cwd)
 	}
@@ -205,6 +193,8 @@ var sectionNames = map[string]string{
 	"config": "Config", "domains": "Domains", "mda": "MDA", "mxa": "MXA",
 	"localmx": "LocalMX", "emailalias": "EmailAlias", "scripts": "Scripts",
 	"dnsbl": "DNSBL", "relayips": "RelayIPs",
+	"dkim":  "DKIM",
+	"chaos": "Chaos", // chaos.go
 	// Not ours: [IPConfig] is written by the original program; [Users] and
 	// [Pop-Locked] belong to the accounts package.
 	"ipconfig": "IPConfig", "users": "Users", "pop-locked": "Pop-Locked",
@@ -294,39 +284,21 @@ func (ld *loader) readSection(s *ini.Section, p *prepared) error {
 
 // readKey stores one key of section sec (canonical name).
 func (ld *loader) readKey(sec, key, v string) error {
-	if list, ok := listReaders[sec]; ok {
-		return list(ld, key, v)
-	}
-	spec := keyIndex[spellingKey(sec, key)]
-	if spec == nil {
+	k, ok := keyIndex[spellingKey(sec, key)]
+	if !ok {
+		if list, ok := listReaders[sec]; ok {
+			return list(ld, key, v)
+		}
 		ld.unknownKey(sec, key)
 		return nil
 	}
-	if !spec.text {
+	if !k.r.text {
 		v = cutComment(v)
 	}
 	if v == "" {
 		return nil // an empty value leaves the default
 	}
-	if err := spec.set(ld, v); err != nil {
-		return ld.valueErr(sec, spec.name, v, err)
-	}
-	return nil
-}
-
-// settleExpiry decides between the two expiry keys of the INI file. Both are
-// minutes; when both are set, [MXA] MessageExpiry counts.
-func (ld *loader) settleExpiry() {
-	switch {
-	case ld.expiryMXA.ok && ld.expiryConfig.ok:
-		ld.c.MXA.Expiry = ld.expiryMXA.v
-		ld.warn("[MXA] MessageExpiry=%s and [Config] SMTPMessageExpiry=%s are both set; [MXA] MessageExpiry counts",
-			formatDuration(ld.expiryMXA.v), formatDuration(ld.expiryConfig.v))
-	case ld.expiryMXA.ok:
-		ld.c.MXA.Expiry = ld.expiryMXA.v
-	case ld.expiryConfig.ok:
-		ld.c.MXA.Expiry = ld.expiryConfig.v
-	}
+	return ld.setKey(k, v)
 }
 
 // finish fills what neither the file nor the switches set and checks the
@@ -338,15 +310,15 @@ func (ld *loader) finish(env Env) error {
 		ld.warn("[Config] HostName is not set; using %s (set it to the name this server's address resolves to)",
 			c.Server.HostName)
 	}
-	ld.paths.fill(ld.base)
-	c.Paths = ld.paths
+	c.Paths.fill(ld.base)
 	if err := c.Paths.checkDistinct(); err != nil {
 		return err
 	}
+	ld.finishCapture()
 	if err := c.finishTLS(ld.base); err != nil {
 		return err
 	}
-	if c.Mode == ModePOP || c.Mode == ModeWeb {
+	if c.Mode == ModePOP || c.Mode == ModeWeb || c.Mode == ModeSink {
 		// The agents run only in the SMTP instance.
 		c.MDA.Enabled, c.MXA.Enabled = false, false
 	} else if c.POP.RPOP {

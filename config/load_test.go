@@ -166,7 +166,7 @@ func TestPaths(t *testing.T) {
 			Logs: filepath.Join(b, "logs"), Scripts: filepath.Join(b, "scripts"),
 			IPBlock: filepath.Join(b, "ipblock.txt"), Motd: filepath.Join(b, "users", "motd.txt"),
 			SMTPLock: filepath.Join(b, "smtpserver.lck"), POPLock: filepath.Join(b, "popserver.lck"),
-			WebLock: filepath.Join(b, "webserver.lck"),
+			WebLock: filepath.Join(b, "webserver.lck"), SinkLock: filepath.Join(b, "sinkserver.lck"),
 			KeyFile: filepath.Join(b, "mailq.key"), POPBeforeSMTP: filepath.Join(b, "popbeforesmtp.txt"),
 			FailedLogins: filepath.Join(b, "failedlogins.txt"),
 		}

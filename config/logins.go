@@ -24,32 +24,11 @@ type LoginLimits struct {
 	Lock time.Duration
 }
 
-// Defaults: with the 1-second delay after each failure and POPLockout=5, an
-// account sees at most 20 guesses per 15 minutes, however many addresses
-// guess; the owner, from an address that has not failed, is locked out
-// only while such an attack runs, and for 15 minutes at most after it.
-func defaultLoginLimits() LoginLimits {
-	return LoginLimits{PerIP: 20, PerAccount: 20, Lock: 15 * time.Minute}
-}
-
-// ruleLockout reads LockoutMinutes: a block must end, and must last long
-// enough to slow guessing down.
-var ruleLockout = durationRule{unit: time.Minute, min: time.Minute, max: 24 * time.Hour}
-
-// loginKeys are the [Config] keys of LoginLimits.
-func loginKeys() []keySpec {
-	return []keySpec{
-		countKey("Config", "MaxFailedLoginsPerIP", "a number of failed logins (0 = off)", func(c *Config) *int { return &c.Abuse.Logins.PerIP }),
-		countKey("Config", "MaxFailedLoginsPerAccount", "a number of failed logins (0 = off)", func(c *Config) *int { return &c.Abuse.Logins.PerAccount }),
-		durationKey("Config", "LockoutMinutes", ruleLockout, func(c *Config) *time.Duration { return &c.Abuse.Logins.Lock }),
-	}
-}
-
 // loginSummary is the start-up line of the login limits.
-func (c *Config) loginSummary() string {
+func loginSummary(c *Config) []string {
 	l := c.Abuse.Logins
-	return fmt.Sprintf("Login limits: %s from one address for one account, %s from one address, %s for one account; blocks last %s",
-		limitWord(c.POP.Lockout), limitWord(l.PerIP), limitWord(l.PerAccount), humanDuration(l.Lock))
+	return []string{fmt.Sprintf("Login limits: %s from one address for one account, %s from one address, %s for one account; blocks last %s",
+		limitWord(c.POP.Lockout), limitWord(l.PerIP), limitWord(l.PerAccount), humanDuration(l.Lock))}
 }
 
 func limitWord(n int) string {

@@ -15,18 +15,6 @@ type MXADest struct {
 	MaxConnectionsPerDestination int
 }
 
-// defaultMXADest is 2: with the default four workers, half of them stay
-// free for other destinations while one hangs. A queue of mail to one busy
-// domain waits for its turn without being deferred.
-func defaultMXADest() MXADest { return MXADest{MaxConnectionsPerDestination: 2} }
-
-func mxaDestKeys() []keySpec {
-	return []keySpec{
-		countKey("MXA", "MaxConnectionsPerDestination", "a number of connections (0 = no limit)",
-			func(c *Config) *int { return &c.MXA.MaxConnectionsPerDestination }),
-	}
-}
-
 // PerDestination returns the effective limit of deliveries in progress to
 // one destination: MaxConnectionsPerDestination, but never more than
 // Workers-1 (one worker stays free for other destinations); 0 means no
@@ -41,9 +29,9 @@ func (m MXA) PerDestination() int {
 
 // mxaDestSummary is the start-up line of the limit, for an instance with
 // the MXA on.
-func (c *Config) mxaDestSummary() string {
+func mxaDestSummary(c *Config) []string {
 	if n := c.MXA.PerDestination(); n > 0 {
-		return fmt.Sprintf("Deliveries per destination: at most %d at once (of %d workers)", n, c.MXA.Workers)
+		return []string{fmt.Sprintf("Deliveries per destination: at most %d at once (of %d workers)", n, c.MXA.Workers)}
 	}
-	return "Deliveries per destination: no limit besides Workers"
+	return []string{"Deliveries per destination: no limit besides Workers"}
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"net"
 	"net/netip"
 	"strconv"
@@ -117,40 +118,30 @@ func parseHostPort(v string, defPort int) (string, error) {
 	return net.JoinHostPort(strings.TrimSuffix(host, "."), strconv.Itoa(port)), nil
 }
 
-// localPartOK reports whether s can be the part of an address before '@':
-// printable ASCII without spaces, brackets, commas, quotes, ';' or '@'.
-// Quoted local parts are not accepted in the configuration.
+// localPartOK reports whether s can be the bare local part of an
+// [EmailAlias] alias ("postmaster"): what address.ParseMailboxName accepts
+// before '@'.
 func localPartOK(s string) bool {
-	if s == "" || len(s) > 64 || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`@,;:<>()[]\"`, c) >= 0 {
-			return false
-		}
-	}
-	return true
+	_, err := address.ParseMailboxName(s + "@x")
+	return err == nil
 }
 
-// parseAddress reads local@domain, lower-cased (mailboxes are named by their
-// lower-case address), and checks that it can name a mailbox folder.
-func parseAddress(v string) (string, error) {
-	bad := expected("an address such as admin@example.com")
-	at := strings.LastIndexByte(v, '@')
-	if at < 0 {
-		return "", bad
+// parseAddress reads an account address with address.ParseAccount, the one
+// parser that the account commands use too.
+func parseAddress(v string) (string, error) { return parseWith(address.ParseAccount, v) }
+
+// parseMailbox reads an address of [EmailAlias] with
+// address.ParseMailboxName: an account's, or one that only names a folder.
+func parseMailbox(v string) (string, error) { return parseWith(address.ParseMailboxName, v) }
+
+func parseWith(parse func(string) (string, error), v string) (string, error) {
+	a, err := parse(v)
+	if err != nil {
+		var ae *address.AccountError
+		errors.As(err, &ae)
+		return "", expected("an address such as admin@example.com (%s)", ae.Why)
 	}
-	local := strings.ToLower(v[:at])
-	domain, err := parseLocalDomain(v[at+1:])
-	if err != nil || !localPartOK(local) {
-		return "", bad
-	}
-	addr := local + "@" + domain
-	if _, err := address.SafeName(addr); err != nil {
-		return "", expected("an address that can name a mailbox folder (no /, \\, *, ? or similar)")
-	}
-	return addr, nil
+	return a, nil
 }
 
 // parseAliasName reads the alias side of an [EmailAlias] entry: a full
@@ -163,5 +154,5 @@ func parseAliasName(v string) (string, error) {
 		}
 		return "", expected("an address such as sales@example.com or a bare name such as postmaster")
 	}
-	return parseAddress(v)
+	return parseMailbox(v)
 }

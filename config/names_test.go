@@ -46,6 +46,10 @@ func TestNames(t *testing.T) {
 		{"alias bare", parseAliasName, "PostMaster", "postmaster"},
 		{"alias full", parseAliasName, "fred@localhost.com", "fred@localhost.com"},
 		{"alias bare comma", parseAliasName, "a,b", ""},
+		{"alias equals", parseAliasName, "Bo=b@x.test", "bo=b@x.test"}, // an alias need not be an INI key
+		{"address equals", parseAddress, "bo=b@x.test", ""},            // an account must be
+		{"address bare ip", parseAddress, "a@127.0.0.1", "a@[127.0.0.1]"},
+		{"address trailing dot", parseAddress, "a@Example.com.", "a@example.com"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := tc.parse(tc.in)

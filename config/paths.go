@@ -5,36 +5,40 @@ import (
 	"path/filepath"
 )
 
-// pathSetting is one configurable path: its INI key, its field in Paths, and
-// its default, a name under another path (or under the base folder when
-// under is nil). The queue's sub-folders follow QueuePath and the users'
-// files follow UserPath unless they are set themselves.
-type pathSetting struct {
-	section, key string
-	field        func(*Paths) *string
-	under        func(*Paths) string
-	name         string
+// pathDefault is the default of a configurable path: a name under another
+// path, or under the base folder when under is nil. The queue's sub-folders
+// follow QueuePath and the users' files follow UserPath unless they are set
+// themselves.
+type pathDefault struct {
+	field func(*Paths) *string
+	under func(*Paths) string
+	name  string
 }
 
-var pathSettings = []pathSetting{
-	{"Config", "QueuePath", func(p *Paths) *string { return &p.Queue }, nil, "queue"},
-	{"MXA", "ExternalPath", func(p *Paths) *string { return &p.External }, queueDir, "external"},
-	{"MXA", "RetryPath", func(p *Paths) *string { return &p.Retry }, queueDir, "retry"},
-	{"MXA", "SentPath", func(p *Paths) *string { return &p.Sent }, queueDir, "sent"},
-	{"MXA", "FailedPath", func(p *Paths) *string { return &p.Failed }, queueDir, "failed"},
-	{"Config", "BadPath", func(p *Paths) *string { return &p.Bad }, queueDir, "bad"},
-	{"MDA", "UserPath", func(p *Paths) *string { return &p.Users }, nil, "users"},
-	{"MDA", "UnknownPath", func(p *Paths) *string { return &p.Unknown }, usersDir, "unknown"},
-	{"Config", "MotdFile", func(p *Paths) *string { return &p.Motd }, usersDir, "motd.txt"},
-	{"Config", "LogPath", func(p *Paths) *string { return &p.Logs }, nil, "logs"},
-	{"Config", "ScriptPath", func(p *Paths) *string { return &p.Scripts }, nil, "scripts"},
-	{"Config", "IPBlockFile", func(p *Paths) *string { return &p.IPBlock }, nil, "ipblock.txt"},
-	{"Config", "SMTPLockFile", func(p *Paths) *string { return &p.SMTPLock }, nil, "smtpserver.lck"},
-	{"Config", "POPLockFile", func(p *Paths) *string { return &p.POPLock }, nil, "popserver.lck"},
-	{"Config", "WebLockFile", func(p *Paths) *string { return &p.WebLock }, nil, "webserver.lck"},
-	{"Config", "KeyFile", func(p *Paths) *string { return &p.KeyFile }, nil, "mailq.key"},
-	{"Config", "POPBeforeSMTPFile", func(p *Paths) *string { return &p.POPBeforeSMTP }, nil, "popbeforesmtp.txt"},
-	{"Config", "FailedLoginsFile", func(p *Paths) *string { return &p.FailedLogins }, nil, "failedlogins.txt"},
+// pathKey is the row of a path: relative values are relative to the INI's
+// folder; the default (written in mailq.ini.example when under is nil) is
+// filled in by fill once the INI and the switches are read.
+func pathKey(sec, name string, field func(*Paths) *string, under func(*Paths) string, def string) entry[string] {
+	e := fileKey(sec, name, func(c *Config) *string { return field(&c.Paths) })
+	e.path = &pathDefault{field: field, under: under, name: def}
+	if under == nil {
+		e.def = def
+	}
+	return e
+}
+
+// fileKey is a file setting without a default (TLSCert): resolved like a
+// path, "" when not set.
+func fileKey(sec, name string, f func(*Config) *string) entry[string] {
+	e := key(sec, name, "", textK, f)
+	e.set = func(c *Config, base, v string) (string, error) {
+		p, err := resolvePath(base, v)
+		if err == nil {
+			*f(c) = p
+		}
+		return "", err
+	}
+	return e
 }
 
 func queueDir(p *Paths) string { return p.Queue }
@@ -50,18 +54,18 @@ func DefaultPaths(base string) Paths {
 }
 
 // fill sets every empty path to its default under base. The table lists
-// Queue and Users before the paths that default under them.
+// QueuePath and UserPath before the paths that default under them.
 func (p *Paths) fill(base string) {
-	for _, s := range pathSettings {
-		f := s.field(p)
-		if *f != "" {
+	for _, r := range table {
+		s := r.path
+		if s == nil || *s.field(p) != "" {
 			continue
 		}
 		parent := base
 		if s.under != nil {
 			parent = s.under(p)
 		}
-		*f = filepath.Join(parent, s.name)
+		*s.field(p) = filepath.Join(parent, s.name)
 	}
 }
 
@@ -79,14 +83,17 @@ func resolvePath(base, v string) (string, error) {
 // queue would then file mail into its own input, or a lock file would be a
 // mailbox.
 func (p *Paths) checkDistinct() error {
-	seen := map[string]pathSetting{}
-	for _, s := range pathSettings {
-		v := *s.field(p)
+	seen := map[string]row{}
+	for _, r := range table {
+		if r.path == nil {
+			continue
+		}
+		v := *r.path.field(p)
 		if prev, ok := seen[v]; ok {
 			return fmt.Errorf("mailq: [%s] %s and [%s] %s both name %s; give each its own path",
-				prev.section, prev.key, s.section, s.key, v)
+				prev.sec, prev.key, r.sec, r.key, v)
 		}
-		seen[v] = s
+		seen[v] = r
 	}
 	return nil
 }

@@ -71,13 +71,10 @@ func editDistance(a, b string) int {
 // sectionKeys returns the key names of a section with fixed keys.
 func sectionKeys(sec string) []string {
 	var out []string
-	for _, k := range keySpecs {
-		if k.section == sec {
+	for _, k := range iniKeys() {
+		if k.sec == sec {
 			out = append(out, k.name)
 		}
-	}
-	if sec == "Scripts" {
-		out = append(out, "Enabled")
 	}
 	return out
 }

@@ -18,10 +18,11 @@ const (
 	CmdUnlock                 // /UNLOCK:addr
 	CmdStop                   // /STOP[:SMTP|POP]
 	CmdStatus                 // /STATUS
+	CmdRelease                // /RELEASE:id /TO:address (capture.go)
 )
 
 func (c Command) String() string {
-	return [...]string{"run", "help", "version", "adduser", "setpass", "deluser", "unlock", "stop", "status"}[c]
+	return [...]string{"run", "help", "version", "adduser", "setpass", "deluser", "unlock", "stop", "status", "release"}[c]
 }
 
 // StopTarget is which instances /STOP stops.
@@ -32,6 +33,7 @@ const (
 	StopSMTP                   // /STOP:SMTP
 	StopPOP                    // /STOP:POP
 	StopWeb                    // /STOP:WEB
+	StopSink                   // /STOP:SINK
 )
 
 // Invocation is a parsed command line.
@@ -44,9 +46,12 @@ type Invocation struct {
 	NoINI    bool       // /NOINI
 	Mode     Mode       // ModePOP with /POP
 	Init     string     // /INIT:domain, lower-case: write a new mailq.ini for it
+	Release  Release    // /RELEASE and /TO (capture.go)
 	// Warnings are non-fatal findings (a thread count above the advised
 	// limit, ...); Load copies them into Config.Warnings.
 	Warnings []string
+
+	DKIMKey *DKIMKeyRequest // /DKIMKEY: make a DKIM key pair (msgauth.go)
 
 	// sets are the settings of the switches, in command-line order, already
 	// parsed and checked: applying them cannot fail. Load applies them after
@@ -71,6 +76,8 @@ type argParser struct {
 	cmdArg, pwArg         string // the switches that set the command and /PW
 	agentArg, popArg      string // /MDA or /MXA; /POP
 	webArg                string // /WEB
+	sinkArg               string // /SINK
+	captureArg, toArg     string // /CAPTURE; /TO
 	iniArg, noINIArg      string
 	initArg               string // /INIT
 	mxGiven, gatewayGiven bool
@@ -105,6 +112,15 @@ func ParseArgs(args []string) (*Invocation, error) {
 		return nil, err
 	}
 	if err := p.checkWeb(); err != nil {
+		return nil, err
+	}
+	if err := p.checkSink(); err != nil {
+		return nil, err
+	}
+	if err := p.checkRelease(); err != nil {
+		return nil, err
+	}
+	if err := p.checkCapture(); err != nil {
 		return nil, err
 	}
 	if p.gatewayGiven && !p.mxGiven {

@@ -136,7 +136,8 @@ func TestParseArgsErrors(t *testing.T) {
 		{"port missing", []string{"/PORT"}, "mailq: /PORT: expected a port number 0..65535"},
 		{"threads", []string{"/POPTHREADS:0"}, "mailq: /POPTHREADS:0: expected a thread count 1..1024"},
 		{"flag with value", []string{"/MDA:yes"}, "mailq: /MDA:yes: /MDA takes no value"},
-		{"adduser no address", []string{"/ADDUSER", "/PW:x"}, "mailq: /ADDUSER: expected an address such as admin@example.com"},
+		{"adduser no address", []string{"/ADDUSER", "/PW:x"}, "mailq: /ADDUSER: expected an address such as admin@example.com (it is empty)"},
+		{"adduser equals sign", []string{"/ADDUSER:bo=b@x.test", "/PW:x"}, "mailq: /ADDUSER:bo=b@x.test: expected an address such as admin@example.com ('=' anywhere, or '#' or '`' first, cannot be stored in mailq.ini)"},
 		{"adduser no pw", []string{"/ADDUSER:a@b.com"}, "mailq: /ADDUSER:a@b.com: needs a password: add /PW:password"},
 		{"setpass no pw", []string{"/SETPASS:a@b.com"}, "mailq: /SETPASS:a@b.com: needs a password: add /PW:password"},
 		{"pw empty", []string{"/ADDUSER:a@b.com", "/PW:"}, "mailq: /PW:: expected a password after /PW:"},
@@ -148,7 +149,7 @@ func TestParseArgsErrors(t *testing.T) {
 		{"mxa with pop", []string{"/pop", "/mxa"}, "mailq: /mxa: the MDA and MXA run in the SMTP instance; start them without /POP"},
 		{"ini and noini", []string{"/INI:x.ini", "/NOINI"}, "mailq: /NOINI: cannot be combined with /INI:x.ini"},
 		{"noini with account", []string{"/NOINI", "/UNLOCK:a@b.com"}, "mailq: /NOINI: accounts are kept in mailq.ini, which /UNLOCK:a@b.com needs"},
-		{"stop bad", []string{"/STOP:ALLX"}, "mailq: /STOP:ALLX: expected SMTP, POP or WEB, or nothing to stop all"},
+		{"stop bad", []string{"/STOP:ALLX"}, "mailq: /STOP:ALLX: expected SMTP, POP, WEB or SINK, or nothing to stop all"},
 		{"mx none", []string{"/MX:NONE"}, "mailq: /MX:NONE: expected GATEWAY, LOCAL or REMOTE"},
 		{"bind name", []string{"/BIND:localhost"}, "mailq: /BIND:localhost: expected * (every interface) or an IP address such as 127.0.0.1"},
 		{"size zero", []string{"/SIZE:0"}, "mailq: /SIZE:0: expected a size such as 20MB, 512KB or 20 (in bytes), at most 1024GB"},
@@ -214,13 +215,15 @@ func TestHelpListsEverySwitch(t *testing.T) {
 	manual := strings.Fields(`? H ADDUSER DELUSER SETPASS UNLOCK PW MDA MXA POP STOP BIND PORT SMTPTHREADS
 		POPTHREADS SMTPAUTH SMTPMODE RELAY VRFY QPATH UPATH NOSCRIPT LOG LOGLEVEL MX GATEWAY WM SIZE TIMEOUT
 		NICE NOFIXHDRS EXPIRY DELETEONSEND RPOP POPROD AUTOBAN POPLOCK NOBACKSPACE NOIPBLOCK NOHTTPGET NOINI
-		SELECT Q TEST DEBUG INI ENABLESCRIPTS VERSION STATUS INIT WEB`)
+		SELECT Q TEST DEBUG INI ENABLESCRIPTS VERSION STATUS INIT WEB DKIMKEY SINK CAPTURE RELEASE TO`)
+	tlsSwitches := strings.Fields("NOTLS SUBMISSION SMTPS POPS")
+	manual = append(manual, tlsSwitches...)
 	for _, n := range manual {
 		if !known[n] {
 			t.Errorf("switch /%s of the manual is missing", n)
 		}
 	}
-	if len(known) != len(manual)+1+len(tlsSwitches()) { // + HELP, the long form of /?, + config/tls.go
+	if len(known) != len(manual)+1 { // + HELP, the long form of /?
 		var names []string
 		for n := range known {
 			names = append(names, n)
@@ -236,7 +239,7 @@ var sampleValues = map[string]string{
 	"STOP": "POP", "INI": "x.ini", "BIND": "*", "PORT": "2525", "WM": "hi", "TIMEOUT": "60", "NICE": "500",
 	"QPATH": "q", "UPATH": "u", "AUTOBAN": "5", "SMTPTHREADS": "8", "SMTPMODE": "2", "RELAY": "1",
 	"SIZE": "1MB", "POPTHREADS": "2", "POPLOCK": "3", "MX": "LOCAL", "GATEWAY": "gw", "EXPIRY": "12",
-	"LOGLEVEL": "2", "INIT": "example.com",
+	"LOGLEVEL": "2", "INIT": "example.com", "RELEASE": "20261204000000123456", "TO": "a@b.com",
 }
 
 func TestEverySwitchParses(t *testing.T) {

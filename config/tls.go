@@ -90,12 +90,13 @@ func (p TLSPolicy) Effective(m MXA) TLSPolicy {
 // MXA speaks TLS from the first byte to a gateway or [LocalMX] host there.
 const ImplicitTLSPort = 465
 
-func defaultTLS() TLS {
-	return TLS{Enabled: true, SubmissionPort: PortOff, SMTPSPort: PortOff, POP3SPort: PortOff,
-		HandshakeTimeout: 30 * time.Second}
-}
-
-var ruleHandshake = durationRule{unit: time.Second, min: time.Second, max: 10 * time.Minute}
+// extraPortK reads an extra listener's port (parseExtraPort).
+var extraPortK = kind[int]{parse: parseExtraPort, format: func(n int) string {
+	if n == PortOff {
+		return "off"
+	}
+	return strconv.Itoa(n)
+}}
 
 // parseExtraPort reads an extra listener's port: off (or empty) for none,
 // 0 for any free port, as SMTPPort.
@@ -108,45 +109,6 @@ func parseExtraPort(v string) (int, error) {
 		return 0, expected("a port number, or off")
 	}
 	return n, nil
-}
-
-func tlsPathKey(name string, f func(c *Config) *string) keySpec {
-	return keySpec{section: "Config", name: name, text: true, set: func(ld *loader, v string) error {
-		p, err := resolvePath(ld.base, v)
-		if err == nil {
-			*f(ld.c) = p
-		}
-		return err
-	}}
-}
-
-// tlsKeySpecs are the rows of the TLS keys in the key table.
-func tlsKeySpecs() []keySpec {
-	return []keySpec{
-		boolKey("Config", "TLSEnabled", func(c *Config) *bool { return &c.TLS.Enabled }),
-		tlsPathKey("TLSCert", func(c *Config) *string { return &c.TLS.CertFile }),
-		tlsPathKey("TLSKey", func(c *Config) *string { return &c.TLS.KeyFile }),
-		durationKey("Config", "TLSHandshakeSeconds", ruleHandshake, func(c *Config) *time.Duration { return &c.TLS.HandshakeTimeout }),
-		boolKey("Config", "RequireTLSForAuth", func(c *Config) *bool { return &c.TLS.RequireForAuth }),
-		boolKey("Config", "SMTPRequireTLS", func(c *Config) *bool { return &c.TLS.SMTPRequire }),
-		parsedKey("Config", "SubmissionPort", parseExtraPort, func(c *Config) *int { return &c.TLS.SubmissionPort }),
-		parsedKey("Config", "SMTPSPort", parseExtraPort, func(c *Config) *int { return &c.TLS.SMTPSPort }),
-		parsedKey("Config", "POP3SPort", parseExtraPort, func(c *Config) *int { return &c.TLS.POP3SPort }),
-		parsedKey("MXA", "GatewayTLS", parseTLSPolicy, func(c *Config) *TLSPolicy { return &c.TLS.GatewayTLS }),
-	}
-}
-
-// tlsSwitches are the switches of the extra listeners and /NOTLS.
-func tlsSwitches() []switchSpec {
-	port := func(name, help string, f func(c *Config) *int) switchSpec {
-		return valued(name, "n|off", "Server", help, parseExtraPort, func(ld *loader, v int) { *f(ld.c) = v })
-	}
-	return []switchSpec{
-		toggle("NOTLS", "Server", "offer neither STARTTLS nor STLS; open no TLS port", func(ld *loader) { ld.c.TLS.Enabled = false }),
-		port("SUBMISSION", "also listen for message submission (587, AUTH required)", func(c *Config) *int { return &c.TLS.SubmissionPort }),
-		port("SMTPS", "also listen for SMTP over implicit TLS (465)", func(c *Config) *int { return &c.TLS.SMTPSPort }),
-		port("POPS", "also listen for POP3 over implicit TLS (995)", func(c *Config) *int { return &c.TLS.POP3SPort }),
-	}
 }
 
 // parseMXRouteTLS reads a [LocalMX] entry with an optional TLS policy as
@@ -184,7 +146,7 @@ func (t *TLS) setRoutePolicy(domain string, p TLSPolicy) {
 func (t *TLS) RoutePolicy(domain string) TLSPolicy { return t.LocalMX[domain] }
 
 // tlsSummary lists the TLS settings for the start-up summary.
-func (c *Config) tlsSummary() []string {
+func tlsSummary(c *Config) []string {
 	var out []string
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
 	if !c.TLS.Enabled {
@@ -218,13 +180,6 @@ func (c *Config) tlsSummary() []string {
 	}
 	add("TLS required for plain-text passwords: %s", onOff(c.TLS.RequireForAuth))
 	return out
-}
-
-func orStar(bind string) string {
-	if bind == "" {
-		return "*"
-	}
-	return bind
 }
 
 // finishTLS places the self-signed pair's folder beside the INI and checks

@@ -86,18 +86,6 @@ func parseListenPort(v string) (int, error) {
 // accepted with a warning, since a modern machine copes.
 const maxThreads = 1024
 
-// parseThreads returns the count and a warning text ("" if none).
-func parseThreads(v string) (int, string, error) {
-	n, err := parseInt(v, 1, maxThreads, "a thread count")
-	if err != nil {
-		return 0, "", err
-	}
-	if n > MaxThreadsAdvised {
-		return n, fmt.Sprintf("%d threads is more than the advised %d", n, MaxThreadsAdvised), nil
-	}
-	return n, "", nil
-}
-
 // Size units are binary: the manual's 20Mb default is 20<<20 bytes.
 var sizeUnits = []struct {
 	names []string
@@ -272,6 +260,18 @@ var (
 	// ruleExpirySwitch is /EXPIRY: hours, as the manual's switch table says.
 	ruleExpirySwitch = durationRule{unit: time.Hour, min: time.Minute, max: 365 * 24 * time.Hour}
 	rulePOPBefore    = durationRule{unit: time.Minute, min: 0, max: 24 * time.Hour}
+	// ruleFirstCommand reads FirstCommandTimeout (issue 22): how long a
+	// client may take, from its connection, to send its first complete
+	// command line. 0 turns it off: the first command then has Timeout
+	// like any other.
+	ruleFirstCommand = durationRule{unit: time.Second, min: 0, max: 24 * time.Hour}
+	// ruleAutoBanExpire reads AutoBanMinutes: 0 keeps automatic bans for
+	// ever (the original's behaviour); otherwise they end after this long.
+	ruleAutoBanExpire = durationRule{unit: time.Minute, min: 0, max: 366 * 24 * time.Hour}
+	// ruleLockout reads LockoutMinutes: a block must end, and must last long
+	// enough to slow guessing down.
+	ruleLockout   = durationRule{unit: time.Minute, min: time.Minute, max: 24 * time.Hour}
+	ruleHandshake = durationRule{unit: time.Second, min: time.Second, max: 10 * time.Minute}
 )
 
 // parseIP reads an IP address literal (IPv4 or IPv6, with or without
@@ -362,4 +362,52 @@ func parseHELOCheck(v string) (string, error) {
 		return s, nil
 	}
 	return "", expected("off, tag or refuse")
+}
+
+// parseSizeMB reads SMTPMaxMessageSize: megabytes, as in the manual's
+// examples (SMTPMaxMessageSize=20), or a number with a unit.
+func parseSizeMB(v string) (int64, error) { return parseSize(v, 1<<20) }
+
+func parseMB(v string) (int64, error) {
+	n, err := parseInt(v, 0, 1<<30, "a number of megabytes")
+	return int64(n), err
+}
+
+func parseHops(v string) (int, error) { return parseInt(v, 1, 1000, "a number of Received: lines") }
+
+func parseGateway(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	return parseHostPort(v, 25)
+}
+
+// parseDNSServer reads an IP address with an optional port (53 by default);
+// a name would need DNS to find DNS.
+func parseDNSServer(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	hp, err := parseHostPort(v, 53)
+	if err != nil {
+		return "", expected("an IP address with an optional port, such as 192.0.2.53 or [2001:db8::53]:53")
+	}
+	host := hp[:strings.LastIndexByte(hp, ':')]
+	if _, err := parseIP(host); err != nil {
+		return "", expected("an IP address with an optional port, such as 192.0.2.53 or [2001:db8::53]:53")
+	}
+	return hp, nil
+}
+
+// maxRecipientsK reads SMTPMaxRecipients. RFC 5321 §4.5.3.1.8 requires
+// room for at least 100 recipients; fewer is allowed with a warning.
+var maxRecipientsK = kind[int]{
+	parse:  func(v string) (int, error) { return parseInt(v, 1, maxCount, "a number of recipients") },
+	format: strconv.Itoa,
+	warn: func(n int) string {
+		if n < DefaultMaxRecipients {
+			return "fewer than 100 recipients breaks RFC 5321 §4.5.3.1.8; some senders will split their mail"
+		}
+		return ""
+	},
 }

@@ -30,20 +30,6 @@ type Web struct {
 	LoginLocal bool
 }
 
-func defaultWeb() Web {
-	return Web{Port: 8025, Bind: "127.0.0.1"}
-}
-
-// webKeys are the [Config] keys of the web instance.
-func webKeys() []keySpec {
-	return []keySpec{
-		portKey("Config", "WebPort", func(c *Config) *int { return &c.Web.Port }),
-		parsedKey("Config", "WebBind", parseBind, func(c *Config) *string { return &c.Web.Bind }),
-		parsedKey("Config", "WebAdmins", parseAddressList, func(c *Config) *[]string { return &c.Web.Admins }),
-		boolKey("Config", "WebLoginLocal", func(c *Config) *bool { return &c.Web.LoginLocal }),
-	}
-}
-
 // parseAddressList reads addresses separated by commas or blanks.
 func parseAddressList(v string) ([]string, error) {
 	var out []string
@@ -56,10 +42,6 @@ func parseAddressList(v string) ([]string, error) {
 	}
 	return out, nil
 }
-
-// webSwitch is /WEB.
-var webSwitch = switchSpec{names: []string{"WEB"}, group: "Instance control", help: "run the web instance (mailboxes and queue in a browser, JSON API)",
-	do: func(p *argParser, arg, _ string) error { p.inv.Mode, p.webArg = ModeWeb, arg; return nil }}
 
 // checkWeb refuses switches that do not go with /WEB.
 func (p *argParser) checkWeb() error {
@@ -75,7 +57,7 @@ func (p *argParser) checkWeb() error {
 }
 
 // webSummary is the start-up summary of the web instance.
-func (c *Config) webSummary() []string {
+func webSummary(c *Config) []string {
 	bind := c.Web.Bind
 	if bind == "" {
 		bind = "*"

@@ -10,10 +10,12 @@
 //
 // It owns one rule of what a notice may say, shared by both agents: a
 // recipient reached through an alias to another domain is not named to a
-// sender that may be forged (Withheld). It must not decide whether a notice
-// is due (the null sender, SMTPEnableFailureBounce), parse SMTP replies (each recipient's status and
-// diagnostic come in worked out), write files or log: the caller writes the
-// set it returns through package queue and logs it.
+// sender that may be forged (Withheld), and the one step that writes a
+// notice, exactly once, for both agents (Notice.Write, through package
+// queue). It must not decide whether a notice is due (the null sender,
+// SMTPEnableFailureBounce), parse SMTP replies (each recipient's status and
+// diagnostic come in worked out), touch files but through queue, or log:
+// the caller logs.
 package dsn
 
 import (
@@ -34,8 +36,8 @@ const MaxHeader = 64 << 10
 // ID returns the id of the failure notice the MXA writes for set id. It is
 // derived from id, so a notice written again after a crash has the same
 // name and WriteSet refuses it (ErrExists) while the first is still where it
-// was written; the MXA stages its notices so that this holds (mxa/doc.go),
-// and the sender gets one notice. It is a base id, not a derived one, so that the notice's own copies never
+// was written, which Write makes sure of, and the sender gets one notice.
+// It is a base id, not a derived one, so that the notice's own copies never
 // share a name with copies of the failed message in a mailbox. Its time
 // part is the failed message's, which keeps it deterministic.
 func ID(id queue.ID) queue.ID {
@@ -106,7 +108,7 @@ type Recipient struct {
 
 // Notice holds what a failure notice says.
 type Notice struct {
-	ID       queue.ID        // the notice's own id: ID or LocalID of Env.ID
+	ID       queue.ID        // the notice's own id: ID or LocalID of Env.ID (Write sets it)
 	HostName string          // Reporting-MTA, and the MAILER-DAEMON's domain
 	Env      *queue.Envelope // the failed set: its id, sender, tracking id, receive time
 	Failed   []Recipient

@@ -73,7 +73,7 @@ func Edit(path, section string, template []byte, fn EditFunc) error {
 	if old != nil && bytes.Equal(out, data) {
 		return nil
 	}
-	if err := replace(path, out, old); err != nil {
+	if err := replace(path, out); err != nil {
 		return fmt.Errorf("inifile: write %s: %w", path, err)
 	}
 	return nil
@@ -198,44 +198,13 @@ func fileEOL(lines []line) string {
 	return osfile.EOL
 }
 
-// replace writes data to a temporary file next to path, syncs it, gives it
-// old's permissions (and owner, where allowed), renames it over path and
-// syncs the folder. old is nil for a new file. Edit's lock is held, so any
-// temporary file of ours already in the folder was left by a crash.
-func replace(path string, data []byte, old fs.FileInfo) error {
-	dir, base := filepath.Dir(path), filepath.Base(path)
-	prefix, suffix := "."+base+".", ".tmp"
-	removeLeftovers(dir, prefix, suffix)
-	f, err := os.CreateTemp(dir, prefix+"*"+suffix)
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	perm := fs.FileMode(newFilePerm)
-	if old != nil {
-		perm = old.Mode().Perm()
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync() // DURABILITY.md rule 5: a failed sync is final
-	}
-	if err == nil {
-		err = f.Chmod(perm)
-	}
-	if err == nil && old != nil {
-		keepOwner(f, old)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = osfile.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return err
-	}
-	return osfile.SyncDir(dir)
+// replace writes data over path with osfile.WriteFile: a new file gets
+// newFilePerm, an existing one keeps its permissions and, where allowed, its
+// owner. Edit's lock is held, so any temporary file of ours already in the
+// folder was left by a crash.
+func replace(path string, data []byte) error {
+	removeLeftovers(filepath.Dir(path), "."+filepath.Base(path)+".", ".tmp")
+	return osfile.WriteFile(path, data, newFilePerm)
 }
 
 // removeLeftovers deletes temporary files that crashed editors left.

@@ -3,6 +3,8 @@ package logs
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"mailq/internal/testutil"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,13 +34,8 @@ func (w *syncWriter) String() string {
 // waitFor waits until the output contains want, or fails.
 func waitFor(t *testing.T, w *syncWriter, want string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(w.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("tail never printed %q; it printed:\n%s", want, w.String())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testutil.EventuallyShow(t, fmt.Sprintf("tail to print %q", want),
+		func() bool { return strings.Contains(w.String(), want) }, w.String)
 }
 
 // TestTail: the last rows first, then new rows as the writer adds them, a

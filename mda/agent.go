@@ -70,6 +70,8 @@ type Options struct {
 	// Filing waits for the disk (each copy is synced), so a few workers
 	// overlap those waits.
 	Workers int
+	// Capture is capture mode (capture.go).
+	Capture config.Capture
 }
 
 // Agent is the Mail Delivery Agent. Run it once.
@@ -82,6 +84,7 @@ type Agent struct {
 	queued  func()
 	workers int
 	scripts *runner
+	retain  *retention // capture mode's limits (capture.go); nil: none
 	// bounce and hostName: failure notices for recipients given up.
 	bounce   bool
 	hostName string
@@ -91,6 +94,8 @@ type Agent struct {
 
 	mu      sync.Mutex
 	stashed map[queue.ID][]scriptJob // script runs of copies written by an unfinished pass
+
+	now func() time.Time // the clock of failure notices (their Date)
 
 	// Test seams.
 	step      func(name string, id queue.ID) // called between the steps of filing a set
@@ -108,10 +113,11 @@ func New(o Options) (*Agent, error) {
 	}
 	a := &Agent{
 		tree: o.Tree, log: o.Log,
-		planner: planner{routes: o.Routes, refileUnknown: o.MDA.RefileUnknownUsers, domain: o.Domain},
+		planner: planner{routes: o.Routes, refileUnknown: o.MDA.RefileUnknownUsers, domain: o.Domain, capture: o.Capture},
+		retain:  newRetention(o.Tree, o.Log, o.Capture),
 		nice:    o.Nice, wake: o.Wake, queued: o.Queued, workers: o.Workers,
 		bounce: o.FailureBounce, hostName: o.HostName, again: make(chan struct{}, 1),
-		stashed: map[queue.ID][]scriptJob{},
+		stashed: map[queue.ID][]scriptJob{}, now: time.Now,
 	}
 	if a.nice <= 0 {
 		a.nice = defaultNice
@@ -202,7 +208,7 @@ func (a *Agent) dispatch(ctx context.Context, jobs chan<- queue.ID, results <-ch
 			pending = pending[1:]
 		case r := <-results:
 			delete(queued, r.id)
-			if r.err == nil || ctx.Err() != nil {
+			if r.err == nil || errors.Is(r.err, errHeld) || ctx.Err() != nil {
 				delete(retry, r.id)
 				continue
 			}

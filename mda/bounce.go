@@ -1,10 +1,7 @@
 package mda
 
 import (
-	"bytes"
-	"errors"
 	"strings"
-	"time"
 
 	"mailq/dsn"
 	"mailq/queue"
@@ -35,10 +32,10 @@ func status(result string) string {
 // SMTPEnableFailureBounce off, or for a set from the null sender (RFC 5321
 // §4.5.5: nobody is told about a notice, so notices never loop).
 //
-// The notice's id is derived from the set's (dsn.LocalID), and it is
-// written before the source is removed: a replay after a crash finds it
-// (ErrExists), so the sender gets one notice. The dispatcher files it only
-// once the source has left the queue (held), so the replay always finds it.
+// The notice is written by dsn's one notice step (Notice.Write), before the
+// source is removed: a replay after a crash finds it (ErrExists), so the
+// sender gets one notice. The agent files it only once the source has left
+// the queue (queue.Tree.Held), so the replay always finds it.
 func (fs *filing) bounce(failed []target) error {
 	if len(failed) == 0 || !fs.a.bounce || fs.env.From == "" {
 		return nil
@@ -55,27 +52,29 @@ func (fs *filing) bounce(failed []target) error {
 	if len(rcpts) == 0 {
 		return nil
 	}
-	n := &dsn.Notice{ID: dsn.LocalID(fs.id), HostName: fs.a.hostName, Env: fs.env, Failed: rcpts,
-		Header: dsn.ReadHeader(fs.message()), Now: time.Now()}
-	env, msg := n.Set()
-	err := fs.a.tree.WriteSet(queue.Incoming, env, bytes.NewReader(msg))
-	fs.noticed = err == nil || errors.Is(err, queue.ErrExists)
-	switch {
-	case errors.Is(err, queue.ErrExists):
-		return nil // written by an interrupted run
-	case err != nil:
+	n := &dsn.Notice{HostName: fs.a.hostName, Env: fs.env, Failed: rcpts,
+		Header: dsn.ReadHeader(fs.message()), Now: fs.a.now()}
+	wrote, err := n.Write(fs.a.tree, queue.Incoming)
+	if err != nil {
 		return err
+	}
+	fs.noticed = true
+	if !wrote {
+		return nil // written by an interrupted run
 	}
 	fs.a.stepped("bounced", fs.id)
 	fs.a.log.MDABounce(string(fs.id), string(n.ID), fs.env.From, len(failed))
 	return nil
 }
 
-// held returns the sets of ids that are failure notices of other sets in
-// ids. The dispatcher leaves them until their source has left the queue:
-// filed earlier, a notice would be gone from the queue when a replay of its
-// source (after a crash before the source's removal) writes it again, and
-// the sender would get two.
+// held returns the sets of ids that are this agent's failure notices of
+// other sets in ids: those written before the notice field (queue format
+// version 3), which have no other mark, after an upgrade. The dispatcher
+// leaves them until their source has left the queue: filed earlier, a
+// notice would be gone from the queue when a replay of its source (after a
+// crash before the source's removal) writes it again, and the sender would
+// get two. A notice written now says its source in its .auth, and file
+// holds it (queue.Tree.Held).
 func held(ids []queue.ID) map[queue.ID]bool {
 	listed := make(map[queue.ID]bool, len(ids))
 	for _, id := range ids {

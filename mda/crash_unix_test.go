@@ -219,6 +219,7 @@ func TestCrashAtRandom(t *testing.T) {
 			if _, err := bufio.NewReader(stdout).ReadString('\n'); err != nil {
 				t.Fatalf("child: %v", err)
 			}
+			// Times the kill inside the refiling: it asserts nothing.
 			time.Sleep(delay + time.Duration(rand.Int64N(int64(20*time.Millisecond))))
 			_ = cmd.Process.Kill()
 			_ = cmd.Wait()

@@ -17,15 +17,18 @@
 // next: every local copy (queue.Tree.Deliver, named by the queue id, so a
 // replay finds it and writes nothing) and every set for a recipient given
 // up (WriteSet into failed/), then the external set (WriteSet, ErrExists on
-// a replay), then the failure notice for the recipients given up (WriteSet
-// into the queue under an id derived from the set's, dsn.LocalID:
-// ErrExists on a replay), and only then the removal of the source. A crash
-// anywhere is replayed from the start at the next run and neither loses
-// nor doubles a copy. A notice is filed like any message, but only once
-// its source has left the queue: the dispatcher holds back a listed set
-// that is the notice of another listed set, and the source's removal asks
-// for a new scan. So the replay of a source always finds its notice still
-// in the queue, and the sender gets one. Every step copies bytes
+// a replay), then the failure notice for the recipients given up (the
+// notice step both agents share, dsn's Notice.Write: into the queue under
+// an id derived from the set's, ErrExists on a replay, its .auth naming
+// the set), and only then the removal of the source. A crash anywhere is
+// replayed from the start at the next run and neither loses nor doubles a
+// copy. A notice, ours or the MXA's, is filed like any message, but only
+// once its set has left the folder its .auth names (queue.Tree.Held; a
+// notice of ours written before that field is recognised by its id,
+// dsn.LocalID of another listed set), and the source's removal asks for a
+// new scan, as the MXA's filing of its set does. So the replay of a source
+// always finds its notice still in the queue, and the sender gets one
+// (queue/doc.go, "Failure notices"). Every step copies bytes
 // (the delivery headers must go on top), so a queue and a users folder on
 // different file systems need nothing special. The per-recipient status
 // kept in the incoming .auth is not used for progress, and is reset in the

@@ -2,6 +2,7 @@ package mda
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,12 @@ import (
 	"mailq/logs"
 	"mailq/queue"
 )
+
+// errHeld is file's answer for a failure notice whose source is still
+// where the notice names it (queue.Tree.Held): it stays in the queue, and
+// is not tried again before the next scan, which the agent that files the
+// source asks for.
+var errHeld = errors.New("mda: a failure notice waits for its source to be filed")
 
 // file files the set id of the incoming queue: every step durable and
 // idempotent, the source removed last (see "Exactly once" in doc.go). It
@@ -28,6 +35,9 @@ func (a *Agent) file(ctx context.Context, id queue.ID) error {
 		return a.quarantine(id, fmt.Sprintf("unreadable envelope: %v", err))
 	case err != nil:
 		return err
+	}
+	if held, err := a.tree.Held(env); held || err != nil {
+		return cmp.Or(err, errHeld)
 	}
 	env, done, err := a.expand(id, env)
 	if done || err != nil {
@@ -175,6 +185,7 @@ func (fs *filing) deliver(t target) error {
 		return nil
 	}
 	fs.logged(t, t.folder)
+	fs.a.retain.added(t.folder, fs.id, fs.copySize(hdr))
 	if t.act == actMailbox {
 		fs.queueScripts(t)
 	}

@@ -1,6 +1,8 @@
 package mda
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -51,5 +53,37 @@ func TestAgentHoldsNoticeWhileSourceQueued(t *testing.T) {
 	}
 	if !slices.Equal(order, []queue.ID{src, notice.ID}) {
 		t.Fatalf("filed %v, want the source %s then the notice %s", order, src, notice.ID)
+	}
+}
+
+// TestHoldsNoticeOfExternalSet: a failure notice the MXA wrote names its
+// set in external/ (queue format version 3); the agent leaves the notice in
+// the queue while that set is there, and files it once the set is filed.
+func TestHoldsNoticeOfExternalSet(t *testing.T) {
+	t.Parallel()
+	tb := newTestbed(t)
+	a := tb.agent(nil)
+	src := queue.ID("2013100717060690338676")
+	env := &queue.Envelope{ID: src, From: "alice@test.example", Recipients: []queue.Recipient{{Addr: "bad@far.example"}}}
+	if err := tb.tree.WriteSet(queue.External, env, strings.NewReader(testMessage)); err != nil {
+		t.Fatal(err)
+	}
+	n := &dsn.Notice{HostName: "mx.test.example", Env: env, Now: time.Now(),
+		Failed: []dsn.Recipient{{Addr: "bad@far.example", Status: "5.1.1", Diagnostic: "550 5.1.1 no"}}}
+	if wrote, err := n.Write(tb.tree, queue.External); !wrote || err != nil {
+		t.Fatalf("Write = %v, %v", wrote, err)
+	}
+	if err := a.fileSafely(context.Background(), n.ID); !errors.Is(err, errHeld) {
+		t.Fatalf("filing the notice while its set is in external/: %v; want errHeld", err)
+	}
+	if ids, _ := tb.tree.List(queue.Incoming); !slices.Equal(ids, []queue.ID{n.ID}) {
+		t.Fatalf("incoming %v; want the notice held", ids)
+	}
+	if err := tb.tree.Move(src, queue.External, queue.Failed); err != nil {
+		t.Fatal(err)
+	}
+	tb.fileAll(a)
+	if _, err := os.Stat(filepath.Join(tb.paths.Users, "alice@test.example", string(n.ID)+".eml")); err != nil {
+		t.Errorf("the notice was not filed once its set left external/: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"mailq/address"
+	"mailq/config"
 	"mailq/logs"
 	"mailq/queue"
 	"mailq/route"
@@ -73,7 +74,8 @@ type resolver interface {
 type planner struct {
 	routes        resolver
 	refileUnknown bool
-	domain        string // the domain of the domainless Postmaster
+	domain        string         // the domain of the domainless Postmaster
+	capture       config.Capture // capture mode (capture.go)
 }
 
 // plan decides every recipient of env, or returns a *malformedError for an
@@ -104,6 +106,9 @@ func (p *planner) plan(env *queue.Envelope) (*plan, error) {
 
 // target decides one recipient.
 func (p *planner) target(r queue.Recipient) (target, error) {
+	if p.capture.On {
+		return p.captureTarget(r), nil
+	}
 	addr := r.Addr
 	bare := strings.EqualFold(addr, "postmaster")
 	if bare {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -65,15 +64,18 @@ func (fs *filing) queueScripts(t target) {
 	}
 }
 
-// emlPath is the path of the copy of this set in t's mailbox.
-// TODO(#4): ask queue for it (a Mailbox.Path(id) method) instead of
-// knowing that the lock file and the messages share the folder.
+// emlPath is the path of the copy of this set in t's mailbox, as queue
+// names it; "" if it cannot say.
 func (fs *filing) emlPath(t target) string {
 	mb, err := fs.a.tree.Mailbox(t.addr)
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(filepath.Dir(mb.LockPath()), string(fs.id)+".eml")
+	p, err := mb.Path(fs.id)
+	if err != nil {
+		return ""
+	}
+	return p
 }
 
 // stash keeps the script runs of an attempt that failed half way: the

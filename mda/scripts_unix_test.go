@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"mailq/config"
+	"mailq/internal/testutil"
 	"mailq/queue"
 )
 
@@ -103,13 +104,7 @@ func TestScriptTimeoutKillsTree(t *testing.T) {
 	if pid <= 0 {
 		t.Fatalf("pid file %q", data)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for alive(pid) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the script's child %d survived the time limit", pid)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testutil.Eventually(t, fmt.Sprintf("the script's child %d ended by the time limit", pid), func() bool { return !alive(pid) })
 }
 
 // TestScriptOutputBounded: a chatty script is not killed, and only the

@@ -5,12 +5,14 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"mailq/chaos"
 	"mailq/config"
 	"mailq/logs"
 	"mailq/queue"
@@ -43,8 +45,9 @@ type Options struct {
 	// Rescan is how often the external queue is listed for sets other
 	// processes put there (Server.Nice); 0 means once a second.
 	Rescan time.Duration
-	// Bounced is called after a failure notice was written into the incoming
-	// queue (it wakes the MDA); nil for none.
+	// Bounced is called after a set with a failure notice was filed, so
+	// the MDA, which held the notice in the incoming queue until then,
+	// files it (it wakes the MDA); nil for none.
 	Bounced func()
 	// Timeouts bound each wait of a delivery; zero fields take
 	// DefaultTimeouts' values.
@@ -54,9 +57,18 @@ type Options struct {
 	RootCAs *x509.CertPool
 	// TLS holds the per-route TLS policies (GatewayTLS, [LocalMX] entries).
 	TLS config.TLS
+	// Sign returns the DKIM-Signature field to put in front of a message
+	// read from its argument, or "" for none (dkim.go); nil signs nothing.
+	Sign func(io.Reader) (string, error)
 	// StopGrace is how long deliveries in progress may go on after Run's
 	// context ends; 0 means 10 seconds.
 	StopGrace time.Duration
+	// Chaos holds the [Chaos] rules of stage SEND (chaos.go); nil for none.
+	Chaos *chaos.Plan
+	// Allow, when set (capture mode), is asked about every recipient
+	// before anything is sent; a set with one it refuses goes to bad/
+	// (capture.go).
+	Allow func(addr string) bool
 }
 
 // Agent is the Mail Exchange Agent. Create it with New and start it with

@@ -223,13 +223,14 @@ func checkCrashOutcome(t *testing.T, f *fixture, id queue.ID, rcpts []string, st
 }
 
 // TestCrashNotice kills the agent around the failure notices: after one is
-// staged, after its set is filed, after it is released into the queue. With
-// onward, the MDA is played between the two runs: a notice found in the
-// incoming queue is filed onward (to sent/, as if it had gone out through
-// external/), so a replay that wrote it again would show as a second copy.
-// Two sets fail: the message itself (bad@) at its first attempt, and the
-// retry copy of laterbad@ at its second, whose notice is staged next to it
-// in retry/.
+// written into the incoming queue, after its set is filed, after the MDA is
+// told. With onward, the MDA is played between the two runs: a notice found
+// in the incoming queue that the MDA would file (not held: its set has left
+// the folder its .auth names) is filed onward (to sent/, as if it had gone
+// out through external/), so a replay that wrote it again would show as a
+// second copy. Two sets fail: the message itself (bad@) at its first
+// attempt, and the retry copy of laterbad@ at its second, whose notice
+// names it in retry/.
 func TestCrashNotice(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
@@ -250,10 +251,14 @@ func TestCrashNotice(t *testing.T) {
 					runChild(t, dir, port, step, at, true)
 					if onward {
 						for _, n := range notices {
-							if slices.Contains(f.list(queue.Incoming), n) {
-								if err := f.tree.Move(n, queue.Incoming, queue.Sent); err != nil {
-									t.Fatal(err)
-								}
+							if !slices.Contains(f.list(queue.Incoming), n) {
+								continue
+							}
+							if held, err := f.tree.Held(f.env(queue.Incoming, n)); err != nil || held {
+								continue // as the MDA does (mda/file.go)
+							}
+							if err := f.tree.Move(n, queue.Incoming, queue.Sent); err != nil {
+								t.Fatal(err)
 							}
 						}
 					}

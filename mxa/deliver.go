@@ -27,143 +27,196 @@ type group struct {
 // outcome is on disk as soon as possible. deliver returns the remaining
 // recipients' temporary replies (nil entries for those already final).
 func (a *Agent) deliver(ctx context.Context, id string, m *message, g *group, done func(k []int, r []*Reply)) []*Reply {
-	n := len(g.rcpts)
-	temp := make([]*Reply, n) // the last temporary reply
-	perm := make([]*Reply, n) // a permanent reply from a server that may not be the right one
-	note := func(open []int, r *Reply) {
-		for _, k := range open {
-			if r.Temporary() {
-				temp[k] = r
-			} else {
-				perm[k] = r
-			}
-		}
-	}
-	open := make([]int, n)
-	for k := range open {
-		open[k] = k
-	}
-	if g.plan.err != nil {
-		if g.plan.err.Temporary() {
-			note(open, g.plan.err)
-		} else {
-			done(open, repeat(g.plan.err, n))
+	at := newAttempt(ctx, a, id, m, g, done)
+	if err := g.plan.err; err != nil {
+		if !err.Temporary() {
+			done(at.open, repeat(err, len(g.rcpts)))
 			return nil
 		}
+		at.note(at.open, err)
 	}
-	tried := 0
-targets:
 	for ti, t := range g.plan.targets {
-		if len(open) == 0 || tried == maxAddrs || ctx.Err() != nil {
+		if !at.more() || at.target(ti, t) {
 			break
 		}
-		if a.self.isName(t.host, t.port) {
-			// We are one of the servers: drop this one and those after it
-			// (RFC 5321 §5.1); with none before, it is a loop.
-			if ti == 0 {
-				note(open, loopReply(t.host, t.port))
-			}
-			break
-		}
-		ips, rerr := a.router.addrs(ctx, t, g.plan.implicit)
-		if rerr != nil {
-			note(open, rerr)
-			continue
-		}
-		for _, ip := range ips {
-			if len(open) == 0 || tried == maxAddrs || ctx.Err() != nil {
-				break targets
-			}
-			if a.self.isAddr(ip, t.port) {
-				if ti == 0 {
-					note(open, loopReply(ip.String(), t.port))
-				}
-				break targets
-			}
-			if r := a.hosts.check(t.host, netip.AddrPortFrom(ip, uint16(t.port))); r != nil {
-				note(open, r) // did not answer lately: the next one, if any
-				continue
-			}
-			tried++
-			var stop bool
-			open, stop = a.try(ctx, id, m, g, t, ip, open, note, done)
-			if stop {
-				break targets
-			}
-		}
 	}
-	out := make([]*Reply, n)
-	for _, k := range open {
-		switch {
-		case temp[k] != nil:
-			out[k] = temp[k]
-		case perm[k] != nil:
-			out[k] = perm[k]
-		default:
-			out[k] = local("4.4.4", "no server to deliver to")
-		}
-	}
-	return out
+	return at.replies()
 }
 
-// try runs one session with one server address for the open recipients and
-// returns those still open. stop is true when the outcome is uncertain (the
-// connection broke after the final dot) and no other server may be tried now.
-func (a *Agent) try(ctx context.Context, id string, m *message, g *group, t target, ip netip.Addr,
-	open []int, note func([]int, *Reply), done func([]int, []*Reply)) (left []int, stop bool) {
+// attempt is one delivery of a group of recipients: the servers tried so
+// far, the recipients still open, and the best reply each has had.
+type attempt struct {
+	ctx  context.Context
+	a    *Agent
+	id   string // the set's id, for the log
+	m    *message
+	g    *group
+	done func(k []int, r []*Reply) // records final answers (deliver)
+
+	open  []int    // indexes into g.rcpts without a final answer
+	temp  []*Reply // the last temporary reply, per recipient
+	perm  []*Reply // a permanent reply from a server that may not be the right one
+	tried int      // server addresses tried
+}
+
+func newAttempt(ctx context.Context, a *Agent, id string, m *message, g *group, done func([]int, []*Reply)) *attempt {
+	n := len(g.rcpts)
+	at := &attempt{ctx: ctx, a: a, id: id, m: m, g: g, done: done,
+		open: make([]int, n), temp: make([]*Reply, n), perm: make([]*Reply, n)}
+	for k := range at.open {
+		at.open[k] = k
+	}
+	return at
+}
+
+// note keeps r as the latest reply of the recipients open.
+func (at *attempt) note(open []int, r *Reply) {
+	for _, k := range open {
+		if r.Temporary() {
+			at.temp[k] = r
+		} else {
+			at.perm[k] = r
+		}
+	}
+}
+
+// more reports whether another server address may be tried: recipients are
+// open, fewer than maxAddrs were tried, and the agent is not stopping.
+func (at *attempt) more() bool {
+	return len(at.open) > 0 && at.tried < maxAddrs && at.ctx.Err() == nil
+}
+
+// target tries the addresses of t, the ti-th server of the plan, and
+// reports whether no later server may be tried.
+func (at *attempt) target(ti int, t target) (stop bool) {
+	if at.a.self.isName(t.host, t.port) {
+		// We are one of the servers: drop this one and those after it
+		// (RFC 5321 §5.1); with none before, it is a loop.
+		if ti == 0 {
+			at.note(at.open, loopReply(t.host, t.port))
+		}
+		return true
+	}
+	ips, rerr := at.a.router.addrs(at.ctx, t, at.g.plan.implicit)
+	if rerr != nil {
+		at.note(at.open, rerr)
+		return false
+	}
+	for _, ip := range ips {
+		if !at.more() {
+			return true
+		}
+		if at.a.self.isAddr(ip, t.port) {
+			if ti == 0 {
+				at.note(at.open, loopReply(ip.String(), t.port))
+			}
+			return true
+		}
+		if r := at.a.hosts.check(t.host, netip.AddrPortFrom(ip, uint16(t.port))); r != nil {
+			at.note(at.open, r) // did not answer lately: the next one, if any
+			continue
+		}
+		at.tried++
+		if at.try(t, ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// try runs one session with one server address for the open recipients,
+// leaving open those still without a final answer. It reports whether the
+// outcome is uncertain (the connection broke after the final dot), so that
+// no other server may be tried now.
+func (at *attempt) try(t target, ip netip.Addr) (stop bool) {
+	a, id := at.a, at.id
 	addr := netip.AddrPortFrom(ip, uint16(t.port))
-	rcpts := make([]string, len(open))
-	for i, k := range open {
-		rcpts[i] = g.rcpts[k]
+	rcpts := make([]string, len(at.open))
+	for i, k := range at.open {
+		rcpts[i] = at.g.rcpts[k]
 	}
 	a.log.MXAAttempt(id, t.host+"["+ip.String()+"]:"+strconv.Itoa(t.port), rcpts)
-	sess, err := a.client.dial(ctx, t.host, addr, t.login, t.tls, m.size)
-	var te *tlsError
-	if errors.As(err, &te) && t.tls.policy == config.TLSOpportunistic && !t.tls.implicit {
-		// Opportunistic TLS failed: connect again in plain text (RFC 7435
-		// §3), as the mail would otherwise never leave.
-		a.log.MXAInfof(id, "%s; trying again without TLS", te.r.Error())
-		sess, err = a.client.dial(ctx, t.host, addr, t.login, plainMode, m.size)
-	}
-	if ctx.Err() == nil {
-		a.hosts.result(addr, err) // not when stopping: that says nothing of the server
-	}
+	sess, err := at.dial(t, addr)
 	if err != nil {
-		note(open, asReply(err))
-		return open, false
+		at.note(at.open, asReply(err))
+		return false
 	}
 	a.step("connected")
 	a.log.MXAInfof(id, "%s: %s (TLS policy %s)", sess.host, sess.tlsOutcome(), t.tls.policy)
-	replies, afterDot := sess.transact(m, rcpts)
+	replies, afterDot := sess.transact(at.m, rcpts)
 	sess.noteTLS(replies) // tls.go
 	for _, r := range replies {
-		if r != nil && unreachable(r) != nil && ctx.Err() == nil {
+		if r != nil && unreachable(r) != nil && at.ctx.Err() == nil {
 			a.hosts.result(addr, r) // timed out or dropped mid-transaction
 			break
 		}
 	}
-	var doneK []int
+	at.settle(replies)
+	if afterDot {
+		sess.close()
+		a.log.MXAWarnf(id, "%s: the connection broke after the end of the data; the message may have arrived and may be sent again", sess.host)
+		return true
+	}
+	sess.quit()
+	return false
+}
+
+// dial connects to server t at addr and notes the outcome for the host
+// cache.
+func (at *attempt) dial(t target, addr netip.AddrPort) (*session, error) {
+	a := at.a
+	sess, err := a.client.dial(at.ctx, t.host, addr, t.login, t.tls, at.m.size)
+	var te *tlsError
+	if errors.As(err, &te) && t.tls.policy == config.TLSOpportunistic && !t.tls.implicit {
+		// Opportunistic TLS failed: connect again in plain text (RFC 7435
+		// §3), as the mail would otherwise never leave.
+		a.log.MXAInfof(at.id, "%s; trying again without TLS", te.r.Error())
+		sess, err = a.client.dial(at.ctx, t.host, addr, t.login, plainMode, at.m.size)
+	}
+	if at.ctx.Err() == nil {
+		a.hosts.result(addr, err) // not when stopping: that says nothing of the server
+	}
+	return sess, err
+}
+
+// settle records the replies of one transaction, one per open recipient:
+// the final ones (2yz, 5yz) through done, at once; the temporary ones are
+// noted and stay open.
+func (at *attempt) settle(replies []*Reply) {
+	var left, doneK []int
 	var doneR []*Reply
-	for i, k := range open {
+	for i, k := range at.open {
 		r := replies[i]
 		if r.Code/100 == 2 || !r.Temporary() {
 			doneK, doneR = append(doneK, k), append(doneR, r)
 			continue
 		}
-		note([]int{k}, r)
+		at.note([]int{k}, r)
 		left = append(left, k)
 	}
+	at.open = left
 	if len(doneK) > 0 {
-		a.step("replied")
-		done(doneK, doneR)
+		at.a.step("replied")
+		at.done(doneK, doneR)
 	}
-	if afterDot {
-		sess.close()
-		a.log.MXAWarnf(id, "%s: the connection broke after the end of the data; the message may have arrived and may be sent again", sess.host)
-		return left, true
+}
+
+// replies returns, per recipient, the reply deliver reports for one still
+// open: its last temporary reply, else a permanent one from a server that
+// may not be the right one, else "no server"; nil for the others.
+func (at *attempt) replies() []*Reply {
+	out := make([]*Reply, len(at.g.rcpts))
+	for _, k := range at.open {
+		switch {
+		case at.temp[k] != nil:
+			out[k] = at.temp[k]
+		case at.perm[k] != nil:
+			out[k] = at.perm[k]
+		default:
+			out[k] = local("4.4.4", "no server to deliver to")
+		}
 	}
-	sess.quit()
-	return left, false
+	return out
 }
 
 func repeat(r *Reply, n int) []*Reply {

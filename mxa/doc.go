@@ -49,30 +49,30 @@
 // not make it one notice: WriteSet refuses a second copy only while the
 // first is still in the incoming queue, and the MDA may have filed it
 // onward (to external/, then sent/, or sent and deleted) before a replay
-// of the job writes it again. So the notice is committed into the incoming
-// queue by a move from a place only this agent reads, and only once its set
-// is filed:
+// of the job writes it again. So the notice is written with the notice
+// step both agents share (dsn's Notice.Write), whose .auth names the set
+// and the folder it is in, and the MDA leaves it in the queue until the set
+// has left that folder (queue.Tree.Held; queue/doc.go, "Failure notices"):
 //
-//  1. stage: write the notice into retry/ under its id (ErrExists on a
-//     replay: kept, it says the same);
+//  1. write the notice into the incoming queue (ErrExists on a replay:
+//     kept, it says the same);
 //  2. file the set into failed/ (Move, or Remove when failed/ has it);
-//  3. release: Move the notice from retry/ into the incoming queue.
+//  3. wake the MDA (Options.Bounced), which now files the notice.
 //
-// Each step is one commit (the rename of an .auth) and is idempotent. The
-// notice is written only by the job of its set, which runs only while the
-// set is in external/ or retry/, that is before step 2; it leaves retry/
-// only by step 3, which runs only after step 2. So once the notice is in
-// the queue nothing writes it again, and before that the replay finds it
-// staged. A crash after 1 is replayed by the set's job (ErrExists, 2, 3); a
-// crash after 2 leaves a staged notice whose set is filed: retry/ is
-// indexed at start anyway (no scan of failed/), the notice is due at once,
-// and its run (releaseStaged) recognises it (a base id from the null sender
+// The notice is written only by the job of its set, which runs only while
+// the set is in external/ or retry/, that is before step 2, and the MDA
+// files it only after step 2. So the replay of a crash before 2 finds the
+// notice in the queue, and after 2 nothing writes it again; a crash after
+// 2 leaves a notice the MDA files at its next scan.
+//
+// Before queue format version 3 this agent staged the notice in retry/
+// and moved it into the queue after step 2 (a release). A tree written
+// then may hold a staged notice after an upgrade; it is still sent once:
+// the set's job finds it staged, files the set and releases it, and a
+// staged notice whose set is filed already is recognised by its run
+// (releaseStaged: a base id from the null sender, without a notice field,
 // whose X-Mailq-Queue-ID names a set n with dsn.ID(n) equal to its id; the
-// sets this agent files in retry/ have derived ids), checks that set is in
-// neither external/ nor retry/, and does step 3. If the set is still there,
-// the notice waits for the set's job. A staged notice is never attempted.
-// The cost is one more Move per failed set; a set without failures takes
-// the same steps as before.
+// sets this agent files in retry/ have derived ids) and released.
 //
 // Every step can be replayed after a crash without losing a recipient or
 // sending one twice, except for the window every MTA has: a server's 250

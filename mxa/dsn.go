@@ -46,6 +46,27 @@ func (j *job) reportable(failed []queue.Recipient) []queue.Recipient {
 	return out
 }
 
+// Notices staged by an older mailq. Before queue format version 3 this
+// agent staged its notices in retry/ and moved them into the incoming queue
+// once their set was filed; a tree written by it may still hold one after
+// an upgrade, and it is released as it would have been, exactly once. New
+// notices go straight into the incoming queue (job.bounce, dsn's
+// Notice.Write) and never pass through here.
+
+// isStaged reports whether the notice n of an older mailq is staged in
+// retry/ (committed there).
+func (a *Agent) isStaged(n queue.ID) (bool, error) {
+	f, err := a.tree.Open(queue.Retry, n)
+	if errors.Is(err, queue.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	f.Close()
+	return true, nil
+}
+
 // release moves the staged failure notice n from retry/ into the incoming
 // queue, for the MDA to deliver. Move is idempotent: a move done before
 // returns nil, a half-done one is finished. ErrNotFound means a concurrent
@@ -58,11 +79,11 @@ func (a *Agent) release(n queue.ID) error {
 	return err
 }
 
-// releaseStaged handles set n of retry/ if it is a staged failure notice,
-// and reports whether it is one. A notice whose set is still to be filed
-// (in external/ or retry/) is left for that set's job, which finds it
-// (ErrExists) and releases it after filing the set: releasing it earlier
-// would let the job write it again. One whose set is filed is released:
+// releaseStaged handles set n of retry/ if it is a failure notice an older
+// mailq staged, and reports whether it is one. A notice whose set is still
+// to be filed (in external/ or retry/) is left for that set's job, which
+// finds it staged (isStaged) and releases it after filing the set:
+// releasing it earlier would let the job write a new one. One whose set is filed is released:
 // the job was interrupted between filing and release.
 func (a *Agent) releaseStaged(n queue.ID) (bool, result) {
 	src, err := a.noticeSource(n)

@@ -159,17 +159,10 @@ func statuses(env *queue.Envelope) string {
 }
 
 // start runs the agent's Run in the background and returns a function that
-// waits (up to 20 s) until cond holds, checking after each job.
+// waits until cond holds (testutil.Eventually, with the console on failure).
 func (f *fixture) start() (wait func(what string, cond func() bool)) {
 	f.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	tick := make(chan struct{}, 1)
-	f.a.onFinish = func() {
-		select {
-		case tick <- struct{}{}:
-		default:
-		}
-	}
 	done := make(chan error, 1)
 	go func() { done <- f.a.Run(ctx) }()
 	f.t.Cleanup(func() {
@@ -180,15 +173,7 @@ func (f *fixture) start() (wait func(what string, cond func() bool)) {
 	})
 	return func(what string, cond func() bool) {
 		f.t.Helper()
-		deadline := time.After(20 * time.Second)
-		for !cond() {
-			select {
-			case <-tick:
-			case <-time.After(100 * time.Millisecond): // a scan found nothing new
-			case <-deadline:
-				f.t.Fatalf("timed out waiting for %s; console:\n%s", what, f.out.String())
-			}
-		}
+		testutil.EventuallyShow(f.t, what, cond, f.out.String)
 	}
 }
 

@@ -1,7 +1,6 @@
 package mxa
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -26,9 +25,9 @@ import (
 //     marked in the set as handed over, with its due time in next=;
 //   - the set is filed (sent/, failed/, removed) only when every recipient
 //     is delivered, failed or handed over;
-//   - a failure notice is staged in retry/ before the set is filed, and
-//     moved into the incoming queue only after (doc.go, "Failure notices,
-//     exactly once").
+//   - a failure notice is written into the incoming queue before the set
+//     is filed, held there by the MDA until the set is filed (doc.go,
+//     "Failure notices, exactly once").
 type job struct {
 	a      *Agent
 	ctx    context.Context // the agent's: stop between steps when done
@@ -77,9 +76,13 @@ func (a *Agent) run(ctx, sctx context.Context, folder queue.Folder, id queue.ID)
 		a.log.MXAErrorf(string(id), "moved to bad/: address not fit to send: %v", err)
 		return result{}
 	}
-	if folder == queue.Retry && env.From == "" && id.Copy() == 0 {
-		// Perhaps a failure notice staged in retry/ (the sets this agent
-		// files there have derived ids): release it once its set is filed.
+	if held, err := a.holdRefused(folder, id, env); held {
+		return result{err: err} // capture mode (capture.go)
+	}
+	if folder == queue.Retry && env.From == "" && id.Copy() == 0 && env.Notice.IsZero() {
+		// Perhaps a failure notice an older mailq staged in retry/ (the
+		// sets this agent files there have derived ids): release it once
+		// its set is filed.
 		if staged, res := a.releaseStaged(id); staged {
 			return res
 		}
@@ -158,6 +161,7 @@ func (j *job) attempt(sctx context.Context, due []int) error {
 	f.Close()
 	m := &message{from: j.env.From, body8: j.env.Body == queue.Body8BitMIME, size: j.env.Size,
 		open: func() (io.ReadCloser, error) { return j.a.tree.Open(j.folder, j.env.ID) }}
+	j.signed(m) // dkim.go
 	for _, g := range j.groups(sctx, due) {
 		if j.ctx.Err() != nil {
 			return nil
@@ -178,7 +182,10 @@ func (j *job) attempt(sctx context.Context, due []int) error {
 				recErr = err
 			}
 		}
-		temp := j.a.deliver(sctx, string(j.env.ID), m, g, done)
+		temp, faked := j.chaos(sctx, g, done) // chaos.go
+		if !faked {
+			temp = j.a.deliver(sctx, string(j.env.ID), m, g, done)
+		}
 		if connects {
 			j.a.dests.release(g.plan.key)
 		}
@@ -363,26 +370,7 @@ func (j *job) file() error {
 		return nil
 	}
 	if len(failed) > 0 {
-		staged, err := j.bounce(failed)
-		if err != nil {
-			return err
-		}
-		if err := j.archive(queue.Failed); err != nil {
-			return err
-		}
-		if staged == "" {
-			return nil
-		}
-		j.a.step("archived")
-		if err := j.a.release(staged); err != nil {
-			// The set is filed: its job will not run again. The notice's own
-			// item finishes the move (run, releaseStaged).
-			j.retry = append(j.retry, &item{folder: queue.Retry, id: staged, due: j.now})
-			return err
-		}
-		j.bounced = true
-		j.a.step("bounced")
-		return nil
+		return j.fileFailed(failed)
 	}
 	if delivered && !j.a.opt.MXA.DeleteOnSend {
 		return j.archive(queue.Sent)
@@ -391,6 +379,33 @@ func (j *job) file() error {
 		return err
 	}
 	j.a.log.MXAFiled(id, "removed")
+	return nil
+}
+
+// fileFailed writes the failure notice for the failed recipients, then
+// files the set into failed/ (doc.go, "Failure notices, exactly once").
+func (j *job) fileFailed(failed []queue.Recipient) error {
+	noticed, staged, err := j.bounce(failed)
+	if err != nil {
+		return err
+	}
+	if err := j.archive(queue.Failed); err != nil {
+		return err
+	}
+	if !noticed {
+		return nil
+	}
+	j.a.step("archived")
+	if staged != "" {
+		if err := j.a.release(staged); err != nil {
+			// The set is filed: its job will not run again. The notice's
+			// own item finishes the move (run, releaseStaged).
+			j.retry = append(j.retry, &item{folder: queue.Retry, id: staged, due: j.now})
+			return err
+		}
+	}
+	j.bounced = true // the MDA is woken: the notice is no longer held
+	j.a.step("bounced")
 	return nil
 }
 
@@ -410,39 +425,43 @@ func (j *job) archive(to queue.Folder) error {
 	return nil
 }
 
-// bounce stages the failure notice for the failed recipients: it writes it
-// into retry/ under its own id, dsn.ID of the set's, to be moved into the
-// incoming queue (release) once the set is filed. It returns the notice's
-// id, or "" when there is none: for a message from the null sender (RFC
-// 5321 §4.5.5: no notice about a notice) or with SMTPEnableFailureBounce
-// off. A notice staged before a crash is found (ErrExists) and kept: it was
-// rendered from the same record. See "Failure notices, exactly once" in
-// doc.go.
-func (j *job) bounce(failed []queue.Recipient) (queue.ID, error) {
+// bounce writes the failure notice for the failed recipients with the
+// notice step both agents share (dsn's Notice.Write): into the incoming
+// queue, naming the set and its folder, where the MDA holds it until the
+// set is filed. It reports whether there is a notice: none for a message
+// from the null sender (RFC 5321 §4.5.5: no notice about a notice) or with
+// SMTPEnableFailureBounce off. A notice written before a crash is found
+// (ErrExists) and kept: it was rendered from the same record. staged is the
+// notice an older mailq staged in retry/ for this set before an upgrade:
+// file releases it, as that mailq would have. See "Failure notices, exactly
+// once" in doc.go.
+func (j *job) bounce(failed []queue.Recipient) (noticed bool, staged queue.ID, err error) {
 	if !j.a.opt.MXA.FailureBounce || j.env.From == "" {
-		return "", nil
+		return false, "", nil
 	}
 	failed = j.reportable(failed)
 	if len(failed) == 0 {
-		return "", nil
+		return false, "", nil
+	}
+	old := dsn.ID(j.env.ID)
+	if staged, err := j.a.isStaged(old); staged || err != nil {
+		return staged, old, err
 	}
 	f, err := j.a.tree.Open(j.folder, j.env.ID)
 	if err != nil {
-		return "", err
+		return false, "", err
 	}
 	header := dsn.ReadHeader(f)
 	f.Close()
-	n := &dsn.Notice{ID: dsn.ID(j.env.ID), HostName: j.a.opt.HostName, Env: j.env,
+	n := &dsn.Notice{HostName: j.a.opt.HostName, Env: j.env,
 		Failed: noticeRecipients(failed), Header: header, Now: j.a.now()}
-	benv, msg := n.Set()
-	err = j.a.tree.WriteSet(queue.Retry, benv, bytes.NewReader(msg))
-	switch {
-	case errors.Is(err, queue.ErrExists):
-		return n.ID, nil // staged before a crash
-	case err != nil:
-		return "", err
+	wrote, err := n.Write(j.a.tree, j.folder)
+	if err != nil {
+		return false, "", err
 	}
-	j.a.step("staged")
-	j.a.log.MXABounce(string(j.env.ID), string(n.ID), j.env.From, len(failed))
-	return n.ID, nil
+	if wrote {
+		j.a.step("staged")
+		j.a.log.MXABounce(string(j.env.ID), string(n.ID), j.env.From, len(failed))
+	}
+	return true, "", nil
 }

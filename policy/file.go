@@ -36,44 +36,11 @@ func readFile(path string) ([]byte, error) {
 }
 
 // writeAtomic replaces path with data so that a reader sees either the old
-// content or the new, and a crash leaves one of them (DURABILITY.md rule 1):
-// a temporary file in the same folder, written, synced and closed, renamed
-// over path, then the folder synced. The file keeps its permissions.
-func writeAtomic(path string, data []byte) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	perm := fs.FileMode(0o644)
-	if fi, err := os.Stat(path); err == nil {
-		perm = fi.Mode().Perm()
-	}
-	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Chmod(perm); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = osfile.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	return osfile.SyncDir(dir)
+// content or the new, and a crash leaves one of them (osfile.WriteFile,
+// DURABILITY.md rule 1). A new file is readable by all; an existing one
+// keeps its permissions.
+func writeAtomic(path string, data []byte) error {
+	return osfile.WriteFile(path, data, 0o644)
 }
 
 // CleanTemp removes the temporary files that writeAtomic left beside path

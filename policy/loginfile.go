@@ -10,7 +10,6 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -144,29 +143,10 @@ func formatLoginFile(recs map[loginKey]*loginRec) []byte {
 
 // replaceFile replaces path with data through a temporary file and a
 // rename, so a reader sees the old content or the new, but without the
-// syncs of writeAtomic: the file is rewritten on every failed login, and
-// the counts are advice, not mail. A power cut may lose recent counts (at
-// worst the file is empty: no blocks), never leave a torn line that blocks.
-func replaceFile(path string, data []byte) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return osfile.Rename(f.Name(), path)
+// syncs of writeAtomic (osfile.NoSync): the file is rewritten on every
+// failed login, and the counts are advice, not mail. A power cut may lose
+// recent counts (at worst the file is empty: no blocks), never leave a torn
+// line that blocks. A new file is private to the server's user.
+func replaceFile(path string, data []byte) error {
+	return osfile.Writer{Sync: osfile.NoSync}.WriteFile(path, data, 0o600)
 }

@@ -153,13 +153,13 @@ func (c *conn) login(name, method string, check func() error) Reply {
 	if err := c.loginAllowed(name); err != nil {
 		return c.loginFailed(name, method, err, start)
 	}
-	if err := check(); err != nil {
+	if err := c.checkLogin(check); err != nil {
 		if errors.Is(err, accounts.ErrSecret) {
 			return c.uncheckable(name, method, err, start)
 		}
 		return c.loginFailed(name, method, err, start)
 	}
-	md, took, err := c.srv.openMaildrop(name)
+	md, took, err := c.srv.openMaildrop(c.srv.mailboxOf(name))
 	log := c.srv.opt.Log
 	if took != nil {
 		log.POP3StaleLock(c.id, name, took.String())

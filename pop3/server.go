@@ -57,6 +57,8 @@ type Options struct {
 	Now func() time.Time
 	// TLS is STLS and implicit TLS (stls.go).
 	TLS TLSOptions
+	// Capture is capture mode (capture.go).
+	Capture config.Capture
 }
 
 // Server is the POP3 server of one instance.

@@ -3,6 +3,7 @@ package pop3
 import (
 	"context"
 	"errors"
+	"mailq/internal/testutil"
 	"net"
 	"net/netip"
 	"strconv"
@@ -25,15 +26,15 @@ func TestThreadsLimit(t *testing.T) {
 	over.closed()
 	b.must("+OK", "QUIT")
 	a.must("+OK", "NOOP")
-	for range 500 {
+	// The quitting session is releasing its slot.
+	testutil.Eventually(t, "the slot freed", func() bool {
 		c := dial(t, e.addr)
 		if strings.HasPrefix(c.greet, "+OK") {
 			c.login(bob, bobPW)
-			return
+			return true
 		}
-		time.Sleep(10 * time.Millisecond) // the quitting session is releasing its slot
-	}
-	t.Fatal("slot never freed")
+		return false
+	})
 }
 
 // TestShutdown checks that cancelling Serve tells idle sessions the server
@@ -170,12 +171,8 @@ func TestGuard(t *testing.T) {
 	banned.must("+OK", "USER %s", bob)
 	banned.must("-ERR [SYS/PERM] access denied", "PASS wrong")
 	banned.closed()
-	for range 500 {
-		if strings.Count(g.list(), "release") == 2 {
-			break
-		}
-		time.Sleep(10 * time.Millisecond) // the server is closing the session
-	}
+	// The server is closing the session.
+	testutil.Eventually(t, "both sessions released", func() bool { return strings.Count(g.list(), "release") == 2 })
 	want := "connect 127.0.0.1; failed alice@test.example; login alice@test.example; release 127.0.0.1; " +
 		"connect 127.0.0.1; failed bob@test.example; failed bob@test.example; release 127.0.0.1"
 	if got := g.list(); got != want {

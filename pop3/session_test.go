@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
+	"mailq/internal/testutil"
 	"mailq/queue"
 )
 
@@ -137,21 +137,22 @@ func TestUpdate(t *testing.T) {
 // session that is ending.
 func loginEventually(t *testing.T, addr, user, pw string) *client {
 	t.Helper()
-	for range 500 {
-		cl := dial(t, addr)
+	var cl *client
+	// The other session is ending.
+	testutil.Eventually(t, "the mailbox free for a login", func() bool {
+		cl = dial(t, addr)
 		cl.must("+OK", "USER %s", user)
 		got := cl.cmd("PASS %s", pw)
 		if strings.HasPrefix(got, "+OK") {
-			return cl
+			return true
 		}
 		if !strings.HasPrefix(got, "-ERR [IN-USE]") {
 			t.Fatalf("PASS: %q", got)
 		}
 		cl.c.Close()
-		time.Sleep(10 * time.Millisecond) // the other session is ending
-	}
-	t.Fatal("mailbox still in use")
-	return nil
+		return false
+	})
+	return cl
 }
 
 // TestNewMailNextSession checks that a message delivered during a session

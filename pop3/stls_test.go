@@ -123,13 +123,9 @@ func TestPOP3HandshakeFailure(t *testing.T) {
 	cl.must("+OK", "STLS")
 	fmt.Fprintf(cl.c, "USER %s\r\n", alice)
 	cl.closed()
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(e.log.String(), "[127.0.0.1] TLS handshake failed: tls: first record does not look like a TLS handshake") {
-		if time.Now().After(deadline) {
-			t.Fatalf("log:\n%s", e.log)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	const want = "[127.0.0.1] TLS handshake failed: tls: first record does not look like a TLS handshake"
+	testutil.EventuallyShow(t, "the failed handshake in the log",
+		func() bool { return strings.Contains(e.log.String(), want) }, e.log.String)
 }
 
 // TestPOP3S is implicit TLS: the greeting comes under TLS, no STLS inside.

@@ -3,6 +3,7 @@ package queue
 import (
 	"fmt"
 	"io"
+	"mailq/internal/osfile"
 	"os"
 	"path/filepath"
 	"slices"
@@ -179,15 +180,9 @@ func (mb *Mailbox) WriteIndex(fill func(w io.Writer) error) error {
 	if err := os.MkdirAll(dir, dirMode); err != nil {
 		return fileErr("mkdir", dir, err)
 	}
-	// writeTemp needs only a Tree's create function; a cache file has no
-	// test seams of its own.
-	tmp, err := (&Tree{create: createTemp}).writeTemp(dir, "index", fill)
-	if err != nil {
-		return fmt.Errorf("queue: write index: %w", err)
-	}
-	if err := replaceFile(tmp, p); err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("queue: write index: %w", fileErr("rename", p, err))
+	w := osfile.Writer{Prefix: tempPrefix + "index.", Sync: osfile.NoSync} // a cache: no syncs
+	if err := w.Fill(p, fileMode, fill); err != nil {
+		return fmt.Errorf("queue: write index: %w", fileErr("write", p, err))
 	}
 	return nil
 }

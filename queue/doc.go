@@ -8,7 +8,19 @@
 // It must not log or print (it returns errors and Repair reports), keep
 // configuration in globals, or build a path from anything but a queue id, a
 // fixed name and address.SafeName. It imports no project package but
-// mailq/address.
+// mailq/address and mailq/internal/osfile.
+//
+// # Writing files
+//
+// A file that is replaced on purpose (an .auth updated with UpdateEnvelope,
+// a .why note, a mailbox's index cache) is written with osfile.WriteFile,
+// the one atomic write all of mailq uses: temporary file, sync, rename over
+// the old file, folder sync, with the syncs going through the tree's test
+// seam. Everything else keeps the queue's own commit order, because the
+// format needs it: a name is reserved with O_EXCL and never replaced
+// (DURABILITY rule 4), so a set is installed by a no-replace rename of the
+// .eml and then of the .auth, the commit mark (rule 2), and a move renames
+// the .eml before the .auth so that a replay can finish it (rule 7).
 //
 // # Folders and names
 //
@@ -30,7 +42,7 @@
 // recipient number n is <id>-n (see ID.Derive). Files whose names are not
 // of these forms are left alone.
 //
-// # The .auth format, versions 1 to 3
+// # The .auth format, versions 1 to 4
 //
 // An .auth file is UTF-8 or ASCII text (a leading byte-order mark is
 // ignored), one field per line, lines ending in LF or CRLF. The first line
@@ -76,11 +88,17 @@
 //	          version 2), treated like local
 //	from      the envelope sender; "<>" is the null sender (required)
 //	body      7BIT or 8BITMIME (RFC 6152) (absent: 7BIT)
-//	smtputf8  version 3 only: "yes" when MAIL carried SMTPUTF8 (RFC 6531
+//	smtputf8  version 4 only: "yes" when MAIL carried SMTPUTF8 (RFC 6531
 //	          §3.4): addresses and header fields may hold UTF-8, and the
 //	          message may travel on only to a next hop that offers
 //	          SMTPUTF8 (absent: no)
 //	size      bytes in the .eml (absent or 0: first read)
+//	notice    version 3 only: this set is the failure notice of another
+//	          set, written as <folder>/<id>: the set's id and the folder
+//	          it was in when an agent gave up its recipients, "queue"
+//	          for the MDA, "external" or "retry" for the MXA. See
+//	          "Failure notices" below. Absent: not a notice, or one
+//	          written before version 3
 //	rcpt      a recipient: its address, then key=value attributes
 //	          (at least one rcpt line is required):
 //	            n         its number, 1 to 999999, unique in the message,
@@ -94,9 +112,6 @@
 //	            next      earliest next attempt, RFC 3339 (absent: now)
 //	            result    the last result, e.g. the remote reply line
 //
-// Version 3 is version 2 plus the smtputf8 field, written only for such a
-// message, in the same way as origin below.
-//
 // Addresses under SMTPUTF8 are stored in one form: the local part in
 // Unicode NFC as received, the domain as its A-label (a U-label domain and
 // its A-label are one domain); their bytes beyond ASCII are escaped as
@@ -105,12 +120,14 @@
 // marks and digits (no look-alike of "/", "\", ":" or ".", no invisible or
 // bidirectional character), so it is one safe name on Windows and Linux.
 //
-// Version 2 is version 1 plus the origin field. A writer writes version 1
-// whenever the envelope has no origin, so everything an older reader could
-// read stays readable to it, and version 2 only when it has one (an older
-// mailq refuses such a file: after a downgrade, move sets back from bad/).
-// A reader reads both; an origin field in a version 1 file is an unknown
-// key, so readers of both versions agree on every version 1 file. Failure
+// Version 2 is version 1 plus the origin field, version 3 is version 2
+// plus the notice field, version 4 is version 3 plus the smtputf8 field. A
+// writer writes the lowest version that holds the envelope's fields (1
+// without origin, notice and smtputf8), so everything an older
+// reader could read stays readable to it (an older mailq refuses a newer
+// file: after a downgrade, move sets back from bad/). A reader reads all
+// four; a field in a file of an older version than the field's is an
+// unknown key, so readers of every version agree on every older file. Failure
 // notices use origin and orig: a recipient reached through an alias that
 // changed its domain is not named in a notice for mail from a remote
 // sender (package dsn, Withheld), so a forged sender cannot learn where an
@@ -127,6 +144,21 @@
 // are case-insensitive. Writers always produce the canonical form: fields
 // in the order of the example, upper-case escapes, n and status on every
 // rcpt line.
+//
+// # Failure notices
+//
+// Both agents give up recipients and write one failure notice per set
+// given up (package dsn writes it, with Notice.Write), into the incoming
+// queue, under an id derived from the failed set's, with the notice field
+// naming that set and the folder it is in. The notice is written before
+// the set is filed (removed from the queue by the MDA, moved to failed/ by
+// the MXA), and the MDA files a notice onward only once it is not Held:
+// once its set has left the folder the field names. So a replay of the set
+// after a crash, which runs only while the set is still in that folder,
+// always finds its notice still in the queue (ErrExists) and the sender
+// gets one notice. Notices written before version 3 have no field: the
+// MDA recognises its own by their id (dsn.LocalID of another listed set),
+// and the MXA still releases the ones it staged in retry/ (mxa/doc.go).
 //
 // # Dropping a message into the queue
 //

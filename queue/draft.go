@@ -24,6 +24,7 @@ type Draft struct {
 	n       int64
 	err     error // sticky: the first failure, final (rule 5)
 	done    bool  // committed or aborted
+	mailbox bool  // a NewMailboxDraft: Commit files it into the mailbox (capture.go)
 }
 
 var errDraftDone = errors.New("queue: draft already committed or aborted")
@@ -58,11 +59,13 @@ func (t *Tree) NewDraft(f Folder) (*Draft, error) {
 			t: t, dir: dir, id: id, f: file,
 			emlTmp:  tmp,
 			authTmp: reservePath(dir, id, extAuth),
-			w:       bufio.NewWriterSize(file, bufSize),
+			w:       newDraftWriter(file),
 		}, nil
 	}
 	return nil, fmt.Errorf("queue: new draft in %s: no free id after 1000 tries", f)
 }
+
+func newDraftWriter(f tempFile) *bufio.Writer { return bufio.NewWriterSize(f, bufSize) }
 
 // ID returns the draft's id, for the Received header and the 250 reply.
 func (d *Draft) ID() ID { return d.id }
@@ -107,6 +110,9 @@ func (d *Draft) Commit(env *Envelope) error {
 	}
 	if env == nil {
 		return d.fail(errors.New("no envelope"))
+	}
+	if d.mailbox {
+		return d.commitMailbox(env) // capture.go
 	}
 	if err := d.closeEML(); err != nil {
 		return d.fail(err)

@@ -19,10 +19,6 @@ func isTooBig(err error) bool { return errors.Is(err, syscall.EFBIG) }
 // isCrossDevice reports a rename between two file systems (DURABILITY rule 8).
 func isCrossDevice(err error) bool { return errors.Is(err, syscall.EXDEV) }
 
-// replaceFile renames oldpath to newpath, replacing newpath. Only
-// UpdateEnvelope and the .why note use it: both replace a file on purpose.
-func replaceFile(oldpath, newpath string) error { return os.Rename(oldpath, newpath) }
-
 // linkNoReplace is the portable no-replace rename: link(2) fails with EEXIST
 // when newpath exists, atomically (DURABILITY rule 4). Once the link exists
 // the rename has happened; a failure to remove oldpath only leaves a second
@@ -53,23 +49,4 @@ func noLinks(err error) bool {
 	return errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.ENOTSUP) ||
 		errors.Is(err, syscall.EOPNOTSUPP) || errors.Is(err, syscall.ENOSYS) ||
 		errors.Is(err, syscall.EMLINK)
-}
-
-// syncDir makes the names in dir durable (DURABILITY rule 1, man 2 fsync).
-// Some file systems (some FUSE and network mounts) refuse to sync a folder
-// with EINVAL or ENOTSUP; there is nothing more to do there, so that is not
-// an error. Any other failure is.
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return fileErr("open folder", dir, err)
-	}
-	err = f.Sync()
-	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) {
-		err = nil
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return fileErr("sync folder", dir, err)
 }

@@ -46,13 +46,3 @@ func moveFile(oldpath, newpath string, flags uint32) error {
 func renameNoReplace(oldpath, newpath string) error {
 	return moveFile(oldpath, newpath, 0)
 }
-
-// replaceFile renames oldpath to newpath, replacing newpath. Only
-// UpdateEnvelope and the .why note use it: both replace a file on purpose.
-func replaceFile(oldpath, newpath string) error {
-	return moveFile(oldpath, newpath, windows.MOVEFILE_REPLACE_EXISTING)
-}
-
-// syncDir does nothing: Windows cannot sync a folder and NTFS journals its
-// metadata; moves use MOVEFILE_WRITE_THROUGH instead (DURABILITY rule 14).
-func syncDir(string) error { return nil }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"mailq/internal/osfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -163,6 +164,16 @@ func (s source) Read(p []byte) (int, error) {
 		err = fileErr("read", s.name, err)
 	}
 	return n, err
+}
+
+// replace replaces the file path (an .auth, a .why note) with data through
+// osfile's WriteFile: a temporary file ~<tag>.<random>.tmp, synced, renamed
+// over path, then the folder synced, with both syncs going through the
+// tree's seam. Only these two files are ever replaced on purpose; every
+// other name in the tree is reserved and never replaced (DURABILITY rule 4).
+func (t *Tree) replace(path, tag string, data []byte) error {
+	w := osfile.Writer{Prefix: tempPrefix + tag + ".", Sync: t.sync}
+	return fileErr("replace", path, w.WriteFile(path, data, fileMode))
 }
 
 // install renames the synced temporary file tmp to final without replacing

@@ -145,6 +145,16 @@ func (mb *Mailbox) List() ([]Message, error) {
 	return msgs, nil
 }
 
+// Path returns the path of message id in the mailbox, whether or not it is
+// there: what a delivery script is told as EML_FILE for the copy Deliver
+// wrote.
+func (mb *Mailbox) Path(id ID) (string, error) {
+	if !id.Valid() {
+		return "", fmt.Errorf("%w: %q", ErrBadID, id)
+	}
+	return filepath.Join(mb.dir, emlName(id)), nil
+}
+
 // Open opens message id for reading.
 func (mb *Mailbox) Open(id ID) (*os.File, error) {
 	if !id.Valid() {

@@ -31,6 +31,16 @@ func TestDeliver(t *testing.T) {
 	if got := readFile(t, filepath.Join(dir, emlName(id))); got != "Return-path: <s@x>\r\nSubject: t\r\n\r\nhi\r\n" {
 		t.Errorf("delivered %q", got)
 	}
+	mb, err := tr.Mailbox("admin@localhost.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := mb.Path(id); err != nil || p != filepath.Join(dir, emlName(id)) {
+		t.Errorf("Path = %q, %v; want the delivered copy", p, err)
+	}
+	if _, err := mb.Path("nope"); !errors.Is(err, ErrBadID) {
+		t.Errorf("Path of a bad id: %v", err)
+	}
 	done, err := tr.Deliver("who@localhost.com", true, id, hdr, strings.NewReader("x"))
 	if err != nil || !done || !exists(filepath.Join(tr.unknown, "who@localhost.com", emlName(id))) {
 		t.Errorf("Deliver to unknown = %v, %v", done, err)

@@ -39,12 +39,15 @@ func parseOrigin(v string) (Origin, error) {
 	return 0, strErr("unknown origin")
 }
 
-// version is the format version MarshalText writes for e: 1 unless a
-// field of version 2 is set, so that every envelope a version 1 reader
-// could read is still written for it.
+// version is the format version MarshalText writes for e: the lowest that
+// holds its fields (4 with smtputf8, 3 with a notice field, 2 with an
+// origin, else 1), so that every envelope an older reader could read is
+// still written for it.
 func (e *Envelope) version() int {
 	switch {
 	case e.SMTPUTF8:
+		return 4
+	case !e.Notice.IsZero():
 		return 3
 	case e.Origin != OriginUnknown:
 		return 2

@@ -142,8 +142,8 @@ func (p *parser) field(key, v string) error {
 	case "body":
 		e.Body, err = parseBody(v)
 	case "smtputf8":
-		if p.version < 3 {
-			return errUnknownKey // new in version 3, as origin in version 2
+		if p.version < 4 {
+			return errUnknownKey // new in version 4, as origin in version 2
 		}
 		if !strings.EqualFold(v, "yes") {
 			return strErr("want yes")
@@ -151,6 +151,11 @@ func (p *parser) field(key, v string) error {
 		e.SMTPUTF8 = true
 	case "size":
 		e.Size, err = parseCount(v, 1<<62)
+	case "notice":
+		if p.version < 3 {
+			return errUnknownKey // new in version 3, as origin in 2
+		}
+		e.Notice, err = parseNoticeOf(v)
 	default:
 		return errUnknownKey
 	}

@@ -135,18 +135,7 @@ func (t *Tree) UpdateEnvelope(f Folder, env *Envelope) error {
 	if err != nil {
 		return wrap(err)
 	}
-	tmp, err := t.writeTemp(dir, string(env.ID), func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-	if err != nil {
-		return wrap(err)
-	}
-	if err := replaceFile(tmp, auth); err != nil {
-		_ = os.Remove(tmp)
-		return wrap(fileErr("rename", auth, err))
-	}
-	if err := t.syncDir(dir); err != nil {
+	if err := t.replace(auth, string(env.ID), data); err != nil {
 		return wrap(err)
 	}
 	return nil
@@ -221,19 +210,7 @@ func (t *Tree) writeWhy(id ID, f Folder, reason string) error {
 	bad := t.dirs[Bad]
 	note := "id: " + string(id) + "\nfolder: " + f.String() +
 		"\ntime: " + t.now().UTC().Format(time.RFC3339) + "\nreason: " + reason + "\n"
-	tmp, err := t.writeTemp(bad, string(id), func(w io.Writer) error {
-		_, err := io.WriteString(w, note)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	why := filepath.Join(bad, string(id)+"."+extWhy)
-	if err := replaceFile(tmp, why); err != nil {
-		_ = os.Remove(tmp)
-		return fileErr("rename", why, err)
-	}
-	return nil
+	return t.replace(filepath.Join(bad, string(id)+"."+extWhy), string(id), []byte(note))
 }
 
 // freeName returns dir/name, or dir/<id>.<n>.<ext> for the first free n if

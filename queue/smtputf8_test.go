@@ -7,7 +7,7 @@ import (
 )
 
 // TestSMTPUTF8Version: the smtputf8 flag (RFC 6531) makes an envelope
-// version 3, written only when set, so envelopes without it stay readable
+// version 4, written only when set, so envelopes without it stay readable
 // to older readers; a UTF-8 address is escaped like any value and read
 // back the same.
 func TestSMTPUTF8Version(t *testing.T) {
@@ -18,7 +18,7 @@ func TestSMTPUTF8Version(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"mailq-envelope 3\n", "\nbody 8BITMIME\nsmtputf8 yes\n", "\nfrom j%C3%B6rg@xn--bcher-kva.example\n"} {
+	for _, want := range []string{"mailq-envelope 4\n", "\nbody 8BITMIME\nsmtputf8 yes\n", "\nfrom j%C3%B6rg@xn--bcher-kva.example\n"} {
 		if !strings.Contains(string(text), want) {
 			t.Fatalf("written:\n%s\nwant %q in it", text, want)
 		}

@@ -1,9 +1,11 @@
 package queue
 
+import "mailq/internal/osfile"
+
 // The kinds of sync a Tree makes, as its sync seam sees them.
 const (
-	syncKindFile   = "file"
-	syncKindFolder = "folder"
+	syncKindFile   = osfile.SyncKindFile
+	syncKindFolder = osfile.SyncKindFolder
 )
 
 // sync runs do, the sync of path (a file or a folder). Every durable step of
@@ -11,6 +13,9 @@ const (
 // test can record which files and folders were synced and in what order, or
 // make one of them fail (DURABILITY rules 1, 5 and 7).
 func (t *Tree) sync(kind, path string, do func() error) error {
+	if t.fast {
+		return nil // Durable=False (fast.go)
+	}
 	if t.syncHook != nil {
 		return t.syncHook(kind, path, do)
 	}
@@ -22,8 +27,12 @@ func (t *Tree) syncFile(f tempFile, path string) error {
 	return t.sync(syncKindFile, path, f.Sync)
 }
 
-// syncDir makes the names in dir durable through the seam (syncDir of
-// fs_unix.go; nothing on Windows).
+// syncDir makes the names in dir durable through the seam (DURABILITY rule
+// 1, man 2 fsync; nothing on Windows, rule 14).
 func (t *Tree) syncDir(dir string) error {
 	return t.sync(syncKindFolder, dir, func() error { return syncDir(dir) })
 }
+
+// syncDir syncs the folder dir with osfile.SyncDir, which also forgives
+// the file systems that cannot sync a folder.
+func syncDir(dir string) error { return fileErr("sync folder", dir, osfile.SyncDir(dir)) }

@@ -130,6 +130,7 @@ var syncCases = []syncCase{
 		act:   func(tr *Tree, id ID) error { return tr.Quarantine(Incoming, id, "test") },
 		want: []string{
 			"sync file bad/~ID.*.tmp written", // the .why note
+			"sync folder bad {ID.why}",        // osfile.WriteFile syncs its folder
 			"step quarantine:moved",
 			"step quarantine:moved",
 			"sync folder bad {ID.auth ID.eml ID.why}",
@@ -143,6 +144,7 @@ var syncCases = []syncCase{
 		act:   func(tr *Tree, id ID) error { return tr.Quarantine(Incoming, id, "test") },
 		want: []string{
 			"sync file bad/~ID.*.tmp written", // the .why note
+			"sync folder bad {ID.why}",        // osfile.WriteFile syncs its folder
 			"sync file bad/~ID.eml.*.tmp written",
 			"sync folder bad {ID.eml ID.why}", // the copy is durable before its source goes
 			"step movefile:copied",

@@ -48,7 +48,7 @@ func traceSyncs(tr *Tree, root string, id ID) *syncTrace {
 	return st
 }
 
-var randomPart = regexp.MustCompile(`\.[0-9a-f]{12}\.tmp$`)
+var randomPart = regexp.MustCompile(`\.[0-9a-f]+\.tmp$`)
 
 // name gives path relative to the tree's root, with the id as "ID" and the
 // random part of a temporary name as "*".

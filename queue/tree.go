@@ -64,6 +64,9 @@ type Tree struct {
 	hook      func(step string)                   // called between the steps of a protocol
 	forceCopy bool                                // take the cross-device path of moves
 
+	// fast skips every file and folder sync (SetDurable, fast.go).
+	fast bool
+
 	// syncHook, if set, runs every file and folder sync (sync.go).
 	syncHook func(kind, path string, do func() error) error
 }

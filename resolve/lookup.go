@@ -190,3 +190,7 @@ func unescape(b *strings.Builder, s string) {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// TXTStrings returns the TXT records in the answer section of resp as
+// LookupTXT does, for callers that keep answers by their TTL (msgauth).
+func TXTStrings(resp *dns.Msg) []string { return txtStrings(resp) }

@@ -80,7 +80,10 @@ func (s *session) dispatch(line []byte) Reply {
 	if !v.states.Has(s.state) {
 		return s.outOfSequence(c.verb)
 	}
-	return v.handler(s, c.arg)
+	if r, hit := s.chaosBefore(c.verb, c.arg); hit { // chaos.go
+		return s.chaosAfter(r)
+	}
+	return s.chaosAfter(v.handler(s, c.arg))
 }
 
 // outOfSequence answers a known verb sent in a state that does not accept

@@ -77,6 +77,8 @@ type session struct {
 	rcpts    []queue.Recipient
 	hbuf     []byte // the header buffer, kept between messages
 
+	auth authState // sender authentication of the transaction (msgauth.go)
+
 	// Counters of the whole session.
 	messages     int
 	failed       int
@@ -100,6 +102,8 @@ type session struct {
 	// the TCP one, whose deadline shutdown sets; tls is nil before TLS.
 	raw net.Conn
 	tls *tls.ConnectionState
+
+	chaos chaosState // [Chaos] (chaos.go)
 }
 
 // handle runs one session to its end and closes the connection. The Guard
@@ -140,6 +144,9 @@ func (srv *Server) handle(ctx context.Context, c net.Conn, admitted func()) {
 	}
 	defer releaseSlot()
 	admitted()
+	if s.chaosConnect(ctx) {
+		return
+	}
 	s.send(s.greeting())
 	s.loop()
 }

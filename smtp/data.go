@@ -52,11 +52,12 @@ func (s *session) takeMessage(begin func() io.Reader, refused func()) Reply {
 	now := s.srv.now()
 	var d draft
 	var id queue.ID
+	t := &trace{}
 	if o.Server.Test {
 		id = queue.NewID(now) // for the log and the reply; nothing is written
 	} else {
 		var err error
-		if d, err = s.srv.spool.newDraft(); err != nil {
+		if d, err = s.newDraft(t); err != nil {
 			s.srv.log.SMTPFailed(s.logConn(), "cannot create a message file", err, "")
 			if refused != nil {
 				refused()
@@ -66,8 +67,9 @@ func (s *session) takeMessage(begin func() io.Reader, refused func()) Reply {
 		defer d.Abort() // a no-op after a successful commit
 		id = d.ID()
 	}
-	t := &trace{host: headerSafe(s.srv.host, 255), helo: s.helo, ip: s.ip, proto: s.proto(),
-		id: string(id), tracking: queue.NewTrackingID(), from: s.from, rcpts: addrs(s.rcpts), now: now}
+	*t = trace{host: headerSafe(s.srv.host, 255), helo: s.helo, ip: s.ip, proto: s.proto(),
+		id: string(id), tracking: queue.NewTrackingID(), from: s.from, rcpts: addrs(s.rcpts), now: now,
+		box: t.box, rcpt: t.rcpt}
 
 	src := begin()
 	s.startData() // the transfer's own deadline (dataDeadline)
@@ -76,6 +78,7 @@ func (s *session) takeMessage(begin func() io.Reader, refused func()) Reply {
 	if d != nil {
 		sink = d
 	}
+	sink, held := s.authHold(sink) // msgauth.go: held for the checks at the end
 	size, err := s.receive(sink, t, src)
 	switch {
 	case errors.Is(err, errConnection):
@@ -87,14 +90,22 @@ func (s *session) takeMessage(begin func() io.Reader, refused func()) Reply {
 		}
 		return replyFor(err)
 	}
-	return s.finishMessage(d, t, size)
+	return s.finishMessage(d, t, held, size)
 }
 
 // finishMessage is the one point where a message received whole, by DATA
 // or by BDAT ... LAST, is accepted or refused: the checks that need the
-// whole message go here, then the durable commit and its 250.
-func (s *session) finishMessage(d draft, t *trace, size int64) Reply {
+// whole message go here (the Guard's, chaos's EOD stage, msgauth's checks
+// of the held message), then the durable commit and its 250.
+func (s *session) finishMessage(d draft, t *trace, held *heldMessage, size int64) Reply {
 	if err := s.srv.guard.Message(s.client(), size, len(s.rcpts)); err != nil {
+		return replyFor(err)
+	}
+	if r, hit := s.chaosEndOfData(); hit { // chaos.go: the draft is removed
+		return r
+	}
+	size, err := s.authRelease(held, size)
+	if err != nil {
 		return replyFor(err)
 	}
 	return s.commit(d, t, size)
@@ -176,7 +187,7 @@ func (s *session) receive(w io.Writer, t *trace, dr io.Reader) (int64, error) {
 // end, the FixHeaders fields and the empty line that ends it.
 func (s *session) header(buf []byte, h *headerScan, t *trace) []byte {
 	out := make([]byte, 0, 512+h.pos)
-	out = t.appendTrace(out)
+	out = t.appendDelivered(t.appendTrace(out)) // capture.go
 	out = s.appendTags(out)
 	last := 0
 	for _, d := range h.drop {

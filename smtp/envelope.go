@@ -68,6 +68,9 @@ func (s *session) cmdMail(arg string) Reply {
 	if err := s.srv.guard.Mail(s.client(), from); err != nil {
 		return replyFor(err)
 	}
+	if err := s.authMail(from); err != nil {
+		return replyFor(err)
+	}
 	if !o.Server.Test {
 		need := size
 		if need == 0 {
@@ -117,7 +120,11 @@ func (s *session) cmdRcpt(arg string) Reply {
 	}
 	addr := mb.String()
 	local := o.Routes.LocalDomain(mb.Domain)
-	if !local || !mb.IsPostmaster() {
+	if s.capturing() {
+		if r, refused := s.captureRcpt(addr); refused {
+			return r
+		}
+	} else if !local || !mb.IsPostmaster() {
 		internal := s.user != "" || s.srv.guard.MayRelay(s.client())
 		if ok, why := relayDecision(o.SMTP.Relay, internal, local); !ok {
 			return reply(550, "5.7.1", why)

@@ -230,13 +230,8 @@ func (ts *testServer) only(t testing.TB) (string, *queue.Envelope) {
 // waitLog waits until the log contains s.
 func (ts *testServer) waitLog(t testing.TB, s string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(ts.logs.String(), s) {
-		if time.Now().After(deadline) {
-			t.Fatalf("log does not contain %q:\n%s", s, ts.logs.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testutil.EventuallyShow(t, fmt.Sprintf("%q in the log", s),
+		func() bool { return strings.Contains(ts.logs.String(), s) }, ts.logs.String)
 }
 
 // syncBuffer collects a server's console output from many goroutines.

@@ -13,8 +13,10 @@ import (
 	"syscall"
 	"time"
 
+	"mailq/chaos"
 	"mailq/config"
 	"mailq/logs"
+	"mailq/msgauth"
 	"mailq/queue"
 	"mailq/route"
 	"mailq/slots"
@@ -60,8 +62,21 @@ type Options struct {
 	Getenv func(string) string
 	// TLS is STARTTLS and implicit TLS (starttls.go).
 	TLS TLSOptions
+	// Auth checks the senders of mail from outside (msgauth.go); nil
+	// checks nothing.
+	Auth *msgauth.Checker
 	// FailDelay holds the answer to a failed AUTH (see failPause).
 	FailDelay time.Duration
+	// Chaos is the [Chaos] rules (chaos.go); nil injects nothing.
+	Chaos *chaos.Plan
+	// Discard reads each message to its final dot and keeps nothing: the
+	// sink without SinkKeep (sink.go).
+	Discard bool
+	// Capture is capture mode (capture.go).
+	Capture config.Capture
+	// CaptureFiled, when set in capture mode, files one-recipient messages
+	// straight into the mailbox and is told about each (capture.go).
+	CaptureFiled func(box string, id queue.ID, size int64)
 }
 
 // Server is the SMTP receiver. Build it with New and run it with Serve.
@@ -87,6 +102,9 @@ type Server struct {
 	noRecover bool  // let panics through, so a test sees them
 
 	pause func(start time.Time, delay time.Duration) // nil: failPause
+
+	chaos *chaos.Plan                                     // Options.Chaos
+	wait  func(ctx context.Context, d time.Duration) bool // nil: sleepCtx (chaos.go)
 }
 
 // copyBuf is the size of the buffer DATA is streamed through.
@@ -133,6 +151,10 @@ func New(o Options) (*Server, error) {
 	if s.host == "" {
 		s.host = "localhost"
 	}
+	if o.Discard {
+		s.spool = discardSpool{}
+	}
+	s.chaos = o.Chaos
 	s.bufs.New = func() any { b := make([]byte, copyBuf); return &b }
 	s.cap = newCapacity(o.Server.MinFreeDiskMB, o.SMTP.MaxQueued)
 	s.slots = slots.New(o.SMTP.Threads)

@@ -2,6 +2,7 @@ package smtp
 
 import (
 	"context"
+	"mailq/internal/testutil"
 	"net"
 	"strconv"
 	"strings"
@@ -29,18 +30,14 @@ func TestConnectionLimit(t *testing.T) {
 	a.expect("QUIT", "221 ")
 	a.closed()
 	// The slot is free once the first session has ended; allow it a moment.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	testutil.Eventually(t, "a slot after a session ended", func() bool {
 		c, g := dial(t, ts.addr)
 		if strings.HasPrefix(g, "220 ") {
 			c.expect("QUIT", "221 ")
-			break
+			return true
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no slot after a session ended: %q", g)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return false
+	})
 	ts.waitLog(t, "refused: 421 4.3.2")
 }
 

@@ -283,17 +283,13 @@ func TestHandshakeSlot(t *testing.T) {
 	}
 	stalled.closed() // the deadline ended the handshake and the session
 	ts.waitLog(t, "TLS handshake failed: no handshake within 200ms")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		// The slot is released just after the close; retry briefly.
+	// The slot is released just after the close.
+	testutil.Eventually(t, "the slot released", func() bool {
 		c, g := dial(t, ts.addr)
 		if strings.HasPrefix(g, "220 ") {
 			c.expect("QUIT", "221 ")
-			return
+			return true
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the slot was not released: %q", g)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return false
+	})
 }

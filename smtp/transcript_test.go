@@ -99,6 +99,9 @@ func directive(t *testing.T, k, v string) func(*Options) {
 	case "welcome":
 		return func(o *Options) { o.SMTP.Welcome = v }
 	}
+	if f, ok := captureDirective(k, v); ok { // capture_test.go
+		return f
+	}
 	if f, ok := tlsDirective(t, k, b); ok { // starttls_test.go
 		return f
 	}

@@ -4,7 +4,9 @@ package osfile
 
 import (
 	"errors"
+	"io/fs"
 	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -47,15 +49,29 @@ func Rename(from, to string) error { return os.Rename(from, to) }
 // another process has the file open.
 func Retry(op func() error) error { return op() }
 
-// SyncDir makes a rename in dir durable (fsync(2) on the folder).
+// SyncDir makes a rename in dir durable (fsync(2) on the folder). Some
+// file systems (some FUSE and network mounts) refuse to sync a folder with
+// EINVAL or ENOTSUP; there is nothing more to do there, so that is not an
+// error. Any other failure is.
 func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
 	}
 	err = d.Sync()
+	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) {
+		err = nil
+	}
 	if cerr := d.Close(); err == nil {
 		err = cerr
 	}
 	return err
+}
+
+// keepOwner gives f the owner and group of old when allowed (as root);
+// otherwise the file simply belongs to the writing user.
+func keepOwner(f *os.File, old fs.FileInfo) {
+	if st, ok := old.Sys().(*syscall.Stat_t); ok {
+		_ = f.Chown(int(st.Uid), int(st.Gid))
+	}
 }

@@ -2,6 +2,7 @@ package osfile
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"slices"
 	"time"
@@ -35,9 +36,23 @@ func Lock(path string) (func(), error) {
 
 // Rename renames from to to, replacing to, and retries for a few seconds
 // while another program (an editor, an indexer, antivirus) holds the target
-// open: that is temporary (DURABILITY.md rule 14).
+// open: that is temporary (DURABILITY.md rule 14). MOVEFILE_WRITE_THROUGH
+// flushes the rename before it returns, as a folder cannot be synced here.
 func Rename(from, to string) error {
-	return retry(func() error { return os.Rename(from, to) }, windows.ERROR_SHARING_VIOLATION, windows.ERROR_ACCESS_DENIED)
+	f, err := windows.UTF16PtrFromString(from)
+	if err != nil {
+		return &os.LinkError{Op: "rename", Old: from, New: to, Err: err}
+	}
+	t, err := windows.UTF16PtrFromString(to)
+	if err != nil {
+		return &os.LinkError{Op: "rename", Old: from, New: to, Err: err}
+	}
+	return retry(func() error {
+		if err := windows.MoveFileEx(f, t, windows.MOVEFILE_REPLACE_EXISTING|windows.MOVEFILE_WRITE_THROUGH); err != nil {
+			return &os.LinkError{Op: "rename", Old: from, New: to, Err: err}
+		}
+		return nil
+	}, windows.ERROR_SHARING_VIOLATION, windows.ERROR_ACCESS_DENIED)
 }
 
 // Retry runs op, an open, rename or remove of a small file, again for a few
@@ -64,3 +79,6 @@ func retry(op func() error, codes ...windows.Errno) error {
 // SyncDir does nothing: Windows cannot sync a folder, and NTFS journals its
 // metadata (DURABILITY.md rule 14).
 func SyncDir(string) error { return nil }
+
+// keepOwner does nothing: a new file inherits the folder's ACL.
+func keepOwner(*os.File, fs.FileInfo) {}
