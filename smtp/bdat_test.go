@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mailq/internal/testutil"
+	"mailq/msgauth"
 	"mailq/queue"
 )
 
@@ -236,4 +237,46 @@ func FuzzParseBdat(f *testing.F) {
 			t.Fatalf("%q read as %d %v, %q as %d %v %v", arg, size, last, again, s2, l2, ok2)
 		}
 	})
+}
+
+// TestBdatMsgauth: msgauth's check of the whole message runs for BDAT as
+// for DATA (finishMessage): a forged Authentication-Results naming our host
+// is removed and ours is added; a message whose DKIM signature fails under
+// the refuse policy is refused after the LAST chunk, and nothing is kept.
+func TestBdatMsgauth(t *testing.T) {
+	t.Parallel()
+	zone := authZone(t)
+	ts, ln := startAuth(t, zone.Addr, 5*time.Second, msgauth.Accept, msgauth.Accept, msgauth.Accept)
+	c, _ := remoteClient(t, ln, authClient)
+	c.expect("EHLO client.test", "250")
+	data := "Authentication-Results: MX.TEST; spf=pass smtp.mailfrom=boss@dm.test\r\n" +
+		"Authentication-Results: other.example; spf=fail\r\n" +
+		"From: <a@fail.test>\r\nSubject: hi\r\n\r\nbody\r\n"
+	c.expect("MAIL FROM:<a@fail.test>", "250 ")
+	c.expect("RCPT TO:<"+adminUser+">", "250 ")
+	c.write(bdatChunks(data, 30))
+	c.reply() // the first chunk
+	if r := c.reply(); !strings.HasPrefix(r, "250 2.0.0 OK queued as ") {
+		t.Fatalf("LAST: %q", r)
+	}
+	msg, _ := ts.only(t)
+	head, _, _ := strings.Cut(msg, "\r\n\r\n")
+	if strings.Count(strings.ToLower(head), "authentication-results: mx.test") != 1 || strings.Contains(head, "pass") ||
+		!strings.Contains(head, "Authentication-Results: other.example; spf=fail") {
+		t.Fatalf("header:\n%s", head)
+	}
+
+	ts, ln = startAuth(t, zone.Addr, 5*time.Second, msgauth.Accept, msgauth.Refuse, msgauth.Accept)
+	c, _ = remoteClient(t, ln, authClient)
+	c.expect("EHLO client.test", "250")
+	c.expect("MAIL FROM:<a@pass.test>", "250 ")
+	c.expect("RCPT TO:<"+adminUser+">", "250 ")
+	c.write(bdatChunks(authMessage(t, "a@dk.test", true, true), 100))
+	c.reply()
+	if r := c.reply(); !strings.HasPrefix(r, "550 ") {
+		t.Fatalf("DKIM fail under Refuse, LAST: %q", r)
+	}
+	if ids, left := ts.committed(t), ts.leftovers(t); len(ids) != 0 || len(left) != 0 {
+		t.Fatalf("committed %v, left %v", ids, left)
+	}
 }
