@@ -12,8 +12,8 @@ import (
 	"mailq/config"
 	"mailq/guard"
 	"mailq/logs"
-	"mailq/msgauth"
 	"mailq/mda"
+	"mailq/msgauth"
 	"mailq/queue"
 	"mailq/route"
 )

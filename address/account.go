@@ -40,13 +40,25 @@ func ParseAccount(s string) (string, error) {
 // a host name or an IPv4 address literal; a bare IPv4 address is written as
 // a literal ("a@127.0.0.1" gives "a@[127.0.0.1]"), and a trailing dot is
 // dropped ("a@example.com." gives "a@example.com"). It must also be a safe
-// folder name (SafeName). Errors are *AccountError.
+// folder name (SafeName). A UTF-8 address (RFC 6531) is taken in its
+// SMTPUTF8 form: local part in NFC, domain as its A-label. Errors are
+// *AccountError.
 func ParseMailboxName(s string) (string, error) {
 	bad := func(format string, args ...any) (string, error) {
 		return "", &AccountError{Why: fmt.Sprintf(format, args...)}
 	}
 	if s == "" {
 		return bad("it is empty")
+	}
+	if !isASCII(s) {
+		// RFC 6531: the form the SMTP server gives the address under
+		// SMTPUTF8 (utf8.go), so "jörg@bücher.example" and
+		// "jörg@xn--bcher-kva.example" are one mailbox.
+		m, err := parseMailbox(s, true)
+		if err != nil {
+			return bad("it is not a valid internationalised address (RFC 6531)")
+		}
+		s = m.String()
 	}
 	if len(s) > maxPath-2 { // RFC 5321 §4.5.3.1.3
 		return bad("longer than %d characters", maxPath-2)
@@ -81,7 +93,9 @@ func accountLocal(s string) string {
 			return "dots may not start, end or double in the part before '@'"
 		}
 		for i := 0; i < len(atom); i++ {
-			if !isAtext(atom[i]) {
+			// Bytes beyond ASCII come only from an address that
+			// parseMailbox has checked and put in NFC.
+			if !isAtext(atom[i]) && atom[i] < 0x80 {
 				return fmt.Sprintf("%q is not allowed before '@'", atom[i])
 			}
 		}

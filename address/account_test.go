@@ -19,6 +19,11 @@ func TestParseAccount(t *testing.T) {
 		{"user@Example.com.", "user@example.com"},
 		{"a-b_c~d@x-y.example", "a-b_c~d@x-y.example"},
 		{strings.Repeat("a", 64) + "@example.org", strings.Repeat("a", 64) + "@example.org"},
+		// RFC 6531: NFC, lower case, the domain as its A-label.
+		{"é@x.org", "é@x.org"},
+		{"e\u0301@x.org", "é@x.org"},
+		{"Jörg@Bücher.example", "jörg@xn--bcher-kva.example"},
+		{"用户@例子.example", "用户@xn--fsqu00a.example"},
 	}
 	for _, tc := range good {
 		if got, err := ParseAccount(tc.in); err != nil || got != tc.want {
@@ -32,7 +37,8 @@ func TestParseAccount(t *testing.T) {
 		"a@[::1]", "a@[IPv6:::1]", "a@::1", "a@[1.2.3]", "a@[1.2.3.4",
 		"a=b@x.org", "bo=b@x.test", "#a@x.org", "`a@x.org",
 		"a/b@x.org", "a|b@x.org", "a?b@x.org", "a*b@x.org", // atext, but not folder-safe
-		"nul.x@y.org", "é@x.org", "a\x00@x.org",
+		"nul.x@y.org", "a\x00@x.org",
+		"a\u2215b@x.org", "a\u202eb@x.org", "a\xe9@x.org", "a@-bücher.example", `"é b"@x.org`,
 		strings.Repeat("a", 65) + "@example.org",
 		"a@" + strings.Repeat("b", 64) + ".org",
 		"a@" + strings.Repeat(strings.Repeat("b", 60)+".", 5) + "org",

@@ -40,8 +40,10 @@ func (ps Params) Get(keyword string) (value string, ok bool) {
 // ParseMailArg parses the text after "MAIL FROM:": a reverse-path, possibly
 // "<>", then ESMTP parameters. The domainless "<Postmaster>" is refused: it
 // is a forward-path only (RFC 5321 §4.1.1.3).
-func ParseMailArg(s string) (Arg, error) {
-	a, err := parseArg(s)
+func ParseMailArg(s string) (Arg, error) { return parseMailArg(s, false) }
+
+func parseMailArg(s string, utf bool) (Arg, error) {
+	a, err := parseArg(s, utf)
 	if err != nil {
 		return Arg{}, err
 	}
@@ -54,8 +56,10 @@ func ParseMailArg(s string) (Arg, error) {
 // ParseRcptArg parses the text after "RCPT TO:": a forward-path, possibly
 // the domainless "<Postmaster>", then ESMTP parameters. The null path is
 // refused: RFC 5321 §4.1.1.3 Forward-path has no "<>".
-func ParseRcptArg(s string) (Arg, error) {
-	a, err := parseArg(s)
+func ParseRcptArg(s string) (Arg, error) { return parseRcptArg(s, false) }
+
+func parseRcptArg(s string, utf bool) (Arg, error) {
+	a, err := parseArg(s, utf)
 	if err != nil {
 		return Arg{}, err
 	}
@@ -65,8 +69,9 @@ func ParseRcptArg(s string) (Arg, error) {
 	return a, nil
 }
 
-// parseArg splits and parses "path [SP params]".
-func parseArg(s string) (Arg, error) {
+// parseArg splits and parses "path [SP params]"; utf allows UTF-8 in the
+// path (utf8.go).
+func parseArg(s string, utf bool) (Arg, error) {
 	// "FROM: <x>" is common in the wild although the grammar has no space
 	// after the colon (RFC 5321 §4.1.1.2); accept any run of blanks.
 	s = strings.TrimLeft(s, " \t")
@@ -77,7 +82,7 @@ func parseArg(s string) (Arg, error) {
 	if bare {
 		text = "<" + text + ">"
 	}
-	p, err := ParsePath(text)
+	p, err := parsePath(text, utf)
 	if err != nil {
 		return Arg{}, err
 	}

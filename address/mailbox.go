@@ -15,8 +15,8 @@ var (
 	// ErrNoBrackets means a path lacks its angle brackets. It matches
 	// ErrSyntax too; callers that want to be lenient check it first.
 	ErrNoBrackets = fmt.Errorf("%w: path not in angle brackets", ErrSyntax)
-	// ErrNonASCII means the text has 8-bit bytes. mailq does not offer
-	// SMTPUTF8 (RFC 6531), so such an address cannot be accepted.
+	// ErrNonASCII means the text has 8-bit bytes, which only a
+	// transaction under SMTPUTF8 may use (RFC 6531 §3.2; utf8.go).
 	ErrNonASCII = errors.New("address: non-ASCII characters")
 	// ErrTooLong means a local part, domain or path is over the limits of
 	// RFC 5321 §4.5.3.1.
@@ -46,8 +46,12 @@ type Mailbox struct {
 // ParseMailbox parses local@domain without angle brackets (RFC 5321 §4.1.2
 // Mailbox). The local part is a Dot-string or a Quoted-string; the domain is
 // dot-separated LDH labels or an IPv4 or IPv6 address literal.
-func ParseMailbox(s string) (Mailbox, error) {
-	if err := checkBytes(s); err != nil {
+func ParseMailbox(s string) (Mailbox, error) { return parseMailbox(s, false) }
+
+// parseMailbox is ParseMailbox; utf allows UTF-8 (RFC 6531 §3.3): the
+// local part is NFC-normalised and a U-label domain becomes its A-label.
+func parseMailbox(s string, utf bool) (Mailbox, error) {
+	if err := checkBytes(s, utf); err != nil {
 		return Mailbox{}, err
 	}
 	if len(s) > maxPath-2 { // RFC 5321 §4.5.3.1.3: the mailbox must fit in a path
@@ -64,6 +68,11 @@ func ParseMailbox(s string) (Mailbox, error) {
 		return Mailbox{}, fmt.Errorf("%w: no @ after the local part", ErrSyntax)
 	}
 	domain := s[n+1:]
+	if utf {
+		if local, domain, err = toUTF8Form(local, domain); err != nil {
+			return Mailbox{}, err
+		}
+	}
 	if err := checkDomain(domain); err != nil {
 		return Mailbox{}, err
 	}
@@ -108,14 +117,19 @@ func (m Mailbox) IP() (ip netip.Addr, ok bool) {
 // LDH labels or an address literal (RFC 5321 §4.1.2 Domain / address-literal),
 // within the length limits. It is also the test for a HELO/EHLO argument.
 func ValidDomain(s string) bool {
-	return checkBytes(s) == nil && checkDomain(s) == nil
+	return checkBytes(s, false) == nil && checkDomain(s) == nil
 }
 
-// checkBytes refuses the bytes no mailbox or path may hold anywhere.
-func checkBytes(s string) error {
+// checkBytes refuses the bytes no mailbox or path may hold anywhere; utf
+// allows well-formed UTF-8 (RFC 6531 §3.3 UTF8-non-ascii) other than
+// controls.
+func checkBytes(s string, utf bool) error {
+	if utf {
+		return checkUTF8(s)
+	}
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
-		case c >= 0x80: // no SMTPUTF8 offered (RFC 6531 §3.3)
+		case c >= 0x80: // RFC 6531 §3.2: only under SMTPUTF8
 			return ErrNonASCII
 		case c < 0x20 || c == 0x7f: // RFC 5321 §4.1.2: qtextSMTP and atext exclude controls
 			return fmt.Errorf("%w: control character 0x%02x", ErrSyntax, c)
@@ -185,7 +199,9 @@ func quoteLocal(l string) string {
 	return b.String()
 }
 
-// isDotString reports whether s is Atom *("." Atom) (RFC 5321 §4.1.2).
+// isDotString reports whether s is Atom *("." Atom) (RFC 5321 §4.1.2),
+// where atext includes UTF8-non-ascii (RFC 6531 §3.3): only a parse under
+// SMTPUTF8 lets such bytes through checkBytes.
 func isDotString(s string) bool {
 	if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
 		return false
@@ -197,7 +213,7 @@ func isDotString(s string) bool {
 			}
 			continue
 		}
-		if !isAtext(s[i]) {
+		if !isAtext(s[i]) && s[i] < 0x80 {
 			return false
 		}
 	}

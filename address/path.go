@@ -27,11 +27,13 @@ type Path struct {
 // accept "MAIL FROM:user@host" decides that itself. ParsePath accepts both
 // the null path and the domainless Postmaster; ParseMailArg and ParseRcptArg
 // refuse the one their command does not allow.
-func ParsePath(s string) (Path, error) {
+func ParsePath(s string) (Path, error) { return parsePath(s, false) }
+
+func parsePath(s string, utf bool) (Path, error) {
 	if len(s) > maxPath { // RFC 5321 §4.5.3.1.3
 		return Path{}, fmt.Errorf("%w: path of %d octets", ErrTooLong, len(s))
 	}
-	if err := checkBytes(s); err != nil {
+	if err := checkBytes(s, utf); err != nil {
 		return Path{}, err
 	}
 	inner, ok := strings.CutPrefix(s, "<")
@@ -51,7 +53,7 @@ func ParsePath(s string) (Path, error) {
 	if err != nil {
 		return Path{}, err
 	}
-	m, err := ParseMailbox(inner)
+	m, err := parseMailbox(inner, utf)
 	if err != nil {
 		return Path{}, err
 	}

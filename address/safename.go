@@ -3,6 +3,7 @@ package address
 import (
 	"errors"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrUnsafe is returned by SafeName for an address that cannot name a folder
@@ -26,16 +27,23 @@ var windowsReserved = map[string]bool{
 }
 
 // SafeName maps an address (local@domain, without angle brackets) to the name
-// of its mailbox folder: the address in lower case. It refuses, with
-// ErrUnsafe, anything that could escape the users folder or mean something
-// else to a file system: path separators, "..", control characters, bytes
-// outside printable ASCII, characters Windows forbids in names (<>:"|?*),
-// reserved device names, a leading dot, trailing dots or spaces, and names
-// longer than 255 bytes. Two addresses that differ only in case share a folder.
+// of its mailbox folder: the address in lower case, in Unicode NFC. It
+// refuses, with ErrUnsafe, anything that could escape the users folder or
+// mean something else to a file system: path separators, "..", control
+// characters, characters Windows forbids in names (<>:"|?*), reserved device
+// names, a leading dot, trailing dots or spaces, names longer than 255
+// bytes, malformed UTF-8, and any code point beyond ASCII that is not a
+// letter, mark or digit (safeRune, utf8.go). Two addresses that differ only
+// in case or in Unicode normalisation share a folder.
 func SafeName(addr string) (string, error) {
-	name := strings.ToLower(addr)
-	if name == "" || len(name) > maxNameLen {
+	name := foldName(addr)
+	if name == "" || len(name) > maxNameLen || !utf8.ValidString(name) {
 		return "", ErrUnsafe
+	}
+	for _, r := range name {
+		if r >= 0x80 && !safeRune(r) {
+			return "", ErrUnsafe
+		}
 	}
 	at := strings.LastIndexByte(name, '@')
 	if at <= 0 || at == len(name)-1 {
@@ -43,7 +51,7 @@ func SafeName(addr string) (string, error) {
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
-		if c <= ' ' || c >= 0x7f {
+		if c <= ' ' || c == 0x7f {
 			return "", ErrUnsafe
 		}
 		switch c {

@@ -7,18 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/emersion/go-sasl"
-
 	"mailq/accounts"
+	"mailq/saslmech"
 	"mailq/wire"
 )
-
-// errMalformedPlain is the reason logged for a SASL PLAIN message that is
-// not authzid NUL authcid NUL passwd (RFC 4616 §2).
-var errMalformedPlain = errors.New("malformed SASL PLAIN response")
-
-// errProxy is the reason logged when PLAIN asks to act as another user.
-var errProxy = errors.New("SASL PLAIN authorization identity differs from the login name")
 
 func cmdUser(c *conn, arg string) Reply {
 	name := strings.TrimSpace(arg)
@@ -53,60 +45,86 @@ func cmdApop(c *conn, arg string) Reply {
 	})
 }
 
-// cmdAuth runs RFC 5034's AUTH with the PLAIN mechanism (RFC 4616), with or
-// without an initial response. AUTH alone lists the mechanisms, as clients
-// following the draft before RFC 5034 expect.
+// cmdAuth runs RFC 5034's AUTH with the mechanisms smtp's AUTH offers
+// (package saslmech: PLAIN, LOGIN, CRAM-MD5), with or without an initial
+// response. AUTH alone lists the mechanisms, as clients following the draft
+// before RFC 5034 expect. The mechanism only collects the credentials; the
+// check, the Guard's limits, the lockout counts and the delay after a
+// failure are those of USER/PASS (login and loginFailed).
 func cmdAuth(c *conn, arg string) Reply {
 	f := strings.Fields(arg)
 	if len(f) == 0 {
-		return multi("SASL mechanisms follow", []string{sasl.Plain})
+		return multi("SASL mechanisms follow", c.mechanisms())
 	}
-	switch {
-	case len(f) > 2:
+	if len(f) > 2 {
 		return replySyntax
-	case !strings.EqualFold(f[0], sasl.Plain):
+	}
+	name := strings.ToUpper(f[0])
+	method := "AUTH " + name
+	acc := c.srv.opt.Accounts
+	var user string
+	var check func() error // the credentials check, run by login
+	mech := saslmech.New(name, c.srv.host, &user, saslmech.Checks{
+		Password: func(u, pw string) error {
+			check = func() error { return acc.CheckPassword(u, pw) }
+			return nil
+		},
+		CRAM: func(u, challenge, digest string) error {
+			check = func() error { return acc.CheckCRAMMD5(u, challenge, digest) }
+			return nil
+		},
+	})
+	switch {
+	case mech == nil:
 		return replyNoMech
+	case c.plainBlocked() && saslmech.SendsPassword(name):
+		return replyNeedTLS // RequireForAuth, as for USER/PASS
 	}
 	c.user = ""
-	var resp string
+	var resp []byte // nil: no initial response
 	if len(f) == 2 {
-		resp = f[1]
-		if resp == "=" {
-			resp = "" // RFC 5034 §4: "=" is an empty initial response
+		var valid bool
+		if resp, valid = saslmech.Decode(f[1]); !valid { // "=" is empty (RFC 5034 §4)
+			return replyBadBase64 // RFC 5034 §4: reject a response that is not base64
 		}
-	} else {
-		// RFC 5034 §4: PLAIN starts with an empty challenge.
-		line, r := c.continuation()
+	}
+	for {
+		start := time.Now()
+		challenge, done, err := mech.Next(resp)
+		switch {
+		case err != nil:
+			return c.loginFailed(user, method, err, start)
+		case done:
+			return c.login(user, method, check)
+		}
+		line, r := c.continuation(challenge)
 		if r != nil {
 			return *r
 		}
-		resp = line
-	}
-	data, err := base64.StdEncoding.DecodeString(resp)
-	if err != nil {
-		return replyBadBase64 // RFC 5034 §4: reject a response that is not base64
-	}
-	var name, password string
-	var bad error = errMalformedPlain
-	srv := sasl.NewPlainServer(func(authz, authc, pw string) error {
-		name, password, bad = authc, pw, nil
-		if authz != "" && !strings.EqualFold(authz, authc) {
-			bad = errProxy // no acting as someone else
+		var valid bool
+		if resp, valid = saslmech.Decode(line); !valid {
+			return replyBadBase64 // RFC 5034 §4
 		}
-		return bad
-	})
-	srv.Next(data) // its error is the one recorded in bad
-	if bad != nil {
-		return c.loginFailed(name, "AUTH PLAIN", bad, time.Now())
 	}
-	return c.login(name, "AUTH PLAIN", func() error { return c.srv.opt.Accounts.CheckPassword(name, password) })
 }
 
-// continuation sends an empty "+ " challenge and reads the client's
-// response line. A "*" cancels (RFC 5034 §4); a dead connection ends the
-// session.
-func (c *conn) continuation() (string, *Reply) {
-	c.bw.WriteString("+ \r\n")
+// mechanisms lists the SASL mechanisms usable now: without the password
+// mechanisms in plain text under RequireForAuth.
+func (c *conn) mechanisms() []string {
+	var out []string
+	for _, m := range saslmech.All {
+		if !c.plainBlocked() || !saslmech.SendsPassword(m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// continuation sends a challenge ("+ " and its base64, RFC 5034 §4) and
+// reads the client's response line. A "*" cancels (RFC 5034 §4); a dead
+// connection ends the session.
+func (c *conn) continuation(challenge []byte) (string, *Reply) {
+	c.bw.WriteString("+ " + base64.StdEncoding.EncodeToString(challenge) + "\r\n")
 	if err := c.bw.Flush(); err != nil {
 		return "", &Reply{written: true, Close: true}
 	}

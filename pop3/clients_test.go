@@ -179,8 +179,9 @@ func TestFetchmail(t *testing.T) {
 	}
 }
 
-// TestCurl reads a listing and a message with curl's pop3:// support, which
-// logs in with SASL PLAIN when offered, and with APOP when asked to.
+// TestCurl reads a listing and messages with curl's pop3:// support, which
+// logs in with the strongest SASL mechanism offered (CRAM-MD5), and with
+// PLAIN, LOGIN or APOP when asked to.
 func TestCurl(t *testing.T) {
 	t.Parallel()
 	curl := testutil.Program(t, "curl")
@@ -199,8 +200,17 @@ func TestCurl(t *testing.T) {
 	if apop != "Subject: bare\r\n\r\nline one\r\nline two\r\n" {
 		t.Fatalf("curl (APOP) message 3 %q", apop)
 	}
-	if !strings.Contains(e.log.String(), "(AUTH PLAIN)") || !strings.Contains(e.log.String(), "(APOP)") {
-		t.Fatalf("curl did not log in with AUTH PLAIN and APOP:\n%s", e.log)
+	for _, mech := range []string{"PLAIN", "LOGIN"} {
+		got := run(t, e.dir, nil, curl, "-sS", "--max-time", "20", "--login-options", "AUTH="+mech,
+			"-u", alice+":"+alicePW, url+"/3")
+		if got != apop {
+			t.Fatalf("curl (AUTH %s) message 3 %q", mech, got)
+		}
+	}
+	for _, m := range []string{"(AUTH CRAM-MD5)", "(AUTH PLAIN)", "(AUTH LOGIN)", "(APOP)"} {
+		if !strings.Contains(e.log.String(), m) {
+			t.Fatalf("curl did not log in with %s:\n%s", m, e.log)
+		}
 	}
 }
 

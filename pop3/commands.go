@@ -40,7 +40,7 @@ func init() {
 		"USER": {states: auth, fn: needsTLS(cmdUser)},
 		"PASS": {states: auth, fn: needsTLS(cmdPass)},
 		"APOP": {states: auth, fn: cmdApop},
-		"AUTH": {states: auth, fn: needsTLS(cmdAuth)}, // RFC 5034
+		"AUTH": {states: auth, fn: cmdAuth}, // RFC 5034; needsTLS per mechanism
 		"STAT": {states: trans, fn: cmdStat},
 		"LIST": {states: trans, fn: cmdList},
 		"UIDL": {states: trans, fn: cmdUidl},

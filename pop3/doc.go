@@ -1,6 +1,7 @@
 // Package pop3 is mailq's POP3 server (RFC 1939, with the RFC 2449
 // extensions CAPA, RESP-CODES and PIPELINING, RFC 3206's [AUTH] and [SYS/...]
-// codes, and SASL PLAIN through RFC 5034's AUTH). It serves the user
+// codes, and SASL PLAIN, LOGIN and CRAM-MD5 through RFC 5034's AUTH, the
+// mechanisms of smtp's AUTH, shared in package saslmech). It serves the user
 // mailboxes of the queue tree to mail clients.
 //
 // It owns the POP3 conversation: the AUTHORIZATION, TRANSACTION and UPDATE
@@ -20,7 +21,7 @@
 // # Sessions
 //
 // A session starts in AUTHORIZATION with a greeting that carries a fresh APOP
-// timestamp (RFC 1939 §7). USER/PASS, APOP and AUTH PLAIN log in with the
+// timestamp (RFC 1939 §7). USER/PASS, APOP and AUTH log in with the
 // full address of an account; aliases are not accounts and cannot log in.
 // After a successful login the mailbox lock is taken (a second session gets
 // -ERR [IN-USE]), the committed messages are listed once and numbered, and

@@ -64,8 +64,8 @@ func (c *conn) capabilities() []string {
 		"RESP-CODES",
 		"PIPELINING",
 		"AUTH-RESP-CODE", // RFC 3206 §6
-		"SASL PLAIN",     // RFC 5034 §6
-		"EXPIRE NEVER",   // mailq never removes mail a client left
+		"SASL " + strings.Join(c.mechanisms(), " "), // RFC 5034 §6
+		"EXPIRE NEVER", // mailq never removes mail a client left
 	}
 	impl := "IMPLEMENTATION mailq"
 	if c.srv.opt.Version != "" {

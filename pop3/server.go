@@ -24,6 +24,7 @@ import (
 type Accounts interface {
 	CheckPassword(addr, password string) error
 	CheckAPOP(addr, timestamp, digestHex string) error
+	CheckCRAMMD5(addr, challenge, digestHex string) error
 }
 
 // Options is everything a Server needs: the configuration sections it reads

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"strconv"
-	"strings"
 	"time"
 
 	"mailq/tlsconf"
@@ -102,12 +101,13 @@ func (c *conn) closeTLS() {
 }
 
 // tlsCaps adjusts CAPA (RFC 2449) for TLS: STLS only before it (RFC 2595
-// §4), and USER and SASL PLAIN only when they may be used.
+// §4), and USER only when it may be used (SASL lists only the mechanisms
+// usable now: mechanisms).
 func (c *conn) tlsCaps(caps []string) []string {
 	o := &c.srv.opt.TLS
 	out := caps[:0:0]
 	for _, cp := range caps {
-		if c.plainBlocked() && (cp == "USER" || strings.HasPrefix(cp, "SASL ")) {
+		if c.plainBlocked() && cp == "USER" {
 			continue
 		}
 		out = append(out, cp)

@@ -60,21 +60,25 @@ func has(list []string, s string) bool {
 }
 
 // TestSTLS checks CAPA around STLS (RFC 2595 §4): STLS only before TLS,
-// USER and SASL PLAIN only under TLS with RequireTLSForAuth, APOP always.
+// USER, PLAIN and LOGIN only under TLS with RequireTLSForAuth, APOP and
+// CRAM-MD5 (no password on the wire) always.
 func TestSTLS(t *testing.T) {
 	t.Parallel()
 	e := startServer(t, withTLS, tlsForAuth)
 	cl := dial(t, e.addr)
 	caps := cl.capa()
-	if !has(caps, "STLS") || has(caps, "USER") || has(caps, "SASL PLAIN") {
+	if !has(caps, "STLS") || has(caps, "USER") || !has(caps, "SASL CRAM-MD5") {
 		t.Fatalf("CAPA before TLS: %q", caps)
 	}
 	cl.must("-ERR plain-text passwords need TLS", "USER %s", alice)
 	cl.must("-ERR plain-text passwords need TLS", "AUTH PLAIN")
+	cl.must("-ERR plain-text passwords need TLS", "AUTH LOGIN")
+	cl.must("+ ", "AUTH CRAM-MD5")
+	cl.must("-ERR authentication cancelled", "*")
 	cl.must("-ERR", "STLS now")
 	cl.stls()
 	caps = cl.capa()
-	if has(caps, "STLS") || !has(caps, "USER") || !has(caps, "SASL PLAIN") {
+	if has(caps, "STLS") || !has(caps, "USER") || !has(caps, "SASL PLAIN LOGIN CRAM-MD5") {
 		t.Fatalf("CAPA under TLS: %q", caps)
 	}
 	cl.must("-ERR Command not permitted when TLS active", "STLS")

@@ -42,7 +42,7 @@
 // recipient number n is <id>-n (see ID.Derive). Files whose names are not
 // of these forms are left alone.
 //
-// # The .auth format, versions 1 to 3
+// # The .auth format, versions 1 to 4
 //
 // An .auth file is UTF-8 or ASCII text (a leading byte-order mark is
 // ignored), one field per line, lines ending in LF or CRLF. The first line
@@ -88,6 +88,10 @@
 //	          version 2), treated like local
 //	from      the envelope sender; "<>" is the null sender (required)
 //	body      7BIT or 8BITMIME (RFC 6152) (absent: 7BIT)
+//	smtputf8  version 4 only: "yes" when MAIL carried SMTPUTF8 (RFC 6531
+//	          §3.4): addresses and header fields may hold UTF-8, and the
+//	          message may travel on only to a next hop that offers
+//	          SMTPUTF8 (absent: no)
 //	size      bytes in the .eml (absent or 0: first read)
 //	notice    version 3 only: this set is the failure notice of another
 //	          set, written as <folder>/<id>: the set's id and the folder
@@ -108,12 +112,21 @@
 //	            next      earliest next attempt, RFC 3339 (absent: now)
 //	            result    the last result, e.g. the remote reply line
 //
+// Addresses under SMTPUTF8 are stored in one form: the local part in
+// Unicode NFC as received, the domain as its A-label (a U-label domain and
+// its A-label are one domain); their bytes beyond ASCII are escaped as
+// every value's. The mailbox folder of such an address is
+// address.SafeName's: lower case, NFC, and beyond ASCII only letters,
+// marks and digits (no look-alike of "/", "\", ":" or ".", no invisible or
+// bidirectional character), so it is one safe name on Windows and Linux.
+//
 // Version 2 is version 1 plus the origin field, version 3 is version 2
-// plus the notice field. A writer writes the lowest version that holds the
-// envelope's fields (1 without origin and notice), so everything an older
+// plus the notice field, version 4 is version 3 plus the smtputf8 field. A
+// writer writes the lowest version that holds the envelope's fields (1
+// without origin, notice and smtputf8), so everything an older
 // reader could read stays readable to it (an older mailq refuses a newer
 // file: after a downgrade, move sets back from bad/). A reader reads all
-// three; a field in a file of an older version than the field's is an
+// four; a field in a file of an older version than the field's is an
 // unknown key, so readers of every version agree on every older file. Failure
 // notices use origin and orig: a recipient reached through an alias that
 // changed its domain is not named in a notice for mail from a remote

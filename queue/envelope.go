@@ -20,6 +20,7 @@ type Envelope struct {
 	Origin     Origin     // how far the sender is known (version 2); see origin.go
 	From       string     // envelope sender without brackets; "" is the null sender <>
 	Body       Body       // the BODY= parameter of MAIL (RFC 6152)
+	SMTPUTF8   bool       // MAIL's SMTPUTF8 parameter (RFC 6531 §3.4): UTF-8 addresses and header (version 4)
 	Size       int64      // bytes in the .eml; Commit fills it in
 	Notice     NoticeOf   // for a failure notice: the set it is about (version 3); see notice.go
 	Recipients []Recipient
@@ -85,7 +86,7 @@ const (
 	formatMagic = "mailq-envelope"
 	// formatVersion is the newest version read and written; version 1
 	// files are read too, and written when they need nothing newer.
-	formatVersion = 3
+	formatVersion = 4
 	// maxEnvelopeSize bounds an .auth file, so a bad file cannot make a
 	// reader allocate without limit.
 	maxEnvelopeSize = 4 << 20
@@ -122,6 +123,9 @@ func (e *Envelope) MarshalText() ([]byte, error) {
 		field("from", escape(e.From))
 	}
 	field("body", e.Body.String())
+	if e.SMTPUTF8 {
+		field("smtputf8", "yes")
+	}
 	field("size", strconv.FormatInt(e.Size, 10))
 	field("notice", e.Notice.String())
 	for _, r := range e.Recipients {

@@ -141,6 +141,14 @@ func (p *parser) field(key, v string) error {
 		e.From, err = unescapePath(v)
 	case "body":
 		e.Body, err = parseBody(v)
+	case "smtputf8":
+		if p.version < 4 {
+			return errUnknownKey // new in version 4, as origin in version 2
+		}
+		if !strings.EqualFold(v, "yes") {
+			return strErr("want yes")
+		}
+		e.SMTPUTF8 = true
 	case "size":
 		e.Size, err = parseCount(v, 1<<62)
 	case "notice":

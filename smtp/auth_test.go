@@ -99,50 +99,6 @@ func (b banAfter) AuthFailed(_ Client, n int) error {
 	return nil
 }
 
-func TestLoginServer(t *testing.T) {
-	t.Parallel()
-	var user string
-	var got [2]string
-	check := func(u, p string) error { got = [2]string{u, p}; return nil }
-	l := &loginServer{user: &user, check: check}
-	steps := []struct {
-		resp      []byte
-		challenge string
-		done      bool
-	}{
-		{nil, "Username:", false},
-		{[]byte("me"), "Password:", false},
-		{[]byte("pw"), "", true},
-	}
-	for i, s := range steps {
-		ch, done, err := l.Next(s.resp)
-		if err != nil || string(ch) != s.challenge || done != s.done {
-			t.Fatalf("step %d: %q %v %v", i, ch, done, err)
-		}
-	}
-	if got != [2]string{"me", "pw"} || user != "me" {
-		t.Fatalf("checked %v, user %q", got, user)
-	}
-	if _, _, err := l.Next([]byte("more")); err == nil {
-		t.Fatal("a response after the end was accepted")
-	}
-}
-
-func TestDecodeAuth(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{"=": "", "YWI=": "ab", "YWI": "ab", "": ""} {
-		got, ok := decodeAuth(in)
-		if !ok || string(got) != want {
-			t.Errorf("decodeAuth(%q) = %q, %v", in, got, ok)
-		}
-	}
-	for _, bad := range []string{"*", "a b", "!!!", "YW=I"} {
-		if _, ok := decodeAuth(bad); ok {
-			t.Errorf("decodeAuth(%q) accepted", bad)
-		}
-	}
-}
-
 // TestAuthSecretsNotLogged fails a login with each way of sending a
 // password and checks that no credential reaches the log: the rejected
 // command is logged as "AUTH <mechanism>" only, never a response line.

@@ -54,6 +54,9 @@ func init() {
 
 		// RFC 3207 (starttls.go).
 		"STARTTLS": cmd((*session).cmdStarttls, states(stateGreeted)),
+		// RFC 3030 (bdat.go): every state, since the chunk is read before
+		// any answer; cmdBdat refuses it outside stateRcpt.
+		"BDAT": cmd((*session).cmdBdat, anyState),
 	}
 }
 
@@ -97,7 +100,7 @@ func (s *session) outOfSequence(verb string) Reply {
 		return replyNestedMail
 	case s.state == stateGreeted:
 		return replyNeedMail
-	case verb == "DATA" && s.state == stateMail:
+	case (verb == "DATA" || verb == "BDAT") && s.state == stateMail:
 		return replyNoValidRcpt
 	}
 	return reply(503, "5.5.1", "Bad sequence of commands")
@@ -130,7 +133,7 @@ func (s *session) hello(arg string, ext bool) Reply {
 		size = "SIZE " + strconv.FormatInt(m, 10)
 	}
 	return Reply{Code: 250, Lines: append([]string{greet, size, "8BITMIME", "PIPELINING",
-		"ENHANCEDSTATUSCODES", s.authLine(), "HELP"}, s.startTLSLine()...)}
+		"ENHANCEDSTATUSCODES", s.authLine(), "CHUNKING", "SMTPUTF8", "HELP"}, s.startTLSLine()...)}
 }
 
 func (s *session) cmdRset(string) Reply {

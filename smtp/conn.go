@@ -73,6 +73,7 @@ type session struct {
 	from     string // "" is the null sender
 	body     queue.Body
 	declared int64 // SIZE=, 0 if not given
+	smtputf8 bool  // MAIL's SMTPUTF8 (RFC 6531, utf8.go)
 	rcpts    []queue.Recipient
 	hbuf     []byte // the header buffer, kept between messages
 
@@ -299,6 +300,7 @@ func (s *session) flush() {
 // EHLO and the end of DATA, whatever its outcome, call it.
 func (s *session) reset() {
 	s.from, s.body, s.declared = "", queue.Body7Bit, 0
+	s.smtputf8 = false
 	s.rcpts = s.rcpts[:0]
 	if s.state > stateGreeted {
 		s.state = stateGreeted

@@ -27,14 +27,26 @@ var reply354 = Reply{Code: 354, Lines: []string{"End data with <CR><LF>.<CR><LF>
 // (the client left or went silent): there is no one to answer.
 var errConnection = errors.New("smtp: connection lost during DATA")
 
-// cmdData receives the message (RFC 5321 §4.1.1.4) into a draft of the
-// incoming queue, adding the trace fields in front, and commits it before
-// answering 250 (§6.1; DURABILITY rule 1). Whatever happens, the
-// transaction ends here (reset) and an uncommitted draft is removed.
+// cmdData receives the message (RFC 5321 §4.1.1.4) through wire's
+// dot-decoder; BDAT (bdat.go) shares everything else (takeMessage).
 func (s *session) cmdData(arg string) Reply {
 	if arg != "" {
 		return replyNoArgs
 	}
+	return s.takeMessage(func() io.Reader {
+		s.sendNow(reply354)
+		return wire.NewDataReader(s.br, s.srv.opt.SMTP.MaxMessageSize)
+	}, nil)
+}
+
+// takeMessage receives one message, DATA's or BDAT's, into a draft of the
+// incoming queue, adding the trace fields in front, and commits it before
+// answering 250 (§6.1; DURABILITY rule 1). begin starts the transfer once
+// the draft exists and returns the message's octets as stored; refused, if
+// not nil, is called when the draft cannot be made, to stay in step with
+// the client. Whatever happens, the transaction ends here (reset) and an
+// uncommitted draft is removed.
+func (s *session) takeMessage(begin func() io.Reader, refused func()) Reply {
 	defer s.reset()
 	o := &s.srv.opt
 	now := s.srv.now()
@@ -47,6 +59,9 @@ func (s *session) cmdData(arg string) Reply {
 		var err error
 		if d, err = s.newDraft(t); err != nil {
 			s.srv.log.SMTPFailed(s.logConn(), "cannot create a message file", err, "")
+			if refused != nil {
+				refused()
+			}
 			return replyFor(err)
 		}
 		defer d.Abort() // a no-op after a successful commit
@@ -56,15 +71,15 @@ func (s *session) cmdData(arg string) Reply {
 		id: string(id), tracking: queue.NewTrackingID(), from: s.from, rcpts: addrs(s.rcpts), now: now,
 		box: t.box, rcpt: t.rcpt}
 
-	s.sendNow(reply354)
+	src := begin()
 	s.startData() // the transfer's own deadline (dataDeadline)
 	defer s.endData()
 	var sink io.Writer = io.Discard
 	if d != nil {
 		sink = d
 	}
-	sink, held := s.authHold(sink)
-	size, err := s.receive(sink, t)
+	sink, held := s.authHold(sink) // msgauth.go: held for the checks at the end
+	size, err := s.receive(sink, t, src)
 	switch {
 	case errors.Is(err, errConnection):
 		return Reply{written: true, Close: true} // readFailed has answered or logged
@@ -75,13 +90,22 @@ func (s *session) cmdData(arg string) Reply {
 		}
 		return replyFor(err)
 	}
+	return s.finishMessage(d, t, held, size)
+}
+
+// finishMessage is the one point where a message received whole, by DATA
+// or by BDAT ... LAST, is accepted or refused: the checks that need the
+// whole message go here (the Guard's, chaos's EOD stage, msgauth's checks
+// of the held message), then the durable commit and its 250.
+func (s *session) finishMessage(d draft, t *trace, held *heldMessage, size int64) Reply {
 	if err := s.srv.guard.Message(s.client(), size, len(s.rcpts)); err != nil {
 		return replyFor(err)
 	}
 	if r, hit := s.chaosEndOfData(); hit { // chaos.go: the draft is removed
 		return r
 	}
-	if size, err = s.authRelease(held, size); err != nil {
+	size, err := s.authRelease(held, size)
+	if err != nil {
 		return replyFor(err)
 	}
 	return s.commit(d, t, size)
@@ -97,7 +121,7 @@ func (s *session) commit(d draft, t *trace, size int64) Reply {
 	}
 	env := &queue.Envelope{
 		Tracking: t.tracking, Received: t.now.UTC(), ClientIP: s.ip, Helo: s.helo,
-		AuthUser: s.user, From: s.from, Body: s.body, Recipients: slices.Clone(s.rcpts),
+		AuthUser: s.user, From: s.from, Body: s.body, SMTPUTF8: s.smtputf8, Recipients: slices.Clone(s.rcpts),
 		Origin: s.origin(),
 	}
 	if err := d.Commit(env); err != nil {
@@ -111,15 +135,15 @@ func (s *session) commit(d draft, t *trace, size int64) Reply {
 	return reply(250, "2.0.0", "OK queued as "+t.id)
 }
 
-// receive reads the data to its final dot and writes the message to w:
+// receive reads the data from src to its end (DATA's final dot, BDAT's
+// LAST chunk) and writes the message to w:
 // trace fields, the client's header (without its Return-Path), the fields
 // FixHeaders adds, then the body, streamed. It returns the bytes written,
 // or an error: a Reply (too big, loop), errConnection, or w's first error,
 // found only after the final dot so that the client is in step for the
 // answer.
-func (s *session) receive(w io.Writer, t *trace) (int64, error) {
+func (s *session) receive(w io.Writer, t *trace, dr io.Reader) (int64, error) {
 	o := &s.srv.opt
-	dr := wire.NewDataReader(s.br, o.SMTP.MaxMessageSize)
 	buf, h, rerr := s.readHeader(dr)
 	defer s.keepHeaderBuf(buf)
 	if rerr != nil && rerr != io.EOF {
@@ -184,7 +208,7 @@ func (s *session) header(buf []byte, h *headerScan, t *trace) []byte {
 // end, maxHeaderScan bytes have been read, or the data ended. The error is
 // nil (more data follows), io.EOF (the data ended: all of it is in buf), or
 // what ended the transfer early.
-func (s *session) readHeader(dr *wire.DataReader) ([]byte, headerScan, error) {
+func (s *session) readHeader(dr io.Reader) ([]byte, headerScan, error) {
 	var h headerScan
 	buf := s.hbuf[:0]
 	if buf == nil {
@@ -219,19 +243,26 @@ func (s *session) keepHeaderBuf(buf []byte) {
 }
 
 // dataEnded maps the error that ended a DATA transfer: over the size limit
-// (the data was read to its end: 552, RFC 5321 §4.5.3.1.9), or the
-// connection failed (timeout: 421).
+// (the data was read to its end: 552, RFC 5321 §4.5.3.1.9), a command
+// between BDAT chunks (its reply, bdat.go), or the connection failed
+// (timeout: 421).
 func (s *session) dataEnded(err error) error {
-	if errors.Is(err, wire.ErrTooLarge) {
+	var r Reply
+	switch {
+	case errors.Is(err, wire.ErrTooLarge):
 		return replyTooBig
+	case errors.As(err, &r):
+		return r
 	}
 	s.readFailed(err)
 	return errConnection
 }
 
-// proto is the "with" of Received (RFC 3848).
+// proto is the "with" of Received (RFC 3848; RFC 6531 §4.3 under SMTPUTF8).
 func (s *session) proto() string {
 	switch {
+	case s.smtputf8:
+		return utf8Proto(s.user != "", s.tls)
 	case !s.esmtp:
 		return tlsProto("SMTP", s.tls)
 	case s.user != "":

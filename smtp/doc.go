@@ -1,7 +1,9 @@
 // Package smtp is mailq's ESMTP receiver (RFC 5321): the listener and its
 // connection limit, one state machine per connection, the Reply type, the
-// relay decision, AUTH (PLAIN, LOGIN, CRAM-MD5), and DATA, which it streams
-// into a queue.Draft with the trace and fix-up headers added in front.
+// relay decision, AUTH (PLAIN, LOGIN, CRAM-MD5), and DATA and BDAT
+// (CHUNKING, RFC 3030, in bdat.go), which it streams into a queue.Draft with
+// the trace and fix-up headers added in front. Both end in finishMessage,
+// the one place for checks that need the whole message before the commit.
 //
 // It owns the conversation, not the files: every byte that reaches the disk
 // goes through package queue, which commits a message (write, sync, rename,

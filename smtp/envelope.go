@@ -26,7 +26,7 @@ func (s *session) cmdMail(arg string) Reply {
 	if !ok {
 		return reply(501, "5.5.4", "Syntax: MAIL FROM:<address>")
 	}
-	a, err := address.ParseMailArg(text)
+	a, utf, err := parseMail(text)
 	if err != nil {
 		return addressReply(err, "5.1.7") // RFC 3463: bad sender's mailbox syntax
 	}
@@ -50,6 +50,10 @@ func (s *session) cmdMail(arg string) Reply {
 			}
 		case "AUTH":
 			// RFC 4954 §5: accepted; the identity is not passed on.
+		case "SMTPUTF8": // RFC 6531 §3.4, handled by parseMail
+			if p.Value != "" {
+				return replyBadParam
+			}
 		default:
 			return replyBadParam
 		}
@@ -81,6 +85,7 @@ func (s *session) cmdMail(arg string) Reply {
 		}
 	}
 	s.from, s.body, s.declared, s.state = from, body, size, stateMail
+	s.smtputf8 = utf
 	return reply(250, "2.1.0", "<"+from+"> Sender OK")
 }
 
@@ -94,7 +99,11 @@ func (s *session) cmdRcpt(arg string) Reply {
 	if !ok {
 		return reply(501, "5.5.4", "Syntax: RCPT TO:<address>")
 	}
-	a, err := address.ParseRcptArg(text)
+	parse := address.ParseRcptArg
+	if s.smtputf8 {
+		parse = address.ParseRcptArgUTF8 // RFC 6531 §3.3
+	}
+	a, err := parse(text)
 	if err != nil {
 		return addressReply(err, "5.1.3") // RFC 3463: bad destination mailbox syntax
 	}

@@ -126,7 +126,7 @@ var (
 	replyBadParam       = reply(555, "5.5.4", "Unsupported parameter") // RFC 5321 §4.1.1.11
 	replyBadBody        = reply(501, "5.5.4", "BODY must be 7BIT or 8BITMIME")
 	replyBadSize        = reply(501, "5.5.4", "SIZE must be a number")
-	replyNonASCII       = reply(553, "5.6.7", "Non-ASCII addresses are not supported") // RFC 6531 §3.5
+	replyNonASCII       = reply(553, "5.6.7", "Non-ASCII addresses need SMTPUTF8") // RFC 6531 §3.5
 	replyTimeout        = reply(421, "4.4.2", "Idle timeout, closing connection").closing()
 	replyInternal       = reply(421, "4.3.0", "Internal error, closing connection").closing()
 	replyExpn           = reply(502, "5.5.1", "EXPN is not available")
