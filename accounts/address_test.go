@@ -2,60 +2,34 @@ package accounts
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
 
+// TestCanonical checks what accounts adds to address.ParseAccount, whose
+// own table (address/account_test.go) covers the address rules: the
+// canonical form is the parser's, and a refusal is ErrAddress, quoting the
+// address and giving the parser's reason.
 func TestCanonical(t *testing.T) {
 	t.Parallel()
-	good := []struct{ in, want string }{
-		{"admin@localhost.com", "admin@localhost.com"},
-		{"Admin@LocalHost.COM", "admin@localhost.com"},
-		{"first.last+tag@mail.example.org", "first.last+tag@mail.example.org"},
-		{"o'brien@example.org", "o'brien@example.org"},
-		{"user@localhost", "user@localhost"},
-		{"user@[127.0.0.1]", "user@[127.0.0.1]"},
-		{"user@x.org.", "user@x.org"}, // as the switches always read it
-		{"a-b_c~d@x-y.example", "a-b_c~d@x-y.example"},
-		{strings.Repeat("a", 64) + "@example.org", strings.Repeat("a", 64) + "@example.org"},
-		// RFC 6531: NFC, lower case, the domain as its A-label.
-		{"é@x.org", "é@x.org"},
-		{"e\u0301@x.org", "é@x.org"},
-		{"Jörg@Bücher.example", "jörg@xn--bcher-kva.example"},
-		{"jörg@xn--bcher-kva.example", "jörg@xn--bcher-kva.example"},
-		{"用户@例子.example", "用户@xn--fsqu00a.example"},
+	for in, want := range map[string]string{
+		"Admin@LocalHost.COM": "admin@localhost.com",
+		"user@x.org.":         "user@x.org",
+		"Jörg@Bücher.example": "jörg@xn--bcher-kva.example",
+	} {
+		if got, err := canonical(in); err != nil || got != want {
+			t.Errorf("canonical(%q) = %q, %v; want %q", in, got, err, want)
+		}
 	}
-	for _, tc := range good {
-		t.Run(tc.in, func(t *testing.T) {
-			t.Parallel()
-			if got, err := canonical(tc.in); err != nil || got != tc.want {
-				t.Fatalf("canonical(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
-			}
-		})
-	}
-	bad := []string{
-		"", "admin", "@example.org", "admin@", "a@b@c",
-		".a@x.org", "a.@x.org", "a..b@x.org", "a b@x.org", `"q"@x.org`, "a,b@x.org",
-		"a@-x.org", "a@x-.org", "a@x..org", "a@.x.org", "a@x.org..", "a@x_y.org",
-		"a@[::1]", "a@[IPv6:::1]", "a@[1.2.3]", "a@[1.2.3.4",
-		"a=b@x.org", "#a@x.org", "`a@x.org",
-		"a/b@x.org", "a|b@x.org", "a?b@x.org", "a*b@x.org", // atext, but not folder-safe
-		"nul.x@y.org", "a\x00@x.org",
-		"a\u2215b@x.org", "a\u202eb@x.org", "a\xe9@x.org", "a@-bücher.example", `"é b"@x.org`,
-		strings.Repeat("a", 65) + "@example.org",
-		"a@" + strings.Repeat("b", 64) + ".org",
-		"a@" + strings.Repeat(strings.Repeat("b", 60)+".", 5) + "org",
-	}
-	for _, in := range bad {
-		t.Run("bad/"+in, func(t *testing.T) {
-			t.Parallel()
-			got, err := canonical(in)
-			if !errors.Is(err, ErrAddress) {
-				t.Fatalf("canonical(%q) = %q, %v; want ErrAddress", in, got, err)
-			}
-			if in != "" && !strings.Contains(err.Error(), "\"") {
-				t.Errorf("error %q does not quote the address", err)
-			}
-		})
+	for _, in := range []string{"", "admin", "a=b@x.org", "a/b@x.org", "a\u202eb@x.org"} {
+		got, err := canonical(in)
+		if !errors.Is(err, ErrAddress) {
+			t.Errorf("canonical(%q) = %q, %v; want ErrAddress", in, got, err)
+			continue
+		}
+		if !strings.Contains(err.Error(), fmt.Sprintf("%q", in)) || !strings.Contains(err.Error(), ": ") {
+			t.Errorf("error %q does not quote the address and give a reason", err)
+		}
 	}
 }
