@@ -151,3 +151,56 @@ func setDSNAttr(r *Recipient, k, v string) (known bool, err error) {
 	}
 	return true, err
 }
+
+// ParseXtext decodes RFC 3461 §4 xtext: printable ASCII but "+" and "=",
+// and "+" with two upper-case hex digits for any octet.
+func ParseXtext(s string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '+':
+			if i+2 >= len(s) {
+				return "", false
+			}
+			hi, lo := xunhex(s[i+1]), xunhex(s[i+2])
+			if hi < 0 || lo < 0 {
+				return "", false
+			}
+			b.WriteByte(byte(hi<<4 | lo))
+			i += 2
+		case c < '!' || c > '~' || c == '=':
+			return "", false
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), true
+}
+
+// Xtext is the inverse of ParseXtext, for passing a parameter on.
+func Xtext(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '!' || c > '~' || c == '+' || c == '=' {
+			b.WriteByte('+')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+func xunhex(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1 // RFC 3461 §4: hexchar is upper case only
+}

@@ -72,7 +72,8 @@ type session struct {
 	// The message in progress; reset clears these.
 	from     string // "" is the null sender
 	body     queue.Body
-	declared int64 // SIZE=, 0 if not given
+	declared int64   // SIZE=, 0 if not given
+	dsn      dsnMail // RET=, ENVID= (dsn.go)
 	rcpts    []queue.Recipient
 	hbuf     []byte // the header buffer, kept between messages
 
@@ -298,7 +299,7 @@ func (s *session) flush() {
 // reset clears the message in progress (RFC 5321 §4.1.1.5). RSET, HELO,
 // EHLO and the end of DATA, whatever its outcome, call it.
 func (s *session) reset() {
-	s.from, s.body, s.declared = "", queue.Body7Bit, 0
+	s.from, s.body, s.declared, s.dsn = "", queue.Body7Bit, 0, dsnMail{}
 	s.rcpts = s.rcpts[:0]
 	if s.state > stateGreeted {
 		s.state = stateGreeted
