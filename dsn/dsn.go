@@ -154,3 +154,28 @@ func (n *Notice) Set() (*queue.Envelope, []byte) {
 	}
 	return env, msg
 }
+
+// MaxFull caps the message a notice returns whole (RET=FULL); a larger one
+// is returned as its header, which RFC 3461 §4.3 allows ("the MTA MAY
+// return only the headers").
+const MaxFull = 10 << 20
+
+// Original reads the message in r for a notice: its header (ReadHeader),
+// and for ret FULL the rest after the blank line, when the message is at
+// most MaxFull octets.
+func Original(r io.Reader, ret queue.Ret) (header, body []byte) {
+	if ret != queue.RetFull {
+		return ReadHeader(r), nil
+	}
+	data, err := io.ReadAll(io.LimitReader(r, MaxFull+1))
+	header = ReadHeader(bytes.NewReader(data))
+	if err != nil || len(data) > MaxFull {
+		return header, nil
+	}
+	for _, sep := range []string{"\r\n\r\n", "\n\n"} {
+		if i := bytes.Index(data, []byte(sep)); i >= 0 {
+			return header, data[i+len(sep):]
+		}
+	}
+	return header, []byte{}
+}

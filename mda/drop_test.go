@@ -83,7 +83,7 @@ func TestMalformedSets(t *testing.T) {
 	}{
 		{"torn envelope", head + "rcpt alice@test.example\n", "end"},
 		{"unknown field", head + "colour blue\nrcpt alice@test.example\nend\n", "colour"},
-		{"newer format", "mailq-envelope 4\nfrom a@b.example\nrcpt alice@test.example\nend\n", "version"},
+		{"newer format", "mailq-envelope 5\nfrom a@b.example\nrcpt alice@test.example\nend\n", "version"},
 		{"sender not an address", "mailq-envelope 1\nfrom robot\nrcpt alice@test.example\nend\n", "sender"},
 		{"sender with a line break", "mailq-envelope 1\nfrom a%0D%0AX-Evil:%20yes@b.example\nrcpt alice@test.example\nend\n", "sender"},
 	}
