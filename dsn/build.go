@@ -21,7 +21,7 @@ func (n *Notice) Build() (msg []byte, body8 bool) {
 	boundary := "=_mailq_" + string(n.ID)
 	var b bytes.Buffer
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\r\n", args...) }
-	subject, intro := n.wording()
+	subject, intro, failure := n.wording()
 	w("Date: %s", n.Now.Format(time.RFC1123Z))
 	w("From: Mail Delivery System <MAILER-DAEMON@%s>", host)
 	w("To: <%s>", n.Env.From)
@@ -84,7 +84,11 @@ func (n *Notice) Build() (msg []byte, body8 bool) {
 		w("Content-Description: Original message")
 	} else {
 		w("Content-Type: text/rfc822-headers")
-		w("Content-Description: %s message header", map[bool]string{true: "Undelivered", false: "Original"}[subject[0] == 'U'])
+		if failure {
+			w("Content-Description: Undelivered message header")
+		} else {
+			w("Content-Description: Original message header")
+		}
 	}
 	if body8 {
 		w("Content-Transfer-Encoding: 8bit")
@@ -104,26 +108,27 @@ func (n *Notice) Build() (msg []byte, body8 bool) {
 }
 
 // wording returns the subject and the opening text for people: a failure
-// notice if any recipient failed, else a delay notice or a success notice.
-func (n *Notice) wording() (string, []string) {
+// notice (failure true) if any recipient failed, else a delay notice or a
+// success notice.
+func (n *Notice) wording() (subject string, intro []string, failure bool) {
 	for _, r := range n.Failed {
 		if action(r) == ActionFailed {
 			return "Undelivered Mail Returned to Sender", []string{
 				"Your message could not be delivered to one or more of its recipients.",
 				"The mail system gave up on it for the reasons below. The " + n.returned() + " of",
-				"your message is attached."}
+				"your message is attached."}, true
 		}
 	}
 	if n.Delay {
 		return "Delayed Mail (still being retried)", []string{
 			"Your message has not been delivered yet to the recipients below.",
 			"The mail system is still trying; there is no need to send it again.",
-			"The " + n.returned() + " of your message is attached."}
+			"The " + n.returned() + " of your message is attached."}, false
 	}
 	return "Successful Mail Delivery Report", []string{
 		"Your message was delivered to the recipients below, or handed on",
 		"to a mail system that does not report deliveries (relayed), as you",
-		"asked. The " + n.returned() + " of your message is attached."}
+		"asked. The " + n.returned() + " of your message is attached."}, false
 }
 
 func (n *Notice) returned() string {
