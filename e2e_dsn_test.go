@@ -97,3 +97,57 @@ func TestDSNRelay(t *testing.T) {
 		})
 	}
 }
+
+// TestDSNChain runs two servers: A (test.example) relays for b.example through
+// its [LocalMX] table to B, a mailq that offers DSN. A passes the request on
+// and sends no notice itself (the recipient is marked passed= in its
+// sent/ set); B files the message for bob and, as NOTIFY=SUCCESS asked,
+// writes the success notice (Action: delivered) to alice, which waits in
+// B's external queue (B's MXA is off) with the ENVID and ORCPT she gave A.
+func TestDSNChain(t *testing.T) {
+	t.Parallel()
+	py := testutil.Python(t, "smtplib")
+	iniB := strings.NewReplacer("HostName=mx.test", "HostName=mx.b.example",
+		"HostDomain=test.example", "HostDomain=b.example",
+		"Domain1=test.example", "Domain1=b.example",
+		"[MDA]\nEnabled=False", "[MDA]\nEnabled=True").Replace(testINI)
+	dirB := newTree(t, iniB)
+	if code, out := mailq(t, dirB, "/adduser:bob@b.example", "/pw:secret-b"); code != 0 {
+		t.Fatalf("/adduser on B: %d\n%s", code, out)
+	}
+	smtpB := start(t, dirB, "/RELAY:2")
+	iniA := strings.NewReplacer("[MDA]\nEnabled=False", "[MDA]\nEnabled=True\n[MXA]\nEnabled=True\nMX=Local\n[LocalMX]\nItem1=b.example,"+smtpB.addr).Replace(testINI)
+	dirA := newTree(t, iniA)
+	if code, out := mailq(t, dirA, "/adduser:alice@test.example", "/pw:secret"); code != 0 {
+		t.Fatalf("/adduser on A: %d\n%s", code, out)
+	}
+	smtpA := start(t, dirA, "/RELAY:1")
+	host, port := splitAddr(t, smtpA.addr)
+	if out, err := exec.Command(py, "-c", dsnPython, host, port, "bob@b.example", "dsn chain").CombinedOutput(); err != nil {
+		t.Fatalf("python: %v\n%s\nA:\n%s", err, out, smtpA.out())
+	}
+	sent := waitGlob(t, filepath.Join(dirA, "queue", "sent", "*.auth"), 1, smtpA)
+	auth, _ := os.ReadFile(sent[0])
+	if !strings.Contains(string(auth), " passed=yes") {
+		t.Errorf("A's sent/ set does not record that B took the request:\n%s", auth)
+	}
+	waitGlob(t, filepath.Join(dirB, "users", "bob@b.example", "*.eml"), 1, smtpB)
+	notice := waitGlob(t, filepath.Join(dirB, "queue", "external", "*.eml"), 1, smtpB)
+	data, err := os.ReadFile(notice[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := mail.ReadMessage(strings.NewReader(string(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, bodies := testutil.ReportParts(t, msg.Header, msg.Body)
+	blocks := testutil.FieldBlocks(bodies[1])
+	if len(blocks) != 2 || blocks[0].Get("Original-Envelope-Id") != "e2e+1" || blocks[1].Get("Action") != "delivered" ||
+		blocks[1].Get("Original-Recipient") != "rfc822; bob@far.example" {
+		t.Errorf("B's notice:\n%s", data)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dirA, "users", "alice@test.example", "*.eml")); len(m) != 0 {
+		t.Errorf("A wrote a notice although B took the request: %v", m)
+	}
+}
