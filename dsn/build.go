@@ -78,17 +78,26 @@ func (n *Notice) Build() (msg []byte, body8 bool) {
 		recipientFields(w, r)
 	}
 	w("--%s", boundary)
+	body8 = n.original(&b, w, failure)
+	w("")
+	w("--%s--", boundary)
+	return b.Bytes(), body8
+}
+
+// original writes the third part: the whole message for RET=FULL
+// (message/rfc822, RFC 3462 §2), else its header. It reports 8-bit octets.
+func (n *Notice) original(b *bytes.Buffer, w func(string, ...any), failure bool) (body8 bool) {
 	body8 = has8Bit(n.Header) || has8Bit(n.Body)
-	if n.Body != nil {
-		w("Content-Type: message/rfc822") // RFC 3462 §2: RET=FULL
+	switch {
+	case n.Body != nil:
+		w("Content-Type: message/rfc822")
 		w("Content-Description: Original message")
-	} else {
+	case failure:
 		w("Content-Type: text/rfc822-headers")
-		if failure {
-			w("Content-Description: Undelivered message header")
-		} else {
-			w("Content-Description: Original message header")
-		}
+		w("Content-Description: Undelivered message header")
+	default:
+		w("Content-Type: text/rfc822-headers")
+		w("Content-Description: Original message header")
 	}
 	if body8 {
 		w("Content-Transfer-Encoding: 8bit")
@@ -102,9 +111,7 @@ func (n *Notice) Build() (msg []byte, body8 bool) {
 			w("")
 		}
 	}
-	w("")
-	w("--%s--", boundary)
-	return b.Bytes(), body8
+	return body8
 }
 
 // wording returns the subject and the opening text for people: a failure
