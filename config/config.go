@@ -295,6 +295,10 @@ type MXA struct {
 	Expiry time.Duration
 	// FailureBounce sends a delivery status notification on failure.
 	FailureBounce bool
+	// DelayWarning is DelayWarningHours: how long after its receive time a
+	// recipient still deferred gets one delay notice (RFC 3464 Action:
+	// delayed) when its NOTIFY asks for DELAY or is absent; 0 never.
+	DelayWarning time.Duration
 	// DeleteOnSend deletes sent messages instead of keeping them in sent/.
 	DeleteOnSend bool
 	// Workers is the number of concurrent delivery workers.

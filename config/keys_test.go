@@ -156,7 +156,7 @@ var sampleKeyValues = map[string]string{
 	"MaxFailedCommands": "5", "MaxUnknownRecipients": "10", "HELOCheck": "refuse", "LimitLocal": "True",
 	"Enabled": "True", "RefileUnknownUsers": "False", "MX": "Remote", "Gateway": "gw.example.com",
 	"GatewayUser": "u", "GatewayPassword": "p", "SendRetrySeconds": "60", "MessageExpiry": "60", "Workers": "2",
-	"RequireTLS": "True", "VerifyTLS": "True",
+	"RequireTLS": "True", "VerifyTLS": "True", "DelayWarningHours": "8",
 	"MaxUnknownFolders": "50",
 	"SinkPort":          "2600", "SinkKeep": "True", // sink.go
 	"MaxFailedLoginsPerIP": "7", "MaxFailedLoginsPerAccount": "50", "LockoutMinutes": "60", "AutoBanMinutes": "90", "GroupsLocalSendersOnly": "True",

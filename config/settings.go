@@ -172,6 +172,8 @@ var settings = []rower{
 	key("Config", "SMTPDeleteOnSend", "False", boolK, func(c *Config) *bool { return &c.MXA.DeleteOnSend }).
 		flag("DELETEONSEND", "True", "Agents (MDA and MXA)", "delete sent mail instead of keeping it"),
 	key("Config", "SMTPEnableFailureBounce", "False", boolK, func(c *Config) *bool { return &c.MXA.FailureBounce }),
+	key("MXA", "DelayWarningHours", "4", unitK(durationRule{unit: time.Hour, min: 0, max: 365 * 24 * time.Hour}),
+		func(c *Config) *time.Duration { return &c.MXA.DelayWarning }),
 	key("MXA", "GatewayUser", "", textK, func(c *Config) *string { return &c.MXA.GatewayUser }),
 	key("MXA", "GatewayPassword", "", textK, func(c *Config) *string { return &c.MXA.GatewayPassword }),
 	key("MXA", "Workers", "4", threadK, func(c *Config) *int { return &c.MXA.Workers }),

@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,16 +53,23 @@ func LocalID(id queue.ID) queue.ID {
 	return derive(id, "mailq local failure notice", ID(id))
 }
 
+// DelayID returns the id of the delay notice the MXA writes for set id
+// (RFC 3464 Action: delayed), deterministic like ID and different from ID
+// and LocalID of the same set, whose final notice may follow it.
+func DelayID(id queue.ID) queue.ID {
+	return derive(id, "mailq delay notice", ID(id), LocalID(id))
+}
+
 // derive hashes tag and id into the last eight digits of a base id with
-// id's time part. The result is never id's base id, nor not.
-func derive(id queue.ID, tag string, not queue.ID) queue.ID {
+// id's time part. The result is never id's base id, nor one of not.
+func derive(id queue.ID, tag string, not ...queue.ID) queue.ID {
 	base := string(id.Base())
 	h := fnv.New64a()
 	io.WriteString(h, tag+"\x00"+string(id))
 	sum := h.Sum64()
 	for {
 		b := queue.ID(fmt.Sprintf("%s%08d", base[:14], sum%100000000))
-		if b != id.Base() && b != not {
+		if b != id.Base() && !slices.Contains(not, b) {
 			return b
 		}
 		sum++
@@ -88,10 +96,22 @@ func ReadHeader(r io.Reader) []byte {
 	return out.Bytes()
 }
 
-// Recipient is what a notice says of one failed recipient.
+// The actions of RFC 3464 §2.3.3 a notice reports; "" is ActionFailed.
+const (
+	ActionFailed    = "failed"
+	ActionDelayed   = "delayed"   // still being retried (NOTIFY=DELAY)
+	ActionDelivered = "delivered" // filed into a local mailbox (NOTIFY=SUCCESS)
+	ActionRelayed   = "relayed"   // sent to a next hop without DSN (NOTIFY=SUCCESS)
+)
+
+// Recipient is what a notice says of one recipient.
 type Recipient struct {
 	Addr string // Final-Recipient
-	Orig string // Original-Recipient; "" if none
+	Orig string // Original-Recipient when there is no ORCPT: the alias; "" if none
+	// ORcpt is the ORCPT parameter, "type;address" (RFC 3461 §4.2): the
+	// Original-Recipient when given.
+	ORcpt  string
+	Action string // ActionFailed ("" too), ActionDelayed, ActionDelivered, ActionRelayed
 	// Status is the RFC 3463 status code, "5.1.1". One that is empty or
 	// of class 2 (a recipient marked failed by hand) is reported as 5.0.0.
 	Status string
@@ -106,14 +126,20 @@ type Recipient struct {
 	Text string
 }
 
-// Notice holds what a failure notice says.
+// Notice holds what a notice says: a failure notice, a success notice
+// (RFC 3461 NOTIFY=SUCCESS), or both in one, or a delay notice.
 type Notice struct {
-	ID       queue.ID        // the notice's own id: ID or LocalID of Env.ID (Write sets it)
+	ID       queue.ID        // the notice's own id: ID, LocalID or DelayID of Env.ID (Write sets it)
 	HostName string          // Reporting-MTA, and the MAILER-DAEMON's domain
 	Env      *queue.Envelope // the failed set: its id, sender, tracking id, receive time
 	Failed   []Recipient
 	Header   []byte // the failed message's header, CRLF line ends (ReadHeader)
-	Now      time.Time
+	// Body is the rest of the message after the header's blank line, for
+	// RET=FULL (RFC 3461 §4.3): the notice returns the whole message.
+	// nil returns the header only.
+	Body  []byte
+	Delay bool // a delay notice: every recipient's action is delayed
+	Now   time.Time
 }
 
 // Set returns the notice as a set for the incoming queue: an envelope from
@@ -127,4 +153,29 @@ func (n *Notice) Set() (*queue.Envelope, []byte) {
 		env.Body = queue.Body8BitMIME // RFC 6152
 	}
 	return env, msg
+}
+
+// MaxFull caps the message a notice returns whole (RET=FULL); a larger one
+// is returned as its header, which RFC 3461 §4.3 allows ("the MTA MAY
+// return only the headers").
+const MaxFull = 10 << 20
+
+// Original reads the message in r for a notice: its header (ReadHeader),
+// and for ret FULL the rest after the blank line, when the message is at
+// most MaxFull octets.
+func Original(r io.Reader, ret queue.Ret) (header, body []byte) {
+	if ret != queue.RetFull {
+		return ReadHeader(r), nil
+	}
+	data, err := io.ReadAll(io.LimitReader(r, MaxFull+1))
+	header = ReadHeader(bytes.NewReader(data))
+	if err != nil || len(data) > MaxFull {
+		return header, nil
+	}
+	for _, sep := range []string{"\r\n\r\n", "\n\n"} {
+		if i := bytes.Index(data, []byte(sep)); i >= 0 {
+			return header, data[i+len(sep):]
+		}
+	}
+	return header, []byte{}
 }

@@ -1,10 +1,14 @@
 package dsn
 
 import (
+	"bytes"
+	"net/mail"
+	"net/textproto"
 	"strings"
 	"testing"
 	"time"
 
+	"mailq/internal/testutil"
 	"mailq/queue"
 )
 
@@ -79,4 +83,66 @@ func TestSet(t *testing.T) {
 	if env, _ := n.Set(); env.Body != queue.Body8BitMIME {
 		t.Error("an 8-bit header does not make an 8BITMIME notice")
 	}
+}
+
+// TestSuccessDelayFull renders a success notice with RET=FULL, ENVID and
+// ORCPT and a delay notice with the header only, and reads them back with
+// the report parser: the actions, statuses and original fields of RFC 3464
+// §2.2 and §2.3, and the returned original.
+func TestSuccessDelayFull(t *testing.T) {
+	t.Parallel()
+	env := &queue.Envelope{ID: "2013100717060612345678", From: "a@b.test", EnvID: "env 42",
+		Received: time.Date(2013, 10, 7, 17, 6, 6, 0, time.UTC)}
+	n := &Notice{ID: ID(env.ID), HostName: "mx.test", Env: env, Now: time.Now(),
+		Header: []byte("Subject: hi\r\n"), Body: []byte("the body\r\n"),
+		Failed: []Recipient{
+			{Addr: "x@local.test", ORcpt: "rfc822;X@Alias.test", Action: ActionDelivered},
+			{Addr: "y@far.test", Action: ActionRelayed, RemoteMTA: "mx.far.test", Diagnostic: "250 2.0.0 queued"},
+		}}
+	_, msg := n.Set()
+	types, bodies, blocks := parseNotice(t, msg)
+	if types[2] != "message/rfc822" || !strings.Contains(bodies[2], "Subject: hi\r\n\r\nthe body\r\n") {
+		t.Errorf("RET=FULL part %q:\n%s", types[2], bodies[2])
+	}
+	if got := blocks[0].Get("Original-Envelope-Id"); got != "env 42" {
+		t.Errorf("Original-Envelope-Id %q", got)
+	}
+	if b := blocks[1]; b.Get("Action") != "delivered" || b.Get("Status") != "2.0.0" || b.Get("Original-Recipient") != "rfc822; X@Alias.test" {
+		t.Errorf("delivered block %v", b)
+	}
+	if b := blocks[2]; b.Get("Action") != "relayed" || b.Get("Remote-MTA") != "dns; mx.far.test" {
+		t.Errorf("relayed block %v", b)
+	}
+	if !strings.Contains(string(msg), "Subject: Successful Mail Delivery Report\r\n") {
+		t.Errorf("subject:\n%s", msg)
+	}
+
+	d := &Notice{ID: DelayID(env.ID), HostName: "mx.test", Env: env, Now: time.Now(), Delay: true,
+		Header: []byte("Subject: hi\r\n"),
+		Failed: []Recipient{{Addr: "y@far.test", Action: ActionDelayed, Status: "4.4.1", Diagnostic: "451 4.4.1 no answer"}}}
+	_, msg = d.Set()
+	types, _, blocks = parseNotice(t, msg)
+	if types[2] != "text/rfc822-headers" || blocks[1].Get("Action") != "delayed" || blocks[1].Get("Status") != "4.4.1" {
+		t.Errorf("delay notice %v %v", types, blocks)
+	}
+	if !strings.Contains(string(msg), "Subject: Delayed Mail") {
+		t.Errorf("subject:\n%s", msg)
+	}
+	ids := map[queue.ID]bool{ID(env.ID): true, LocalID(env.ID): true, DelayID(env.ID): true}
+	if len(ids) != 3 || DelayID(env.ID) != DelayID(env.ID) || !DelayID(env.ID).Valid() {
+		t.Errorf("notice ids not distinct and stable: %v", ids)
+	}
+}
+
+func parseNotice(t *testing.T, msg []byte) (types, bodies []string, blocks []textproto.MIMEHeader) {
+	t.Helper()
+	m, err := mail.ReadMessage(bytes.NewReader(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	types, bodies = testutil.ReportParts(t, m.Header, m.Body)
+	if len(types) != 3 || types[1] != "message/delivery-status" {
+		t.Fatalf("parts %v", types)
+	}
+	return types, bodies, testutil.FieldBlocks(bodies[1])
 }

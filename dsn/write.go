@@ -19,13 +19,20 @@ import (
 // (queue.ErrExists) and the sender gets one notice: see "Failure notices"
 // in queue/doc.go.
 //
+// A delay notice (n.Delay) has its own id, DelayID, and is held only
+// until the set records it (queue.NoticeOf.Delay): the caller marks the
+// set's recipients warned right after Write.
+//
 // Write reports whether it wrote the notice now; false with a nil error is
 // a replay: the notice was written by an interrupted run, from the same
 // record, and says the same.
 func (n *Notice) Write(t *queue.Tree, src queue.Folder) (bool, error) {
 	n.ID = noticeID(n.Env.ID, src)
+	if n.Delay {
+		n.ID = DelayID(n.Env.ID)
+	}
 	env, msg := n.Set()
-	env.Notice = queue.NoticeOf{ID: n.Env.ID, Folder: src}
+	env.Notice = queue.NoticeOf{ID: n.Env.ID, Folder: src, Delay: n.Delay}
 	err := t.WriteSet(queue.Incoming, env, bytes.NewReader(msg))
 	if errors.Is(err, queue.ErrExists) {
 		return false, nil

@@ -25,35 +25,51 @@ func status(result string) string {
 	return ""
 }
 
-// bounce writes the failure notice for the recipients given up into the
-// incoming queue, from the null sender to the set's sender, for this agent
-// to file like any message (RFC 5321 §6.1: mail accepted and then found
-// undeliverable is reported to its sender). There is none with
-// SMTPEnableFailureBounce off, or for a set from the null sender (RFC 5321
-// §4.5.5: nobody is told about a notice, so notices never loop).
+// bounce writes the notice for the recipients given up (failed) and for
+// those filed locally that asked for a success notice (delivered, RFC 3461
+// NOTIFY=SUCCESS: Action delivered), one notice for both, into the incoming
+// queue, from the null sender to the set's sender, for this agent to file
+// like any message (RFC 5321 §6.1: mail accepted and then found
+// undeliverable is reported to its sender). A failed recipient is named
+// only if its NOTIFY asks for failures (absent NOTIFY does; NEVER never),
+// and only with SMTPEnableFailureBounce on. There is no notice for a set
+// from the null sender (RFC 5321 §4.5.5: nobody is told about a notice, so
+// notices never loop).
 //
 // The notice is written by dsn's one notice step (Notice.Write), before the
 // source is removed: a replay after a crash finds it (ErrExists), so the
 // sender gets one notice. The agent files it only once the source has left
 // the queue (queue.Tree.Held), so the replay always finds it.
-func (fs *filing) bounce(failed []target) error {
-	if len(failed) == 0 || !fs.a.bounce || fs.env.From == "" {
+func (fs *filing) bounce(failed, delivered []target) error {
+	if fs.env.From == "" {
 		return nil
 	}
-	rcpts := make([]dsn.Recipient, 0, len(failed))
+	var rcpts []dsn.Recipient
+	nFailed := 0
 	for _, t := range failed {
-		if dsn.Withheld(fs.env, t.addr, t.orig) {
-			fs.a.log.Infof("MDA", "%s: no failure notice names <%s> (reached through the alias <%s>): the sender <%s> came from outside, unauthenticated",
-				fs.id, t.addr, t.orig, fs.env.From)
+		if !fs.a.bounce || !t.notify.Wants(queue.NotifyFailure) {
+			continue // RFC 3461 §4.1: NOTIFY=NEVER, or without FAILURE
+		}
+		if fs.withheld(t) {
 			continue
 		}
-		rcpts = append(rcpts, dsn.Recipient{Addr: t.addr, Orig: t.orig, Status: status(t.result), Diagnostic: t.result})
+		nFailed++
+		rcpts = append(rcpts, dsn.Recipient{Addr: t.addr, Orig: t.orig, ORcpt: t.orcpt,
+			Status: status(t.result), Diagnostic: t.result})
+	}
+	for _, t := range delivered {
+		if fs.withheld(t) {
+			continue
+		}
+		rcpts = append(rcpts, dsn.Recipient{Addr: t.addr, Orig: t.orig, ORcpt: t.orcpt,
+			Action: dsn.ActionDelivered, Status: "2.0.0"})
 	}
 	if len(rcpts) == 0 {
 		return nil
 	}
+	header, body := dsn.Original(fs.message(), fs.env.Ret)
 	n := &dsn.Notice{HostName: fs.a.hostName, Env: fs.env, Failed: rcpts,
-		Header: dsn.ReadHeader(fs.message()), Now: fs.a.now()}
+		Header: header, Body: body, Now: fs.a.now()}
 	wrote, err := n.Write(fs.a.tree, queue.Incoming)
 	if err != nil {
 		return err
@@ -63,8 +79,24 @@ func (fs *filing) bounce(failed []target) error {
 		return nil // written by an interrupted run
 	}
 	fs.a.stepped("bounced", fs.id)
-	fs.a.log.MDABounce(string(fs.id), string(n.ID), fs.env.From, len(failed))
+	if nFailed > 0 {
+		fs.a.log.MDABounce(string(fs.id), string(n.ID), fs.env.From, nFailed)
+	}
+	if len(rcpts) > nFailed {
+		fs.a.log.Infof("MDA", "%s: success notice %s to <%s> for %d recipient(s) (NOTIFY=SUCCESS)",
+			fs.id, n.ID, fs.env.From, len(rcpts)-nFailed)
+	}
 	return nil
+}
+
+// withheld reports, and logs, a recipient no notice may name (dsn.Withheld).
+func (fs *filing) withheld(t target) bool {
+	if !dsn.Withheld(fs.env, t.addr, t.orig) {
+		return false
+	}
+	fs.a.log.Infof("MDA", "%s: no failure notice names <%s> (reached through the alias <%s>): the sender <%s> came from outside, unauthenticated",
+		fs.id, t.addr, t.orig, fs.env.From)
+	return true
 }
 
 // held returns the sets of ids that are this agent's failure notices of

@@ -243,7 +243,11 @@ func crashQueue(t *testing.T, tree *queue.Tree, n int, rcpts []string) []queue.I
 		fmt.Fprintf(d, "Subject: crash %d\r\n\r\n%s\r\n", i, strings.Repeat("body ", 2000))
 		env := &queue.Envelope{From: "sender@far.example"}
 		for _, r := range rcpts {
-			env.Recipients = append(env.Recipients, queue.Recipient{Addr: r})
+			rc := queue.Recipient{Addr: r}
+			if r == "bob@test.example" {
+				rc.Notify = queue.NotifySuccess | queue.NotifyFailure // a success notice too, in the same notice
+			}
+			env.Recipients = append(env.Recipients, rc)
 		}
 		if err := d.Commit(env); err != nil {
 			t.Fatal(err)
@@ -336,7 +340,8 @@ func mustList(t *testing.T, tree *queue.Tree) []queue.ID {
 }
 
 // checkCrashTree checks that the tree holds exactly the copies of a run
-// without a crash, each written once, and one failure notice per message:
+// without a crash, each written once, and one notice per message (bob's
+// NOTIFY=SUCCESS and the recipient given up, both in it):
 // in the queue, or in the external queue once filed (its sender is
 // external), never both.
 func checkCrashTree(t *testing.T, root, users string, ids []queue.ID) {
@@ -365,6 +370,17 @@ func checkCrashTree(t *testing.T, root, users string, ids []queue.ID) {
 		t.Fatalf("tree after replay:\n got %q\nwant %q", got, want)
 	}
 	for _, id := range ids {
+		n := string(dsn.LocalID(id))
+		notice, err := os.ReadFile(filepath.Join(root, "queue", n+".eml"))
+		if os.IsNotExist(err) {
+			notice, err = os.ReadFile(filepath.Join(root, "queue", "external", n+".eml"))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d, f := strings.Count(string(notice), "Action: delivered"), strings.Count(string(notice), "Action: failed"); d != 1 || f != 1 {
+			t.Fatalf("notice %s names %d delivered and %d failed recipients, want 1 and 1", n, d, f)
+		}
 		data, err := os.ReadFile(filepath.Join(users, "alice@test.example", string(id)+".eml"))
 		if err != nil {
 			t.Fatal(err)

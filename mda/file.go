@@ -121,7 +121,7 @@ func (fs *filing) copies(pl *plan) (external bool, err error) {
 	if fs.h, err = readHeader(io.NewSectionReader(f, 0, fs.size)); err != nil {
 		return false, fmt.Errorf("mda: read %s: %w", fs.id, err)
 	}
-	var ext, failed []target
+	var ext, failed, delivered []target
 	for _, t := range pl.targets {
 		if err := fs.ctx.Err(); err != nil {
 			return false, err // stop between steps; the replay finishes the set
@@ -130,6 +130,9 @@ func (fs *filing) copies(pl *plan) (external bool, err error) {
 		case t.local():
 			if err := fs.deliver(t); err != nil {
 				return false, err
+			}
+			if t.notify.Wants(queue.NotifySuccess) {
+				delivered = append(delivered, t)
 			}
 			fs.a.stepped("deliver", fs.id)
 		case t.act == actExternal:
@@ -153,11 +156,11 @@ func (fs *filing) copies(pl *plan) (external bool, err error) {
 		}
 		fs.a.stepped("external", fs.id)
 	}
-	if len(failed) > 0 {
+	if len(failed) > 0 || len(delivered) > 0 {
 		if err := fs.ctx.Err(); err != nil {
 			return false, err
 		}
-		if err := fs.bounce(failed); err != nil {
+		if err := fs.bounce(failed, delivered); err != nil {
 			return false, err
 		}
 	}
@@ -199,7 +202,8 @@ func (fs *filing) external(ts []target) error {
 	env := fs.env.Clone()
 	env.Recipients = env.Recipients[:0]
 	for _, t := range ts {
-		env.Recipients = append(env.Recipients, queue.Recipient{N: t.n, Addr: t.addr, Orig: t.orig})
+		env.Recipients = append(env.Recipients, queue.Recipient{N: t.n, Addr: t.addr, Orig: t.orig,
+			Notify: t.notify, ORcpt: t.orcpt})
 	}
 	err := fs.a.tree.WriteSet(queue.External, env, fs.message())
 	already := errors.Is(err, queue.ErrExists)
@@ -223,7 +227,7 @@ func (fs *filing) fail(t target) error {
 	env := fs.env.Clone()
 	env.ID = fs.id.Derive(t.n)
 	env.Recipients = []queue.Recipient{{N: t.n, Addr: t.addr, Orig: t.orig, Status: queue.StatusFailed,
-		Result: t.result}}
+		Result: t.result, Notify: t.notify, ORcpt: t.orcpt}}
 	err := fs.a.tree.WriteSet(queue.Failed, env, fs.message())
 	already := errors.Is(err, queue.ErrExists)
 	if err != nil && !already {

@@ -54,7 +54,7 @@ func (p *planner) expandGroups(env *queue.Envelope) (*queue.Envelope, bool, erro
 			if next > queue.MaxRecipients {
 				return nil, false, errGroupTooLarge
 			}
-			out = append(out, queue.Recipient{N: next, Addr: m, Orig: orig})
+			out = append(out, queue.Recipient{N: next, Addr: m, Orig: orig, Notify: r.Notify, ORcpt: r.ORcpt})
 		}
 	}
 	if !changed {

@@ -47,6 +47,10 @@ type target struct {
 	loop   string // the alias chain, when it looped
 	dupOf  int    // for actDuplicate: the recipient number that has the copy
 	result string // for actFail: the reply line kept in failed/ and the notice
+	// The DSN request (RFC 3461), carried to the external set and the
+	// notice: NOTIFY and ORCPT of the recipient.
+	notify queue.Notify
+	orcpt  string
 }
 
 // plan is what filing a set will do, decided before anything is written.
@@ -93,6 +97,7 @@ func (p *planner) plan(env *queue.Envelope) (*plan, error) {
 		if err != nil {
 			return nil, err
 		}
+		t.notify, t.orcpt = r.Notify, r.ORcpt
 		key := t.key()
 		if first, dup := seen[key]; dup {
 			t.act, t.dupOf = actDuplicate, first

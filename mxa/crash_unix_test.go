@@ -56,6 +56,10 @@ func crashChild() error {
 	port, _ := strconv.Atoi(os.Getenv("MAILQ_MXA_PORT"))
 	mxa := config.Default().MXA
 	mxa.MX, mxa.FailureBounce = config.MXLocal, true
+	mxa.DelayWarning = 0 // the rounds below span 3 hours: no delay notices but in TestCrashDelay
+	if os.Getenv("MAILQ_MXA_DELAY") != "" {
+		mxa.DelayWarning = time.Hour
+	}
 	log, err := newChildLog(dir)
 	if err != nil {
 		return err
@@ -115,6 +119,8 @@ func crashPeers(t *testing.T) (a, b *peer) {
 		defer mu.Unlock()
 		tried[addr]++
 		switch {
+		case strings.HasPrefix(addr, "slow"):
+			return "451 4.4.1 still no answer" // for ever: TestCrashDelay
 		case strings.HasPrefix(addr, "bad"):
 			return "550 5.1.1 no such user"
 		case strings.HasPrefix(addr, "laterbad") && tried[addr] > 1:
@@ -157,11 +163,11 @@ func TestCrashReplay(t *testing.T) {
 }
 
 // runChild runs the agent in a child; killed says whether it must end by
-// its own SIGKILL.
-func runChild(t *testing.T, dir, port, step string, at int, killed bool) {
+// its own SIGKILL. env adds variables (MAILQ_MXA_DELAY=1).
+func runChild(t *testing.T, dir, port, step string, at int, killed bool, env ...string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), crashEnv+"=1", "MAILQ_MXA_DIR="+dir, "MAILQ_MXA_PORT="+port,
+	cmd.Env = append(append(os.Environ(), env...), crashEnv+"=1", "MAILQ_MXA_DIR="+dir, "MAILQ_MXA_PORT="+port,
 		"MAILQ_MXA_STEP="+step, "MAILQ_MXA_AT="+strconv.Itoa(at))
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError

@@ -65,6 +65,23 @@
 // notice in the queue, and after 2 nothing writes it again; a crash after
 // 2 leaves a notice the MDA files at its next scan.
 //
+// # Delivery status notifications (RFC 3461)
+//
+// The DSN request a client gave (RET, ENVID, NOTIFY, ORCPT; queue format
+// version 4) goes on to a next hop that offers DSN (dsnsend.go), which then
+// reports success itself: the recipient is marked passed=. For one that
+// does not, a recipient with NOTIFY=SUCCESS gets a success notice from here
+// (Action relayed), in the same notice as the set's failures, written the
+// same way. NOTIFY without FAILURE (NEVER) leaves a recipient out of the
+// failure notice. A recipient of a set still deferred DelayWarningHours
+// after the receive time gets one delay notice (Action delayed) when its
+// NOTIFY asks for DELAY or is absent (warnDelay, in dsn.go): it is written
+// under dsn.DelayID of the set, before the set records warned= on the
+// recipient and before it moves, and the MDA holds it only until that
+// record (queue.NoticeOf.Delay), so a replay finds it or finds the mark.
+// A deferred recipient's retry copy is its own set: each such recipient
+// gets at most one delay notice.
+//
 // Before queue format version 3 this agent staged the notice in retry/
 // and moved it into the queue after step 2 (a release). A tree written
 // then may hold a staged notice after an upgrade; it is still sent once:

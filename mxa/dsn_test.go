@@ -96,7 +96,7 @@ func TestNotice8Bit(t *testing.T) {
 	t.Parallel()
 	n := &dsn.Notice{ID: "2013100717060690338676", HostName: "mx.test",
 		Env:    &queue.Envelope{ID: "2013100717060612345678", From: "a@b.test"},
-		Failed: noticeRecipients([]queue.Recipient{{Addr: "x@y.test", Result: "weird\x01reply\xff"}}),
+		Failed: noticeRecipients([]queue.Recipient{{Addr: "x@y.test", Result: "weird\x01reply\xff"}}, dsn.ActionFailed),
 		Header: []byte("Subject: caf\xc3\xa9\r\n"), Now: time.Now()}
 	msg, body8 := n.Build()
 	if !body8 || !strings.Contains(string(msg), "Content-Transfer-Encoding: 8bit") {

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"mailq/dsn"
 	"mailq/logs"
 	"mailq/queue"
 )
@@ -160,7 +159,8 @@ func (j *job) attempt(sctx context.Context, due []int) error {
 	}
 	f.Close()
 	m := &message{from: j.env.From, body8: j.env.Body == queue.Body8BitMIME, size: j.env.Size,
-		open: func() (io.ReadCloser, error) { return j.a.tree.Open(j.folder, j.env.ID) }}
+		open: func() (io.ReadCloser, error) { return j.a.tree.Open(j.folder, j.env.ID) },
+		dsn:  newDSNRequest(j.env)}
 	j.signed(m) // dkim.go
 	for _, g := range j.groups(sctx, due) {
 		if j.ctx.Err() != nil {
@@ -253,6 +253,7 @@ func (j *job) record(g *group, k []int, replies []*Reply) error {
 		switch {
 		case rep.Code/100 == 2:
 			r.Status = queue.StatusDelivered
+			r.Passed = rep.Passed // the next hop reports success itself (dsn.go)
 		case !rep.Temporary():
 			r.Status = queue.StatusFailed
 			res = logs.MXAFailed
@@ -332,7 +333,8 @@ func (j *job) nextTry() time.Time {
 func (j *job) file() error {
 	j.a.step("filing")
 	id := string(j.env.ID)
-	var failed []queue.Recipient
+	var failed, relayed []queue.Recipient
+	var waitIdx []int
 	delivered, waiting := false, false
 	var wait time.Time
 	for i := range j.env.Recipients {
@@ -342,6 +344,9 @@ func (j *job) file() error {
 			failed = append(failed, *r)
 		case queue.StatusDelivered:
 			delivered = true
+			if r.Notify.Wants(queue.NotifySuccess) && !r.Passed {
+				relayed = append(relayed, *r) // RFC 3461 §6.2.2: Action relayed
+			}
 		default:
 			over, err := j.handedOver(r)
 			if err != nil {
@@ -356,10 +361,14 @@ func (j *job) file() error {
 					wait = next
 				}
 				waiting = true
+				waitIdx = append(waitIdx, i)
 			}
 		}
 	}
 	if waiting {
+		if err := j.warnDelay(waitIdx); err != nil { // dsn.go
+			return err
+		}
 		if j.folder != queue.Retry {
 			if err := j.a.tree.Move(j.env.ID, j.folder, queue.Retry); err != nil {
 				return err
@@ -370,7 +379,14 @@ func (j *job) file() error {
 		return nil
 	}
 	if len(failed) > 0 {
-		return j.fileFailed(failed)
+		return j.fileFailed(failed, relayed)
+	}
+	if len(relayed) > 0 {
+		noticed, _, err := j.bounce(nil, relayed)
+		if err != nil {
+			return err
+		}
+		j.bounced = noticed // woken once the set is filed: the notice is held till then
 	}
 	if delivered && !j.a.opt.MXA.DeleteOnSend {
 		return j.archive(queue.Sent)
@@ -382,10 +398,11 @@ func (j *job) file() error {
 	return nil
 }
 
-// fileFailed writes the failure notice for the failed recipients, then
-// files the set into failed/ (doc.go, "Failure notices, exactly once").
-func (j *job) fileFailed(failed []queue.Recipient) error {
-	noticed, staged, err := j.bounce(failed)
+// fileFailed writes the failure notice for the failed recipients (and the
+// success notice for relayed ones, in the same notice), then files the set
+// into failed/ (doc.go, "Failure notices, exactly once").
+func (j *job) fileFailed(failed, relayed []queue.Recipient) error {
+	noticed, staged, err := j.bounce(failed, relayed)
 	if err != nil {
 		return err
 	}
@@ -423,45 +440,4 @@ func (j *job) archive(to queue.Folder) error {
 	}
 	j.a.log.MXAFiled(string(j.env.ID), to.String())
 	return nil
-}
-
-// bounce writes the failure notice for the failed recipients with the
-// notice step both agents share (dsn's Notice.Write): into the incoming
-// queue, naming the set and its folder, where the MDA holds it until the
-// set is filed. It reports whether there is a notice: none for a message
-// from the null sender (RFC 5321 §4.5.5: no notice about a notice) or with
-// SMTPEnableFailureBounce off. A notice written before a crash is found
-// (ErrExists) and kept: it was rendered from the same record. staged is the
-// notice an older mailq staged in retry/ for this set before an upgrade:
-// file releases it, as that mailq would have. See "Failure notices, exactly
-// once" in doc.go.
-func (j *job) bounce(failed []queue.Recipient) (noticed bool, staged queue.ID, err error) {
-	if !j.a.opt.MXA.FailureBounce || j.env.From == "" {
-		return false, "", nil
-	}
-	failed = j.reportable(failed)
-	if len(failed) == 0 {
-		return false, "", nil
-	}
-	old := dsn.ID(j.env.ID)
-	if staged, err := j.a.isStaged(old); staged || err != nil {
-		return staged, old, err
-	}
-	f, err := j.a.tree.Open(j.folder, j.env.ID)
-	if err != nil {
-		return false, "", err
-	}
-	header := dsn.ReadHeader(f)
-	f.Close()
-	n := &dsn.Notice{HostName: j.a.opt.HostName, Env: j.env,
-		Failed: noticeRecipients(failed), Header: header, Now: j.a.now()}
-	wrote, err := n.Write(j.a.tree, j.folder)
-	if err != nil {
-		return false, "", err
-	}
-	if wrote {
-		j.a.step("staged")
-		j.a.log.MXABounce(string(j.env.ID), string(n.ID), j.env.From, len(failed))
-	}
-	return true, "", nil
 }

@@ -55,6 +55,7 @@ type peerSession struct {
 	User     string
 	MailArg  string
 	Rcpts    []string
+	RcptArgs []string // the parameters after each accepted address, "" if none
 	Data     string
 	Accepted bool // the final dot was answered 2yz
 	Batched  bool // more commands were waiting when MAIL was read
@@ -223,13 +224,13 @@ func (p *peer) serve(c net.Conn) {
 				say("250 2.1.0 OK")
 			}
 		case "RCPT":
-			addr := strings.TrimSuffix(strings.TrimPrefix(arg, "TO:<"), ">")
+			addr, params, _ := strings.Cut(strings.TrimPrefix(arg, "TO:<"), ">")
 			r := "250 2.1.5 OK"
 			if p.Rcpt != nil {
 				r = p.Rcpt(addr)
 			}
 			if strings.HasPrefix(r, "2") {
-				p.set(func() { s.Rcpts = append(s.Rcpts, addr) })
+				p.set(func() { s.Rcpts, s.RcptArgs = append(s.Rcpts, addr), append(s.RcptArgs, strings.TrimSpace(params)) })
 			}
 			say(r)
 		case "DATA":

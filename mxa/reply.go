@@ -15,6 +15,9 @@ type Reply struct {
 	Lines []string // the text, one element per line, without code or status
 	// Host is the server that sent it, as name[ip]; "" for a local reply.
 	Host string
+	// Passed marks the reply to the end of data from a server that offers
+	// DSN and was given the request (RFC 3461 §5.2): it reports success.
+	Passed bool
 }
 
 // Temporary reports whether a later attempt may succeed: everything but a

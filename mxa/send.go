@@ -15,6 +15,7 @@ type message struct {
 	body8 bool   // BODY=8BITMIME was declared when it was received (RFC 6152)
 	size  int64  // octets in the stored message
 	open  func() (io.ReadCloser, error)
+	dsn   *dsnRequest // RET, ENVID, NOTIFY, ORCPT for a next hop with DSN (dsnsend.go)
 }
 
 // transact sends one message to rcpts over an open session: MAIL, RCPT for
@@ -50,10 +51,15 @@ func (s *session) transact(m *message, rcpts []string) (replies []*Reply, afterD
 	if _, ok := s.ext["8BITMIME"]; ok && m.body8 {
 		mail += " BODY=8BITMIME" // RFC 6152 §3
 	}
+	mail += m.dsn.mailArgs(s) // RFC 3461 §5.2
+	lines := make([]string, len(rcpts))
+	for i, rcpt := range rcpts {
+		lines[i] = m.dsn.rcptLine(s, rcpt)
+	}
 	_, pipelining := s.ext["PIPELINING"]
 	if pipelining {
 		var ok bool
-		replies, ok, err = s.pipelined(mail, rcpts)
+		replies, ok, err = s.pipelined(mail, lines)
 		if err != nil || !ok {
 			return fill(replies, err), false
 		}
@@ -67,8 +73,8 @@ func (s *session) transact(m *message, rcpts []string) (replies []*Reply, afterD
 		}
 		replies = make([]*Reply, len(rcpts))
 		accepted := 0
-		for i, rcpt := range rcpts {
-			r, err := s.cmd(s.cfg.t.Command, "RCPT", "RCPT TO:<"+rcpt+">")
+		for i, line := range lines {
+			r, err := s.cmd(s.cfg.t.Command, "RCPT", line)
 			if err != nil {
 				return fill(replies, err), false
 			}
@@ -90,16 +96,20 @@ func (s *session) transact(m *message, rcpts []string) (replies []*Reply, afterD
 	if err != nil {
 		return fill(replies, err), sent
 	}
+	if r != nil && s.offersDSN() {
+		r.Passed = true // the next hop took the DSN request over
+	}
 	return fill(replies, r), false
 }
 
 // pipelined sends MAIL, the RCPTs and DATA in one write and reads their
 // replies in order. ok is true when the server answered DATA with 354 and at
 // least one recipient was accepted; replies holds the refused recipients'.
+// rcpts are the RCPT command lines.
 func (s *session) pipelined(mail string, rcpts []string) (replies []*Reply, ok bool, err error) {
 	s.send(mail)
 	for _, rcpt := range rcpts {
-		s.send("RCPT TO:<" + rcpt + ">")
+		s.send(rcpt)
 	}
 	s.send("DATA")
 	replies = make([]*Reply, len(rcpts))

@@ -99,6 +99,14 @@
 //	          for the MDA, "external" or "retry" for the MXA. See
 //	          "Failure notices" below. Absent: not a notice, or one
 //	          written before version 3
+//	report    version 4 only: "delayed" for a delay notice (RFC 3464
+//	          Action: delayed), which is held only until its set
+//	          records it (warned below), not until the set is filed.
+//	          Absent: a final notice (failed, delivered or relayed)
+//	ret       version 4 only: RET of MAIL (RFC 3461 §4.3), FULL or HDRS:
+//	          how much of the message a notice returns (absent: HDRS)
+//	envid     version 4 only: ENVID of MAIL (RFC 3461 §4.4), xtext
+//	          decoded, then escaped like any value (absent: none)
 //	rcpt      a recipient: its address, then key=value attributes
 //	          (at least one rcpt line is required):
 //	            n         its number, 1 to 999999, unique in the message,
@@ -111,6 +119,15 @@
 //	            attempts  delivery attempts so far (absent: 0)
 //	            next      earliest next attempt, RFC 3339 (absent: now)
 //	            result    the last result, e.g. the remote reply line
+//	          and, version 4 only (RFC 3461 delivery status notifications):
+//	            notify    NOTIFY of RCPT: NEVER, or SUCCESS, FAILURE and
+//	                      DELAY joined by commas (absent: FAILURE,DELAY)
+//	            orcpt     ORCPT of RCPT as type;address, xtext decoded
+//	                      ("rfc822;Bob@example.org"; absent: none)
+//	            warned    when the MXA wrote this recipient's delay notice,
+//	                      RFC 3339: the mark that it is written once
+//	            passed    "yes": the next hop offered DSN and was given
+//	                      NOTIFY and ORCPT, so it reports success itself
 //
 // Addresses under SMTPUTF8 are stored in one form: the local part in
 // Unicode NFC as received, the domain as its A-label (a U-label domain and
@@ -121,9 +138,11 @@
 // bidirectional character), so it is one safe name on Windows and Linux.
 //
 // Version 2 is version 1 plus the origin field, version 3 is version 2
-// plus the notice field, version 4 is version 3 plus the smtputf8 field. A
-// writer writes the lowest version that holds the envelope's fields (1
-// without origin, notice and smtputf8), so everything an older
+// plus the notice field, version 4 is version 3 plus the smtputf8 field and
+// the DSN fields (report, ret, envid and the rcpt attributes notify, orcpt,
+// warned, passed), which came in together. A writer writes the lowest
+// version that holds the envelope's fields (1 without origin, notice,
+// smtputf8 and DSN fields), so everything an older
 // reader could read stays readable to it (an older mailq refuses a newer
 // file: after a downgrade, move sets back from bad/). A reader reads all
 // four; a field in a file of an older version than the field's is an
@@ -159,6 +178,18 @@
 // gets one notice. Notices written before version 3 have no field: the
 // MDA recognises its own by their id (dsn.LocalID of another listed set),
 // and the MXA still releases the ones it staged in retry/ (mxa/doc.go).
+//
+// Success notices (RFC 3461 NOTIFY=SUCCESS: Action delivered for a local
+// mailbox, relayed for a next hop that does not offer DSN) are recipients
+// of the same notice: one final notice per set, failed and successful
+// recipients together, written the same way. A delay notice (Action
+// delayed) is written by the MXA once per set, when a recipient of its own
+// is still deferred DelayWarningHours after the receive time, under
+// dsn.DelayID of the set with "report delayed": it is held while the set
+// is in its folder and no recipient of it has warned=, and the set records
+// warned= right after writing it. A replay before the mark finds the notice
+// held in the queue (ErrExists); after the mark no notice is due; so each
+// set gets at most one.
 //
 // # Dropping a message into the queue
 //

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -23,6 +24,8 @@ type Envelope struct {
 	SMTPUTF8   bool       // MAIL's SMTPUTF8 parameter (RFC 6531 §3.4): UTF-8 addresses and header (version 4)
 	Size       int64      // bytes in the .eml; Commit fills it in
 	Notice     NoticeOf   // for a failure notice: the set it is about (version 3); see notice.go
+	Ret        Ret        // RET of MAIL (RFC 3461 §4.3; version 4); see dsn.go
+	EnvID      string     // ENVID of MAIL, xtext decoded (RFC 3461 §4.4; version 4)
 	Recipients []Recipient
 }
 
@@ -40,6 +43,14 @@ type Recipient struct {
 	Attempts int       // delivery attempts so far
 	Next     time.Time // earliest next attempt, UTC; zero means now
 	Result   string    // last result, e.g. the remote server's reply line
+	// The DSN request (RFC 3461; version 4, dsn.go): NOTIFY (0: absent),
+	// ORCPT as "type;address", xtext decoded ("" if absent); Warned is
+	// when its delay notice was written, Passed that the next hop was
+	// given the request and reports success itself.
+	Notify Notify
+	ORcpt  string
+	Warned time.Time
+	Passed bool
 }
 
 // Status is a recipient's delivery state.
@@ -128,7 +139,12 @@ func (e *Envelope) MarshalText() ([]byte, error) {
 	}
 	field("size", strconv.FormatInt(e.Size, 10))
 	field("notice", e.Notice.String())
-	for _, r := range e.Recipients {
+	if e.Notice.Delay {
+		field("report", "delayed")
+	}
+	field("ret", e.Ret.String())
+	field("envid", escape(e.EnvID))
+	for i, r := range e.Recipients {
 		b.WriteString("rcpt " + escape(r.Addr) + " n=" + strconv.Itoa(r.N))
 		if r.Orig != "" {
 			b.WriteString(" orig=" + escape(r.Orig))
@@ -143,6 +159,9 @@ func (e *Envelope) MarshalText() ([]byte, error) {
 		if r.Result != "" {
 			b.WriteString(" result=" + escape(r.Result))
 		}
+		var d strings.Builder
+		dsnAttrs(&d, &e.Recipients[i])
+		b.WriteString(d.String())
 		b.WriteByte('\n')
 	}
 	b.WriteString("end\n") // DURABILITY rule 3: a torn file has no end line
@@ -163,6 +182,9 @@ func (e *Envelope) check() error {
 	if n := e.Notice; !n.IsZero() && (!n.ID.Valid() || n.Folder < 0 || n.Folder >= numFolders) {
 		return malformed("bad notice field %q %d", n.ID, int(n.Folder))
 	}
+	if e.Ret < 0 || int(e.Ret) >= len(retNames) || e.Notice.Delay && e.Notice.IsZero() {
+		return malformed("bad ret or report field")
+	}
 	if e.Body < 0 || int(e.Body) >= len(bodyNames) {
 		return malformed("unknown body type %d", int(e.Body))
 	}
@@ -181,9 +203,11 @@ func (e *Envelope) check() error {
 			return malformed("recipient %d: number %d is out of range or repeated", i+1, r.N)
 		case r.Status < 0 || int(r.Status) >= len(statusNames):
 			return malformed("recipient %d: unknown status %d", i+1, int(r.Status))
+		case r.Notify&NotifyNever != 0 && r.Notify != NotifyNever:
+			return malformed("recipient %d: NEVER with other NOTIFY conditions", i+1)
 		case r.Attempts < 0:
 			return malformed("recipient %d: negative attempts", i+1)
-		case !timeOK(r.Next):
+		case !timeOK(r.Next) || !timeOK(r.Warned):
 			return malformed("recipient %d: next time out of range", i+1)
 		}
 		seen[r.N] = true

@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,11 @@ import (
 type NoticeOf struct {
 	ID     ID     // the failed set
 	Folder Folder // where it was: the folder of the agent that gave it up
+	// Delay marks a delay notice (RFC 3464 Action: delayed; the field
+	// "report delayed" of version 4): it is held only until its set
+	// records it (a recipient's warned attribute), not until the set
+	// leaves the folder, which may take days.
+	Delay bool
 }
 
 // IsZero reports an envelope that is not a failure notice (or one written
@@ -54,5 +60,23 @@ func (t *Tree) Held(env *Envelope) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("queue: notice %s: %w", env.ID, err)
 	}
-	return exists(filepath.Join(dir, authName(env.Notice.ID))), nil
+	if !exists(filepath.Join(dir, authName(env.Notice.ID))) {
+		return false, nil
+	}
+	if !env.Notice.Delay {
+		return true, nil
+	}
+	set, err := t.Envelope(env.Notice.Folder, env.Notice.ID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return false, nil // moved on meanwhile: it was recorded before the move
+	case err != nil:
+		return true, err
+	}
+	for _, r := range set.Recipients {
+		if !r.Warned.IsZero() {
+			return false, nil
+		}
+	}
+	return true, nil
 }

@@ -40,12 +40,12 @@ func parseOrigin(v string) (Origin, error) {
 }
 
 // version is the format version MarshalText writes for e: the lowest that
-// holds its fields (4 with smtputf8, 3 with a notice field, 2 with an
-// origin, else 1), so that every envelope an older reader could read is
-// still written for it.
+// holds its fields (4 with smtputf8 or a DSN field, dsn.go; 3 with a notice
+// field, 2 with an origin, else 1), so that every envelope an older reader
+// could read is still written for it.
 func (e *Envelope) version() int {
 	switch {
-	case e.SMTPUTF8:
+	case e.SMTPUTF8 || e.dsnVersion():
 		return 4
 	case !e.Notice.IsZero():
 		return 3

@@ -155,9 +155,37 @@ func (p *parser) field(key, v string) error {
 		if p.version < 3 {
 			return errUnknownKey // new in version 3, as origin in 2
 		}
+		delay := e.Notice.Delay // "report" may come first
 		e.Notice, err = parseNoticeOf(v)
+		e.Notice.Delay = delay
+	case "report", "ret", "envid":
+		if p.version < 4 {
+			return errUnknownKey // new in version 4, as origin in 2
+		}
+		err = p.dsnField(key, v)
 	default:
 		return errUnknownKey
+	}
+	return err
+}
+
+// dsnField sets a field of version 4 (dsn.go).
+func (p *parser) dsnField(key, v string) error {
+	e := p.env
+	var err error
+	switch key {
+	case "report":
+		if v != "delayed" {
+			return strErr("want delayed")
+		}
+		e.Notice.Delay = true
+	case "ret":
+		var ok bool
+		if e.Ret, ok = ParseRet(v); !ok {
+			err = strErr("want FULL or HDRS")
+		}
+	case "envid":
+		e.EnvID, err = unescape(v)
 	}
 	return err
 }
@@ -188,6 +216,15 @@ func (p *parser) rcpt(n int, f []string) error {
 			return malformed("line %d: rcpt attribute %q: want one key=value", n, kv)
 		}
 		seen[k] = true
+		if known, err := setDSNAttr(&r, k, v); known {
+			if p.version < 4 {
+				err = errUnknownKey // new in version 4
+			}
+			if err != nil {
+				return malformed("line %d: rcpt %s: %v", n, k, err)
+			}
+			continue
+		}
 		if err := setAttr(&r, k, v); err != nil {
 			return malformed("line %d: rcpt %s: %v", n, k, err)
 		}

@@ -133,7 +133,7 @@ func (s *session) hello(arg string, ext bool) Reply {
 		size = "SIZE " + strconv.FormatInt(m, 10)
 	}
 	return Reply{Code: 250, Lines: append([]string{greet, size, "8BITMIME", "PIPELINING",
-		"ENHANCEDSTATUSCODES", s.authLine(), "CHUNKING", "SMTPUTF8", "HELP"}, s.startTLSLine()...)}
+		"ENHANCEDSTATUSCODES", "DSN", s.authLine(), "CHUNKING", "SMTPUTF8", "HELP"}, s.startTLSLine()...)}
 }
 
 func (s *session) cmdRset(string) Reply {

@@ -72,8 +72,9 @@ type session struct {
 	// The message in progress; reset clears these.
 	from     string // "" is the null sender
 	body     queue.Body
-	declared int64 // SIZE=, 0 if not given
-	smtputf8 bool  // MAIL's SMTPUTF8 (RFC 6531, utf8.go)
+	declared int64   // SIZE=, 0 if not given
+	smtputf8 bool    // MAIL's SMTPUTF8 (RFC 6531, utf8.go)
+	dsn      dsnMail // RET=, ENVID= (dsn.go)
 	rcpts    []queue.Recipient
 	hbuf     []byte // the header buffer, kept between messages
 
@@ -299,7 +300,7 @@ func (s *session) flush() {
 // reset clears the message in progress (RFC 5321 §4.1.1.5). RSET, HELO,
 // EHLO and the end of DATA, whatever its outcome, call it.
 func (s *session) reset() {
-	s.from, s.body, s.declared = "", queue.Body7Bit, 0
+	s.from, s.body, s.declared, s.dsn = "", queue.Body7Bit, 0, dsnMail{}
 	s.smtputf8 = false
 	s.rcpts = s.rcpts[:0]
 	if s.state > stateGreeted {

@@ -122,7 +122,7 @@ func (s *session) commit(d draft, t *trace, size int64) Reply {
 	env := &queue.Envelope{
 		Tracking: t.tracking, Received: t.now.UTC(), ClientIP: s.ip, Helo: s.helo,
 		AuthUser: s.user, From: s.from, Body: s.body, SMTPUTF8: s.smtputf8, Recipients: slices.Clone(s.rcpts),
-		Origin: s.origin(),
+		Origin: s.origin(), Ret: s.dsn.ret, EnvID: s.dsn.envid,
 	}
 	if err := d.Commit(env); err != nil {
 		s.srv.log.SMTPFailed(s.logConn(), "cannot commit message "+t.id, err, "")

@@ -31,6 +31,7 @@ func (s *session) cmdMail(arg string) Reply {
 		return addressReply(err, "5.1.7") // RFC 3463: bad sender's mailbox syntax
 	}
 	body, size := queue.Body7Bit, int64(0)
+	var dm dsnMail
 	for _, p := range a.Params {
 		switch p.Keyword {
 		case "SIZE": // RFC 1870
@@ -55,7 +56,9 @@ func (s *session) cmdMail(arg string) Reply {
 				return replyBadParam
 			}
 		default:
-			return replyBadParam
+			if r, bad := dm.param(p); bad { // RET, ENVID: dsn.go
+				return r
+			}
 		}
 	}
 	if m := o.SMTP.MaxMessageSize; m > 0 && size > m {
@@ -86,6 +89,7 @@ func (s *session) cmdMail(arg string) Reply {
 	}
 	s.from, s.body, s.declared, s.state = from, body, size, stateMail
 	s.smtputf8 = utf
+	s.dsn = dm
 	return reply(250, "2.1.0", "<"+from+"> Sender OK")
 }
 
@@ -107,8 +111,9 @@ func (s *session) cmdRcpt(arg string) Reply {
 	if err != nil {
 		return addressReply(err, "5.1.3") // RFC 3463: bad destination mailbox syntax
 	}
-	if len(a.Params) > 0 {
-		return replyBadParam // no RCPT extension is offered
+	var rc queue.Recipient
+	if r, bad := rcptDSN(a.Params, &rc); bad { // NOTIFY, ORCPT: dsn.go
+		return r
 	}
 	if len(s.rcpts) >= o.SMTP.MaxRecipients {
 		return replyTooManyRcpts
@@ -140,7 +145,8 @@ func (s *session) cmdRcpt(arg string) Reply {
 			return reply(250, "2.1.5", "<"+addr+"> Recipient OK (duplicate)")
 		}
 	}
-	s.rcpts = append(s.rcpts, queue.Recipient{Addr: addr})
+	rc.Addr = addr
+	s.rcpts = append(s.rcpts, rc)
 	s.state = stateRcpt
 	return reply(250, "2.1.5", "<"+addr+"> Recipient OK")
 }
