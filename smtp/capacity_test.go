@@ -29,18 +29,21 @@ func TestCapacityBounds(t *testing.T) {
 		free     uint64
 		need     int64
 		declared bool
+		maxQ     int
 		want     error
 	}{
-		{"SIZE, exactly 1.5 x", 0, 900, 600, true, nil},
-		{"SIZE, one byte short", 0, 899, 600, true, replyNoSpace},
-		{"floor, exactly", 1, 1 << 20, 0, false, nil},
-		{"floor, one byte short", 1, 1<<20 - 1, 0, false, replyNoSpace},
-		{"floor below 1.5 x the size, exactly", 1, 3 << 20, 2 << 20, false, nil},
-		{"floor below 1.5 x the size, short", 1, 3<<20 - 1, 2 << 20, false, replyNoSpace},
+		{"SIZE, exactly 1.5 x", 0, 900, 600, true, 0, nil},
+		{"SIZE, one byte short", 0, 899, 600, true, 0, replyNoSpace},
+		{"floor, exactly", 1, 1 << 20, 0, false, 0, nil},
+		{"floor, one byte short", 1, 1<<20 - 1, 0, false, 0, replyNoSpace},
+		{"floor below 1.5 x the size, exactly", 1, 3 << 20, 2 << 20, false, 0, nil},
+		{"floor below 1.5 x the size, short", 1, 3<<20 - 1, 2 << 20, false, 0, replyNoSpace},
+		// Only the queue cap is on: an undeclared size asks for no space.
+		{"no floor, no SIZE", 0, 100, 600, false, 10, nil},
 	}
 	now := time.Now()
 	for _, tc := range cases {
-		c := newCapacity(tc.floorMB, 0)
+		c := newCapacity(tc.floorMB, tc.maxQ)
 		refuse, problem := c.check(&figureSpool{free: tc.free}, now, tc.need, tc.declared)
 		if capErrText(refuse) != capErrText(tc.want) || problem != nil {
 			t.Errorf("%s: check = %v, %v; want %v, nil", tc.name, refuse, problem, tc.want)
