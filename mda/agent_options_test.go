@@ -30,25 +30,50 @@ func TestNiceDefault(t *testing.T) {
 }
 
 // TestMissingScriptWarned: a configured delivery script that does not exist
-// is named in a warning when the agent is built; one that exists is not.
+// (the "*" one or a user's) is named in a warning when the agent is built;
+// one that exists is not, and with none configured there is no warning.
 func TestMissingScriptWarned(t *testing.T) {
 	t.Parallel()
-	tb := newTestbed(t)
-	present := filepath.Join(tb.root, "present.sh")
-	if err := os.WriteFile(present, []byte("#!/bin/sh\n"), 0o755); err != nil {
-		t.Fatal(err)
+	cases := []struct {
+		name            string
+		system, peruser string // "present", "missing" or "" for none
+	}{
+		{"system missing", "missing", "present"},
+		{"per-user missing", "present", "missing"},
+		{"none", "", ""},
 	}
-	missing := filepath.Join(tb.root, "missing.sh")
-	tb.agent(func(o *Options) {
-		o.Scripts = config.Scripts{Enabled: true, System: present,
-			PerUser: map[string]string{"alice@test.example": missing}}
-	})
-	out := tb.console.String()
-	if !strings.Contains(out, "delivery script "+missing) {
-		t.Errorf("no warning for the missing script %s:\n%s", missing, out)
-	}
-	if strings.Contains(out, "delivery script "+present) {
-		t.Errorf("a warning for the script that exists:\n%s", out)
+	for _, c := range cases {
+		tb := newTestbed(t)
+		path := func(which string) string {
+			if which == "" {
+				return ""
+			}
+			return filepath.Join(tb.root, c.name+"-"+which+".sh")
+		}
+		for _, p := range []string{c.system, c.peruser} {
+			if p == "present" {
+				if err := os.WriteFile(path(p), []byte("#!/bin/sh\n"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		sc := config.Scripts{Enabled: true, System: path(c.system)}
+		if c.peruser != "" {
+			sc.PerUser = map[string]string{"alice@test.example": path(c.peruser)}
+		}
+		tb.agent(func(o *Options) { o.Scripts = sc })
+		out := tb.console.String()
+		for _, p := range []string{c.system, c.peruser} {
+			if p == "" {
+				continue
+			}
+			if warned := strings.Contains(out, "delivery script "+path(p)); warned != (p == "missing") {
+				t.Errorf("%s: warned about %s: %v:\n%s", c.name, path(p), warned, out)
+			}
+		}
+		if c.system == "" && c.peruser == "" && strings.Contains(out, "delivery script") {
+			t.Errorf("%s: a warning without a script:\n%s", c.name, out)
+		}
 	}
 }
 
