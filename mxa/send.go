@@ -13,8 +13,11 @@ import (
 type message struct {
 	from  string // envelope sender; "" is the null sender
 	body8 bool   // BODY=8BITMIME was declared when it was received (RFC 6152)
+	utf8  bool   // SMTPUTF8 was declared when it was received (RFC 6531; utf8.go)
 	size  int64  // octets in the stored message
 	open  func() (io.ReadCloser, error)
+
+	header8 *bool // whether the header holds 8-bit octets, once known (asciiHeader)
 }
 
 // transact sends one message to rcpts over an open session: MAIL, RCPT for
@@ -50,6 +53,7 @@ func (s *session) transact(m *message, rcpts []string) (replies []*Reply, afterD
 	if _, ok := s.ext["8BITMIME"]; ok && m.body8 {
 		mail += " BODY=8BITMIME" // RFC 6152 §3
 	}
+	mail += utf8MailParam(m, s.ext)
 	_, pipelining := s.ext["PIPELINING"]
 	if pipelining {
 		var ok bool
