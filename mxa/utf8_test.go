@@ -153,6 +153,9 @@ func TestSMTPUTF8Notice(t *testing.T) {
 		t.Fatalf("%d blocks, want 2:\n%s", len(blocks), bodies[1])
 	}
 	b := blocks[1]
+	if got := b.Get("Final-Recipient"); got != `utf-8; \x{FC}@example.org` { // RFC 6533 §3
+		t.Errorf("Final-Recipient %q", got)
+	}
 	if b.Get("Action") != "failed" || b.Get("Status") != "5.6.7" ||
 		!strings.HasPrefix(b.Get("Diagnostic-Code"), "X-mailq; 553 5.6.7 127.0.0.1 does not offer SMTPUTF8 (RFC 6531) and the sender <") {
 		t.Errorf("recipient block %v", b)
