@@ -46,6 +46,7 @@ func TestSMTPUTF8Out(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		offer    bool   // the peer offers SMTPUTF8
+		noPipe   bool   // the peer does not offer PIPELINING (one command at a time)
 		flagged  bool   // the set was received with SMTPUTF8
 		subject  string // the message's Subject
 		from     string
@@ -59,6 +60,12 @@ func TestSMTPUTF8Out(t *testing.T) {
 			mail:     "FROM:<j\xc3\xb6rg@origin.test> SIZE=|BODY=8BITMIME SMTPUTF8",
 			sent:     []string{"\xc3\xbc@xn--bcher-kva.example", "bob@example.org"},
 			statuses: "\xc3\xbc@xn--bcher-kva.example=delivered bob@example.org=delivered"},
+		{name: "offered, no pipelining", offer: true, noPipe: true, flagged: true, subject: "caf\xc3\xa9", from: "",
+			rcpts: []string{"\xc3\xbc@example.org"}, mail: "FROM:<> SIZE=|BODY=8BITMIME SMTPUTF8",
+			sent: []string{"\xc3\xbc@example.org"}, statuses: "\xc3\xbc@example.org=delivered"},
+		{name: "downgrade, no pipelining", noPipe: true, flagged: true, subject: "plain", from: "",
+			rcpts: []string{"\xc3\xbc@example.org", "bob@example.org"}, mail: "FROM:<> SIZE=|BODY=8BITMIME",
+			sent: []string{"bob@example.org"}, statuses: "\xc3\xbc@example.org=failed bob@example.org=delivered"},
 		{name: "not flagged: no parameter", offer: true, subject: "plain", from: "alice@origin.test",
 			rcpts: []string{"bob@example.org"}, mail: "FROM:<alice@origin.test> SIZE=|BODY=8BITMIME",
 			sent: []string{"bob@example.org"}, statuses: "bob@example.org=delivered"},
@@ -78,7 +85,11 @@ func TestSMTPUTF8Out(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			p := startPeer(t, &peer{Ext: peerExt(tc.offer)})
+			ext := peerExt(tc.offer)
+			if tc.noPipe {
+				ext = ext[1:] // PIPELINING is first
+			}
+			p := startPeer(t, &peer{Ext: ext})
 			f := newFixture(t, p, nil)
 			id := f.putUTF8(tc.flagged, tc.subject, tc.from, tc.rcpts...)
 			if res := f.run(queue.External, id); res.err != nil {
