@@ -27,6 +27,15 @@ func ParseMailArgUTF8(s string) (Arg, error) { return parseMailArg(s, true) }
 // ParseRcptArgUTF8 is ParseRcptArg for a transaction under SMTPUTF8.
 func ParseRcptArgUTF8(s string) (Arg, error) { return parseRcptArg(s, true) }
 
+// ParseMailboxUTF8 is ParseMailbox for an address received under
+// SMTPUTF8: UTF-8 allowed in the local part and the domain, no control
+// character; the result is in the one form (NFC, A-label).
+func ParseMailboxUTF8(s string) (Mailbox, error) { return parseMailbox(s, true) }
+
+// ParsePathUTF8 is ParsePath for a transaction under SMTPUTF8, such as
+// the paths of a set received with it that the MXA sends on.
+func ParsePathUTF8(s string) (Path, error) { return parsePath(s, true) }
+
 // NeedsUTF8 reports whether the mailbox can only travel under SMTPUTF8: its
 // local part is not ASCII. (Its domain, always the A-label, can.)
 func (m Mailbox) NeedsUTF8() bool { return !isASCII(m.Local) }

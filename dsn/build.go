@@ -168,11 +168,11 @@ func recipientFields(w func(string, ...any), r Recipient) {
 	w("")
 	// A recipient given up for not being an address may hold anything the
 	// .auth can escape, line breaks included: never a raw one here.
-	w("Final-Recipient: rfc822; %s", clean(r.Addr, 900))
+	w("Final-Recipient: %s", addrField(r.Addr, 900)) // utf8.go
 	if t, addr, ok := strings.Cut(r.ORcpt, ";"); ok {
 		w("Original-Recipient: %s; %s", clean(t, 40), clean(addr, 900)) // RFC 3464 §2.3.1, from ORCPT
 	} else if r.Orig != "" {
-		w("Original-Recipient: rfc822; %s", clean(r.Orig, 900))
+		w("Original-Recipient: %s", addrField(r.Orig, 900))
 	}
 	w("Action: %s", act)
 	w("Status: %s", clean(status, 11))

@@ -152,6 +152,11 @@ func (n *Notice) Set() (*queue.Envelope, []byte) {
 	if body8 {
 		env.Body = queue.Body8BitMIME // RFC 6152
 	}
+	if has8Bit([]byte(n.Env.From)) {
+		// A UTF-8 sender (RFC 6531) is reached only under SMTPUTF8, and
+		// its address is in the notice's To field (RFC 6533 §3).
+		env.SMTPUTF8, env.Body = true, queue.Body8BitMIME
+	}
 	return env, msg
 }
 

@@ -70,6 +70,12 @@ var routingCases = []routingCase{
 		files:    []string{extSet + ".auth", extSet + ".eml"},
 		external: []string{"1 x@far.example "},
 		log:      []string{"external,x@far.example"}},
+	// RFC 6531: a UTF-8 local part (SMTPUTF8) is an address like any other.
+	{name: "external UTF-8", rcpts: []string{"j\u00f6rg@xn--bcher-kva.example"},
+		files:    []string{extSet + ".auth", extSet + ".eml"},
+		external: []string{"1 j\u00f6rg@xn--bcher-kva.example "}},
+	{name: "unknown local UTF-8", rcpts: []string{"J\u00d6rg@other.example"},
+		files: []string{"users/unknown/j\u00f6rg@other.example/{id}.eml"}},
 	{name: "alias forward to external", rcpts: []string{"fwd@test.example"},
 		files:    []string{extSet + ".auth", extSet + ".eml"},
 		external: []string{"1 someone@far.example fwd@test.example"}},

@@ -122,7 +122,7 @@ func (p *planner) target(r queue.Recipient) (target, error) {
 			domain = "localhost"
 		}
 		addr = "postmaster@" + domain // RFC 5321 §4.1.1.3: the receiving host's postmaster
-	} else if _, err := address.ParseMailbox(addr); err != nil {
+	} else if _, err := parseRcpt(addr); err != nil {
 		// One bad recipient never sinks the others: it is given up on its
 		// own (issue 22).
 		return target{n: r.N, addr: r.Addr, act: actFail, result: badAddress}, nil
@@ -207,4 +207,16 @@ func validOrig(s string) bool {
 	}
 	_, err := address.ParseMailbox(s)
 	return err == nil
+}
+
+// parseRcpt reads a recipient of a set: a UTF-8 one (only SMTPUTF8 brings
+// them, RFC 6531 §3.3) with the UTF-8 parser, which still refuses control
+// characters, so a dropped-in set cannot smuggle them either.
+func parseRcpt(addr string) (address.Mailbox, error) {
+	for i := 0; i < len(addr); i++ {
+		if addr[i] >= 0x80 {
+			return address.ParseMailboxUTF8(addr)
+		}
+	}
+	return address.ParseMailbox(addr)
 }

@@ -143,7 +143,7 @@ func (at *attempt) try(t target, ip netip.Addr) (stop bool) {
 	}
 	a.step("connected")
 	a.log.MXAInfof(id, "%s: %s (TLS policy %s)", sess.host, sess.tlsOutcome(), t.tls.policy)
-	replies, afterDot := sess.transact(at.m, rcpts)
+	replies, afterDot := sess.send8(at.m, rcpts)
 	sess.noteTLS(replies) // tls.go
 	for _, r := range replies {
 		if r != nil && unreachable(r) != nil && at.ctx.Err() == nil {

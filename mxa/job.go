@@ -158,7 +158,7 @@ func (j *job) attempt(sctx context.Context, due []int) error {
 		return err
 	}
 	f.Close()
-	m := &message{from: j.env.From, body8: j.env.Body == queue.Body8BitMIME, size: j.env.Size,
+	m := &message{from: j.env.From, body8: j.env.Body == queue.Body8BitMIME, utf8: j.env.SMTPUTF8, size: j.env.Size,
 		open: func() (io.ReadCloser, error) { return j.a.tree.Open(j.folder, j.env.ID) },
 		dsn:  newDSNRequest(j.env)}
 	j.signed(m) // dkim.go

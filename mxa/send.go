@@ -13,9 +13,12 @@ import (
 type message struct {
 	from  string // envelope sender; "" is the null sender
 	body8 bool   // BODY=8BITMIME was declared when it was received (RFC 6152)
+	utf8  bool   // SMTPUTF8 was declared when it was received (RFC 6531; utf8.go)
 	size  int64  // octets in the stored message
 	open  func() (io.ReadCloser, error)
 	dsn   *dsnRequest // RET, ENVID, NOTIFY, ORCPT for a next hop with DSN (dsnsend.go)
+
+	header8 *bool // whether the header holds 8-bit octets, once known (asciiHeader)
 }
 
 // transact sends one message to rcpts over an open session: MAIL, RCPT for
@@ -52,6 +55,7 @@ func (s *session) transact(m *message, rcpts []string) (replies []*Reply, afterD
 		mail += " BODY=8BITMIME" // RFC 6152 §3
 	}
 	mail += m.dsn.mailArgs(s) // RFC 3461 §5.2
+	mail += utf8MailParam(m, s.ext)
 	lines := make([]string, len(rcpts))
 	for i, rcpt := range rcpts {
 		lines[i] = m.dsn.rcptLine(s, rcpt)

@@ -16,8 +16,14 @@ import (
 // see "RCPT TO:<x>" that nobody sent). Every address must therefore be one
 // the SMTP server itself could have accepted: an RFC 5321 mailbox of
 // printable ASCII (address.ParsePath, the parser the server uses), with a
-// domain, within the length limits; the sender may also be null.
+// domain, within the length limits; the sender may also be null. A set
+// received under SMTPUTF8 may also hold UTF-8 (RFC 6531 §3.3), never a
+// control character (address.ParsePathUTF8).
 func checkAddresses(env *queue.Envelope) error {
+	checkMailbox := checkMailbox
+	if env.SMTPUTF8 {
+		checkMailbox = checkMailboxUTF8
+	}
 	if env.From != "" {
 		if err := checkMailbox(env.From); err != nil {
 			return fmt.Errorf("sender %q: %w", env.From, err)
@@ -43,8 +49,12 @@ var errNoDomain = errors.New("mxa: an address without a domain cannot be relayed
 
 // checkMailbox checks one address as the agent writes it between angle
 // brackets in MAIL FROM and RCPT TO (RFC 5321 §4.1.2, Path).
-func checkMailbox(addr string) error {
-	p, err := address.ParsePath("<" + addr + ">")
+func checkMailbox(addr string) error { return checkPath(address.ParsePath, addr) }
+
+func checkMailboxUTF8(addr string) error { return checkPath(address.ParsePathUTF8, addr) }
+
+func checkPath(parse func(string) (address.Path, error), addr string) error {
+	p, err := parse("<" + addr + ">")
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ func cmdUser(c *conn, arg string) Reply {
 	if name == "" || strings.ContainsRune(name, ' ') {
 		return replySyntax
 	}
-	c.user = name
+	c.user = loginName(name) // utf8.go
 	// The same answer for every name: USER must not tell which exist.
 	return ok("send PASS")
 }
@@ -38,7 +38,7 @@ func cmdApop(c *conn, arg string) Reply {
 	if len(f) != 2 {
 		return replySyntax
 	}
-	name, digest := f[0], f[1]
+	name, digest := loginName(f[0]), f[1]
 	c.user = ""
 	return c.login(name, "APOP", func() error { // RFC 1939 §7
 		return c.srv.opt.Accounts.CheckAPOP(name, c.timestamp, digest)
@@ -66,11 +66,11 @@ func cmdAuth(c *conn, arg string) Reply {
 	var check func() error // the credentials check, run by login
 	mech := saslmech.New(name, c.srv.host, &user, saslmech.Checks{
 		Password: func(u, pw string) error {
-			check = func() error { return acc.CheckPassword(u, pw) }
+			check = func() error { return acc.CheckPassword(loginName(u), pw) }
 			return nil
 		},
 		CRAM: func(u, challenge, digest string) error {
-			check = func() error { return acc.CheckCRAMMD5(u, challenge, digest) }
+			check = func() error { return acc.CheckCRAMMD5(loginName(u), challenge, digest) }
 			return nil
 		},
 	})
@@ -148,7 +148,7 @@ func (c *conn) continuation(challenge []byte) (string, *Reply) {
 // moves to TRANSACTION (RFC 1939 §4).
 func (c *conn) login(name, method string, check func() error) Reply {
 	start := time.Now()
-	name = strings.ToLower(name)
+	name = loginName(name) // utf8.go
 	c.tried = name
 	if err := c.loginAllowed(name); err != nil {
 		return c.loginFailed(name, method, err, start)
@@ -177,7 +177,7 @@ func (c *conn) login(name, method string, check func() error) Reply {
 	c.srv.opt.Guard.LoggedIn(c.ip, name)
 	n, size := md.stat()
 	log.POP3LoggedIn(c.id, name, c.ip.String(), method, n, size)
-	return ok(fmt.Sprintf("%s has %s (%d octets)", name, plural(n, "message"), size))
+	return ok(fmt.Sprintf("%s has %s (%d octets)", c.shownName(name), plural(n, "message"), size))
 }
 
 // loginFailed counts a failed login (the session's count for AutoBan, and
@@ -188,7 +188,7 @@ func (c *conn) login(name, method string, check func() error) Reply {
 // (see "Logins that fail" in doc.go). Answering at a fixed time after the
 // attempt, not a fixed time after the check, hides how long the check took.
 func (c *conn) loginFailed(name, method string, why error, start time.Time) Reply {
-	name = strings.ToLower(name)
+	name = loginName(name)
 	c.tried = name
 	c.logins++
 	c.srv.opt.Log.POP3LoginFailed(c.id, name, c.ip.String(), method, why.Error(), c.logins)

@@ -63,6 +63,9 @@ func init() {
 
 		// RFC 2595 §4 (stls.go, as needsTLS above).
 		"STLS": {states: auth, fn: cmdStls, enabled: tlsOn},
+
+		// RFC 6856 §2 (utf8.go).
+		"UTF8": {states: auth, fn: cmdUTF8},
 	}
 }
 

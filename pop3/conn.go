@@ -65,6 +65,7 @@ type conn struct {
 	tried     string // the last login name tried, for the log
 	noTimeout bool   // NOTO (debug)
 	linger    bool   // close gracefully: the HTTP answer
+	utf8      bool   // UTF-8 mode (RFC 6856 §2; utf8.go)
 	reason    string // why the session ended, for the log
 
 	errors    int // failed commands, told to the Guard

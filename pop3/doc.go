@@ -1,8 +1,9 @@
 // Package pop3 is mailq's POP3 server (RFC 1939, with the RFC 2449
 // extensions CAPA, RESP-CODES and PIPELINING, RFC 3206's [AUTH] and [SYS/...]
 // codes, and SASL PLAIN, LOGIN and CRAM-MD5 through RFC 5034's AUTH, the
-// mechanisms of smtp's AUTH, shared in package saslmech). It serves the user
-// mailboxes of the queue tree to mail clients.
+// mechanisms of smtp's AUTH, shared in package saslmech, and RFC 6856's
+// UTF8, utf8.go). It serves the user mailboxes of the queue tree to mail
+// clients.
 //
 // It owns the POP3 conversation: the AUTHORIZATION, TRANSACTION and UPDATE
 // states, the reply values and their wire form, the per-session view of a

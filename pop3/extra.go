@@ -66,6 +66,7 @@ func (c *conn) capabilities() []string {
 		"AUTH-RESP-CODE", // RFC 3206 §6
 		"SASL " + strings.Join(c.mechanisms(), " "), // RFC 5034 §6
 		"EXPIRE NEVER", // mailq never removes mail a client left
+		"UTF8 USER",    // RFC 6856 §2 (utf8.go)
 	}
 	impl := "IMPLEMENTATION mailq"
 	if c.srv.opt.Version != "" {

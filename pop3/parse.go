@@ -60,8 +60,11 @@ func parseCommand(line []byte) (command, error) {
 	if letters == 0 {
 		return command{}, errBadLine
 	}
+	if letters < len(verb) && strings.EqualFold(verb, "UTF8") {
+		return command{verb: "UTF8", arg: arg}, nil // RFC 6856 §2
+	}
 	if letters < len(verb) {
-		// Only MOTDn has a non-letter in its keyword.
+		// Only MOTDn and UTF8 have a non-letter in their keyword.
 		if arg != "" || !strings.EqualFold(verb[:letters], "MOTD") || !allDigits(verb[letters:]) {
 			return command{}, errBadLine
 		}

@@ -148,9 +148,11 @@ func TestUTF8Account(t *testing.T) {
 	}
 	e.start(t)
 	cl := dial(t, e.addr)
+	cl.must("+OK", "UTF8") // RFC 6856: the reply may name the account in UTF-8
 	cl.must("+OK", "USER JÖRG@xn--bcher-kva.example")
 	cl.must("+OK "+name+" has 1 message (", "PASS pw")
 	cl.must("+OK", "QUIT")
 	cl = dial(t, e.addr)
+	cl.must("+OK", "UTF8")
 	cl.must("+OK "+name+" has 1 message (", "%s", cram(t, cl.must("+ ", "AUTH CRAM-MD5"), name, "pw"))
 }

@@ -90,8 +90,9 @@
 //	body      7BIT or 8BITMIME (RFC 6152) (absent: 7BIT)
 //	smtputf8  version 4 only: "yes" when MAIL carried SMTPUTF8 (RFC 6531
 //	          §3.4): addresses and header fields may hold UTF-8, and the
-//	          message may travel on only to a next hop that offers
-//	          SMTPUTF8 (absent: no)
+//	          MXA sends it on with SMTPUTF8 to a next hop that offers
+//	          it, and to one that does not only when its addresses'
+//	          local parts and its header are ASCII (absent: no)
 //	size      bytes in the .eml (absent or 0: first read)
 //	notice    version 3 only: this set is the failure notice of another
 //	          set, written as <folder>/<id>: the set's id and the folder
