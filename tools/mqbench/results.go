@@ -96,4 +96,3 @@ func rounds(v []float64) string {
 	}
 	return strings.Join(s, " ")
 }
-
