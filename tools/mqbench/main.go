@@ -22,6 +22,9 @@
 //     session, and the time from PASS to the end of LIST of a 10,000-message
 //     mailbox at the first login, the second, and the first after a restart.
 //
+// -base adds an earlier build of mailq as one more target, for before and
+// after figures from the same run.
+//
 // Peak memory is sampled from /proc (the PSS and RSS summed over each
 // server's processes).
 package main
@@ -40,16 +43,18 @@ import (
 
 // opts are the command line.
 type opts struct {
-	mailq, dir             string
+	mailq, base, dir       string
 	rounds, n, sessions    int
 	size                   int
 	popMsgs, popBig, stats int
 	only                   string
+	peers                  bool
 }
 
 func main() {
 	var o opts
 	flag.StringVar(&o.mailq, "mailq", "", "the mailq binary (required; go build -o /tmp/mailq .)")
+	flag.StringVar(&o.base, "base", "", "another mailq binary (an earlier build), measured as one more target")
 	flag.StringVar(&o.dir, "dir", "", "where the servers' temporary folders go (empty: the system's)")
 	flag.IntVar(&o.rounds, "rounds", 3, "rounds (each target once per round)")
 	flag.IntVar(&o.n, "n", 5000, "SMTP messages per round")
@@ -58,14 +63,17 @@ func main() {
 	flag.IntVar(&o.popMsgs, "popmsgs", 500, "messages of 4 KB in each of the 10 POP3 mailboxes")
 	flag.IntVar(&o.popBig, "popbig", 10, "size in MB of each of the 10 large POP3 messages")
 	flag.IntVar(&o.stats, "stat", 10000, "messages in the mailbox of the STAT/LIST test")
+	flag.BoolVar(&o.peers, "peers", true, "run the peers (Postfix, smtp-sink, Dovecot) when installed")
 	flag.StringVar(&o.only, "only", "smtp,probe,pop3", "which parts to run")
 	flag.Parse()
 	if o.mailq == "" {
 		fmt.Fprintln(os.Stderr, "mqbench: -mailq is required")
 		os.Exit(2)
 	}
-	if abs, err := filepath.Abs(o.mailq); err == nil {
-		o.mailq = abs
+	for _, p := range []*string{&o.mailq, &o.base} {
+		if abs, err := filepath.Abs(*p); err == nil && *p != "" {
+			*p = abs
+		}
 	}
 	defer cleanup()
 	r := newResults()

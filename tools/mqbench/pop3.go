@@ -51,7 +51,10 @@ func popUsers() []string {
 // popTargets lists mailq and, when installed, Dovecot.
 func popTargets(o opts) []popTarget {
 	t := []popTarget{{name: "mailq /pop", fill: fillMailq(o.mailq), start: startMailqPOP(o.mailq)}}
-	if p, err := exec.LookPath("dovecot"); err == nil && os.Geteuid() == 0 {
+	if o.base != "" {
+		t = append(t, popTarget{name: "base: " + filepath.Base(o.base) + " /pop", fill: fillMailq(o.base), start: startMailqPOP(o.base)})
+	}
+	if p, err := exec.LookPath("dovecot"); err == nil && os.Geteuid() == 0 && o.peers {
 		t = append(t, popTarget{name: "Dovecot (Maildir)", fill: fillMaildir, start: startDovecot(p)})
 	}
 	return t

@@ -39,6 +39,14 @@ func smtpTargets(o opts) []smtpTarget {
 	t := []smtpTarget{{name: "mailq /mda", start: func(dir string) (string, func() (int, error), *exec.Cmd, error) {
 		return startMailqSMTP(o.mailq, dir)
 	}}}
+	if o.base != "" {
+		t = append(t, smtpTarget{name: "base: " + filepath.Base(o.base) + " /mda", start: func(dir string) (string, func() (int, error), *exec.Cmd, error) {
+			return startMailqSMTP(o.base, dir)
+		}})
+	}
+	if !o.peers {
+		return t
+	}
 	if postfixMaster() != "" {
 		t = append(t, smtpTarget{name: "Postfix (virtual, Maildir)", start: startPostfix})
 	}
