@@ -99,6 +99,7 @@ func runRound(o opts, round int, r *results) error {
 				round, t.name, res.stored, res.acked, res.mem.PSS>>20, res.mem.RSS>>20)
 			r.add("smtp", t.name, res.stored)
 			r.mem(t.name, res.mem)
+			r.mem(t.name+", idle", res.idle)
 		}
 	}
 	if strings.Contains(o.only, "probe") {

@@ -79,7 +79,7 @@ func (r *results) print(o opts) {
 			fmt.Printf("  %-28s %9.1f   %-14s (%s)\n", target, m, ratio, rounds(v))
 		}
 	}
-	fmt.Printf("\npeak memory over all rounds (summed over each server's processes)\n")
+	fmt.Printf("\npeak memory over all rounds (summed over each server's processes; idle: listening, before the load)\n")
 	for _, t := range slices.Sorted(maps.Keys(r.peaks)) {
 		m := r.peaks[t]
 		fmt.Printf("  %-28s PSS %6.1f MiB   RSS %6.1f MiB\n", t, float64(m.PSS)/(1<<20), float64(m.RSS)/(1<<20))

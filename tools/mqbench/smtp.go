@@ -31,7 +31,7 @@ type smtpTarget struct {
 
 type smtpResult struct {
 	stored, acked float64 // messages a second
-	mem           benchutil.Memory
+	mem, idle     benchutil.Memory
 }
 
 // smtpTargets lists mailq and the installed peers.
@@ -70,6 +70,7 @@ func runSMTP(o opts, t smtpTarget) (smtpResult, error) {
 	}
 	started(cmd)
 	defer stop(cmd)
+	idle := benchutil.TreeMemory(cmd.Process.Pid) // listening, nothing received yet
 	mem := benchutil.Sample(cmd.Process.Pid, 100*time.Millisecond)
 	start := time.Now()
 	if err := load(addr, o.n, o.sessions, o.size); err != nil {
@@ -84,7 +85,7 @@ func runSMTP(o opts, t smtpTarget) (smtpResult, error) {
 		}
 	}
 	all := time.Since(start)
-	return smtpResult{stored: float64(o.n) / all.Seconds(), acked: float64(o.n) / acked.Seconds(), mem: mem.Stop()}, nil
+	return smtpResult{stored: float64(o.n) / all.Seconds(), acked: float64(o.n) / acked.Seconds(), mem: mem.Stop(), idle: idle}, nil
 }
 
 // load sends n messages of size bytes over sessions concurrent sessions, a
