@@ -221,4 +221,3 @@ func (mb *Mailbox) Archive(id ID) error {
 // LockPath returns the path of the POP3 lock file of this mailbox, inside
 // its folder. Its name is not a message name and not a temporary name.
 func (mb *Mailbox) LockPath() string { return filepath.Join(mb.dir, lockName) }
-
