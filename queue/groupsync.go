@@ -1,6 +1,9 @@
 package queue
 
-import "sync"
+import (
+	"errors"
+	"sync"
+)
 
 // folderSync shares folder syncs between the goroutines that need the same
 // folder synced at the same time (group commit). A folder sync makes
@@ -46,21 +49,33 @@ func (g *folderSync) syncFolder(do func() error) error {
 		}
 		g.running = true
 		g.started++
-		n := g.started
-		g.mu.Unlock()
-		err := do()
-		g.mu.Lock()
-		g.running, g.finished = false, n
-		if err != nil {
-			g.failed, g.failErr = n, err
-		}
-		g.cond.Broadcast()
+		g.run(g.started, do)
 	}
 	if g.failed >= want {
 		return g.failErr
 	}
 	return nil
 }
+
+// run runs sync number n without the lock and records its result. A sync
+// that does not return (a panic, or a test's hook ending its goroutine)
+// still ends: it counts as failed, so its waiters neither hang nor
+// succeed.
+func (g *folderSync) run(n uint64, do func() error) {
+	err := errSyncAbandoned
+	g.mu.Unlock()
+	defer func() {
+		g.mu.Lock()
+		g.running, g.finished = false, n
+		if err != nil {
+			g.failed, g.failErr = n, err
+		}
+		g.cond.Broadcast()
+	}()
+	err = do()
+}
+
+var errSyncAbandoned = errors.New("folder sync abandoned")
 
 // folderSyncs holds one folderSync per folder path.
 type folderSyncs struct{ m sync.Map }

@@ -116,3 +116,21 @@ func TestGroupCommitFailureIsFinal(t *testing.T) {
 		t.Fatalf("a sync that started after the failure: %v, want success", err)
 	}
 }
+
+// TestGroupCommitAbandonedSync: a sync that never returns (here it
+// panics) still ends its turn: the callers waiting for it fail instead of
+// hanging, and the next caller runs a sync of its own.
+func TestGroupCommitAbandonedSync(t *testing.T) {
+	g := &folderSync{}
+	func() {
+		defer func() { _ = recover() }()
+		g.syncFolder(func() error { panic("in the sync") })
+	}()
+	if g.failed != 1 || g.running {
+		t.Fatalf("after a panicking sync: failed %d, running %v; want failed 1, not running", g.failed, g.running)
+	}
+	ran := false
+	if err := g.syncFolder(func() error { ran = true; return nil }); err != nil || !ran {
+		t.Errorf("the next sync: ran %v, err %v; want it run, no error", ran, err)
+	}
+}
