@@ -47,25 +47,22 @@ func BenchmarkRETR(b *testing.B) {
 }
 
 // BenchmarkLogin measures USER/PASS to +OK and QUIT on the same mailboxes:
-// "cold" with mailq's size cache emptied before each login (the first login
-// after a start, when every message is read through the dot-encoder to
-// measure it), "warm" with the cache of the previous login. The files are in
-// the page cache either way.
+// "cold" with mailq's size cache emptied before each login and its file
+// removed (the first login ever, when every message is read through the
+// dot-encoder to measure it), "restart" with only the memory emptied (the
+// first login after a restart reads the size cache file), "warm" with the
+// cache of the previous login. The files are in the page cache each time.
 //
 //	go test -run '^$' -bench Login -benchtime 5x ./pop3
 func BenchmarkLogin(b *testing.B) {
 	for _, s := range benchShapes {
-		for _, cold := range []bool{true, false} {
-			name := s.name + "/warm"
-			if cold {
-				name = s.name + "/cold"
-			}
-			b.Run(name, func(b *testing.B) { benchLogin(b, s.count, s.size, cold) })
+		for _, mode := range []string{"cold", "restart", "warm"} {
+			b.Run(s.name+"/"+mode, func(b *testing.B) { benchLogin(b, s.count, s.size, mode) })
 		}
 	}
 }
 
-func benchLogin(b *testing.B, count, size int, cold bool) {
+func benchLogin(b *testing.B, count, size int, mode string) {
 	e := newEnv(b)
 	msg := string(benchMessage(size, "\r\n"))
 	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -82,11 +79,14 @@ func benchLogin(b *testing.B, count, size int, cold bool) {
 	login()
 	b.ResetTimer()
 	for range b.N {
-		if cold {
+		if mode != "warm" {
 			b.StopTimer()
 			e.srv.sizes.mu.Lock()
 			clear(e.srv.sizes.users)
 			e.srv.sizes.mu.Unlock()
+			if mode == "cold" {
+				os.Remove(filepath.Join(e.dir, "users", ".index", bob+".sizes"))
+			}
 			b.StartTimer()
 		}
 		login()

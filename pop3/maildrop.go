@@ -139,7 +139,9 @@ type cachedSize struct {
 // polls a mailbox it leaves mail in does not have every message read again
 // at each login. Messages never change under their id; the file length is
 // checked all the same. Each login replaces its user's entry with the
-// messages listed, so the cache holds no more than the mailboxes do.
+// messages listed, so the cache holds no more than the mailboxes do. A
+// mailbox's sizes are also kept in its size cache file (sizes.go), so a
+// restart does not have every message read again either.
 type sizeCache struct {
 	mu    sync.Mutex
 	users map[string]map[queue.ID]cachedSize
@@ -150,10 +152,14 @@ type sizeCache struct {
 // so STAT, LIST and RETR agree: RFC 1939 §11).
 func (sc *sizeCache) measure(user string, mb *queue.Mailbox, list []queue.Message) ([]message, error) {
 	sc.mu.Lock()
-	old := sc.users[user]
+	old, inMemory := sc.users[user]
 	sc.mu.Unlock()
+	if !inMemory {
+		old = loadSizes(mb) // the first login since the start
+	}
 	known := make(map[queue.ID]cachedSize, len(list))
 	msgs := make([]message, 0, len(list))
+	changed := false
 	for _, lm := range list {
 		c, hit := old[lm.ID]
 		if !hit || c.fileSize != lm.Size {
@@ -164,10 +170,13 @@ func (sc *sizeCache) measure(user string, mb *queue.Mailbox, list []queue.Messag
 			if err != nil {
 				return nil, err
 			}
-			c = cachedSize{fileSize: lm.Size, size: size}
+			c, changed = cachedSize{fileSize: lm.Size, size: size}, true
 		}
 		known[lm.ID] = c
 		msgs = append(msgs, message{id: lm.ID, size: c.size})
+	}
+	if changed || len(known) != len(old) {
+		saveSizes(mb, msgs, known)
 	}
 	sc.mu.Lock()
 	sc.users[user] = known

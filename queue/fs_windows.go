@@ -3,6 +3,7 @@ package queue
 import (
 	"errors"
 	"os"
+	"path/filepath"
 
 	"golang.org/x/sys/windows"
 )
@@ -45,4 +46,14 @@ func moveFile(oldpath, newpath string, flags uint32) error {
 // MOVEFILE_REPLACE_EXISTING, MoveFileEx refuses atomically (DURABILITY rule 4).
 func renameNoReplace(oldpath, newpath string) error {
 	return moveFile(oldpath, newpath, 0)
+}
+
+// fileSizeAt returns the length of the file name in the open folder d,
+// without following a link.
+func fileSizeAt(d *os.File, name string) (int64, error) {
+	info, err := os.Lstat(filepath.Join(d.Name(), name))
+	if err != nil {
+		return 0, err
+	}
+	return info.Size(), nil
 }

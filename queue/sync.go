@@ -28,9 +28,15 @@ func (t *Tree) syncFile(f tempFile, path string) error {
 }
 
 // syncDir makes the names in dir durable through the seam (DURABILITY rule
-// 1, man 2 fsync; nothing on Windows, rule 14).
+// 1, man 2 fsync; nothing on Windows, rule 14). Callers that need the same
+// folder synced at the same time share the syncs (groupsync.go).
 func (t *Tree) syncDir(dir string) error {
-	return t.sync(syncKindFolder, dir, func() error { return syncDir(dir) })
+	if t.fast {
+		return nil // Durable=False (fast.go)
+	}
+	return t.folders.get(dir).syncFolder(func() error {
+		return t.sync(syncKindFolder, dir, func() error { return syncDir(dir) })
+	})
 }
 
 // syncDir syncs the folder dir with osfile.SyncDir, which also forgives

@@ -67,6 +67,9 @@ type Tree struct {
 	// fast skips every file and folder sync (SetDurable, fast.go).
 	fast bool
 
+	// folders shares the folder syncs of concurrent callers (groupsync.go).
+	folders folderSyncs
+
 	// syncHook, if set, runs every file and folder sync (sync.go).
 	syncHook func(kind, path string, do func() error) error
 }

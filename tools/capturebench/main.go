@@ -34,8 +34,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"mailq/internal/benchutil"
 )
 
 func main() {
@@ -63,7 +64,7 @@ func main() {
 	ack := map[string][]float64{}
 	stored := map[string][]float64{}
 	rss := map[string][]int64{}
-	body := makeBody(*size)
+	body := benchutil.MakeBody(*size, "bench@capture.example")
 	for r := 1; r <= *rounds; r++ {
 		for _, s := range servers {
 			res, err := runRound(s, *n, *sessions, body)
@@ -82,14 +83,14 @@ func main() {
 	fmt.Printf("\nmedians over %d rounds, %d messages of %d bytes, %d sessions:\n", *rounds, *n, *size, *sessions)
 	for _, s := range servers {
 		fmt.Printf("  %-16s  250s %8.0f msg/s  stored %8.0f msg/s  peak RSS %4d MB\n",
-			s.name, median(ack[s.name]), median(stored[s.name]), slices.Max(rss[s.name])>>20)
+			s.name, benchutil.Median(ack[s.name]), benchutil.Median(stored[s.name]), slices.Max(rss[s.name])>>20)
 	}
-	fast, durable := median(stored["mailq fast"]), median(stored["mailq durable"])
+	fast, durable := benchutil.Median(stored["mailq fast"]), benchutil.Median(stored["mailq durable"])
 	fmt.Printf("  fast / durable (stored): %.1fx\n", fast/durable)
 	if *mailpit != "" {
-		mp := median(stored["Mailpit v1.33.1"])
+		mp := benchutil.Median(stored["Mailpit v1.33.1"])
 		fmt.Printf("  fast / Mailpit (stored): %.1fx   durable / Mailpit: %.1fx\n", fast/mp, durable/mp)
-		fmt.Printf("  fast / Mailpit (250s):   %.1fx\n", median(ack["mailq fast"])/median(ack["Mailpit v1.33.1"]))
+		fmt.Printf("  fast / Mailpit (250s):   %.1fx\n", benchutil.Median(ack["mailq fast"])/benchutil.Median(ack["Mailpit v1.33.1"]))
 	}
 	if *big != "" {
 		if err := bigTest(*mailq, *big); err != nil {
@@ -144,7 +145,7 @@ func runRound(s server, n, sessions int, body []byte) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	defer stop(run.cmd)
+	defer benchutil.Stop(run.cmd)
 	start := time.Now()
 	if err := send(run.smtp, n, sessions, body, "bench@capture.example"); err != nil {
 		return result{}, err
@@ -164,20 +165,7 @@ func runRound(s server, n, sessions int, body []byte) (result, error) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	all := time.Since(start)
-	return result{ack: float64(n) / acked.Seconds(), stored: float64(n) / all.Seconds(), rss: peakRSS(run.cmd.Process.Pid)}, nil
-}
-
-// stop ends a server by its PID and waits for it.
-func stop(cmd *exec.Cmd) {
-	cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
-		<-done
-	}
+	return result{ack: float64(n) / acked.Seconds(), stored: float64(n) / all.Seconds(), rss: benchutil.PeakRSS(run.cmd.Process.Pid)}, nil
 }
 
 // mailqStarter runs "mailq /capture" in a folder whose mailq.ini sets any
@@ -185,7 +173,7 @@ func stop(cmd *exec.Cmd) {
 func mailqStarter(bin string, durable bool) func(dir string) (*running, error) {
 	return func(dir string) (*running, error) {
 		// Free ports picked here: with /q the console says nothing.
-		smtp := freePort()
+		smtp := benchutil.FreePort()
 		_, port, _ := net.SplitHostPort(smtp)
 		ini := fmt.Sprintf("[Config]\nBind=127.0.0.1\nHostName=bench.test\nSMTPPort=%s\nPOPPort=0\nLogLevel=0\n"+
 			"Durable=%v\nCaptureMaxMessages=0,0\nCaptureMaxMB=0,0\nSMTPMaxMessageSize=200\nSMTPMaxQueued=0\n", port, durable)
@@ -194,31 +182,12 @@ func mailqStarter(bin string, durable bool) func(dir string) (*running, error) {
 		}
 		cmd := exec.Command(bin, "/capture", "/q")
 		cmd.Dir = dir
-		addr, err := startAndDial(cmd, smtp)
-		if err != nil {
+		if err := benchutil.StartAndDial(cmd, smtp); err != nil {
 			return nil, err
 		}
 		box := filepath.Join(dir, "users", "bench@capture.example")
-		return &running{smtp: addr, cmd: cmd, stored: func() (int, error) { return countEML(box) }}, nil
+		return &running{smtp: smtp, cmd: cmd, stored: func() (int, error) { return benchutil.CountEML(box) }}, nil
 	}
-}
-
-// startAndDial starts cmd and waits until addr accepts a connection.
-func startAndDial(cmd *exec.Cmd, addr string) (string, error) {
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		return "", err
-	}
-	for i := 0; i < 1500; i++ {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return addr, nil
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	cmd.Process.Kill()
-	return "", fmt.Errorf("%s did not listen on %s:\n%s", cmd.Path, addr, out.String())
 }
 
 // startAndFind starts cmd and reads its output until re matches.
@@ -249,30 +218,11 @@ type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
-func countEML(dir string) (int, error) {
-	d, err := os.Open(dir)
-	if os.IsNotExist(err) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	defer d.Close()
-	names, err := d.Readdirnames(-1)
-	k := 0
-	for _, n := range names {
-		if strings.HasSuffix(n, ".eml") {
-			k++
-		}
-	}
-	return k, err
-}
-
 // mailpitStarter runs Mailpit on two free loopback ports with a database in
 // dir, keeping every message (--max 0), any SMTP credentials.
 func mailpitStarter(bin string) func(dir string) (*running, error) {
 	return func(dir string) (*running, error) {
-		sp, hp := freePort(), freePort()
+		sp, hp := benchutil.FreePort(), benchutil.FreePort()
 		cmd := exec.Command(bin, "--smtp", sp, "--listen", hp, "--database", filepath.Join(dir, "mailpit.db"),
 			"--max", "0", "--smtp-auth-accept-any", "--smtp-auth-allow-insecure", "--smtp-disable-rdns", "--max-message-size", "0")
 		cmd.Dir = dir
@@ -302,15 +252,6 @@ func mailpitStarter(bin string) func(dir string) (*running, error) {
 		}
 		return &running{smtp: sp, cmd: cmd, stored: count}, nil
 	}
-}
-
-func freePort() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // send delivers n copies of body over sessions concurrent sessions.
@@ -390,44 +331,6 @@ func session(addr string, body []byte, to string, jobs <-chan struct{}) error {
 	return nil
 }
 
-// makeBody is a message of about size bytes: header and lines of text.
-func makeBody(size int) []byte {
-	var b bytes.Buffer
-	b.WriteString("From: load@sender.example\r\nTo: bench@capture.example\r\nSubject: capturebench\r\n\r\n")
-	line := "The quick brown fox jumps over the lazy dog; 0123456789 abcdefghij.\r\n"
-	for b.Len()+len(line) <= size {
-		b.WriteString(line)
-	}
-	return b.Bytes()
-}
-
-// peakRSS is the process's VmHWM (Linux), in bytes.
-func peakRSS(pid int) int64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			f := strings.Fields(rest)
-			if len(f) > 0 {
-				kb, _ := strconv.ParseInt(f[0], 10, 64)
-				return kb << 10
-			}
-		}
-	}
-	return 0
-}
-
-func median(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	if len(s) == 0 {
-		return 0
-	}
-	return s[len(s)/2]
-}
-
 // bigTest receives ten messages of each size (one session after another,
 // as attachments base64-encoded) in fast capture mode and prints the peak
 // RSS after each size, from a fresh process per size.
@@ -457,8 +360,8 @@ func bigTest(bin, sizes string) error {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
-		rss := peakRSS(run.cmd.Process.Pid)
-		stop(run.cmd)
+		rss := benchutil.PeakRSS(run.cmd.Process.Pid)
+		benchutil.Stop(run.cmd)
 		os.RemoveAll(dir)
 		if err != nil {
 			return err
