@@ -1,8 +1,8 @@
 // Package benchutil holds what the benchmark tools (tools/capturebench,
 // tools/mqbench) share: free loopback ports, starting a server and waiting
 // until it answers, stopping it by its PID, memory figures from /proc, test
-// messages and medians. It is for measuring tools only; mailq itself never
-// imports it.
+// messages and medians, and a private Postfix (postfix.go), which mailtest's
+// tests use too. mailq itself never imports it.
 package benchutil
 
 import (
