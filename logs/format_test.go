@@ -31,6 +31,7 @@ func TestRowFormat(t *testing.T) {
 	l.SMTPReceived(c, SMTPMessage{QueueID: "q1", Tracking: "t1", Helo: "client.test", From: "a@b.test",
 		Rcpts: []string{"c@d.test", "e@d.test"}, Size: 1234})
 	l.POP3LoggedIn("3", "bob@d.test", "192.0.2.8", "APOP", 2, 4096)
+	l.AbuseLoginBlocked(FilePOP3, "POP3", "4", "192.0.2.9", "bob@d.test", RuleLoginAccountIP, 5, now.Add(15*time.Minute))
 	l.MDAFiled(MDARecipient{ID: "q1", Tracking: "t1", Sender: "a@b.test", Rcpt: "c@d.test", Action: MDADelivered, Dest: "c@d.test"})
 	l.MXADelivery("q2", "mx.far.test[198.51.100.1]:25", "z@far.test", MXASent, "250 2.0.0 ok, queued")
 	l.Infof("SERVER", "started: %d thread(s)", 4)
@@ -49,6 +50,7 @@ func TestRowFormat(t *testing.T) {
 		"pop3-20261204.log": {
 			"time,id,module,status,text,client,event,user,method,count,octets,uid,detail",
 			`2026-12-04T15:31:41.250Z,3,POP3,OK,"bob@d.test logged in from [192.0.2.8] (APOP): 2 message(s), 4096 octets",192.0.2.8,login,bob@d.test,APOP,2,4096,,`,
+			`2026-12-04T15:31:41.250Z,4,POP3,LOCKED,"[192.0.2.9] may not log in to ""bob@d.test"" until 15:46:41: 5 failed logins of it; /UNLOCK:bob@d.test ends it now",192.0.2.9,abuse,bob@d.test,,,,,"login-account-ip: 5 failed logins, blocked until 2026-12-04T15:46:41Z"`,
 		},
 		"mda-20261204.log": {
 			"time,id,module,status,text,action,recipient,original,sender,destination,tracking,detail",
@@ -80,6 +82,7 @@ func TestRowFormat(t *testing.T) {
 		"15:31:41 12    ESMTP RCPT TO:<x@y> -> 550 5.1.1 No such user here",
 		"15:31:41 12    ESMTP message q1 from <a@b.test> to <c@d.test> and 1 more, 1234 bytes, queued",
 		"15:31:41 3     POP3  bob@d.test logged in from [192.0.2.8] (APOP): 2 message(s), 4096 octets",
+		`15:31:41 4     POP3  [192.0.2.9] may not log in to "bob@d.test" until 15:46:41: 5 failed logins of it; /UNLOCK:bob@d.test ends it now`,
 		"15:31:41 q1    MDA   delivered to c@d.test",
 		"15:31:41 q2    MXA   z@far.test: sent to mx.far.test[198.51.100.1]:25: 250 2.0.0 ok, queued",
 		"15:31:41 -     SERVER started: 4 thread(s)",

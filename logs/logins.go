@@ -2,7 +2,6 @@ package logs
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 )
 
@@ -31,5 +30,6 @@ func (l *Logger) AbuseLoginBlocked(file File, module, id, client, user string, r
 	}
 	l.emit(event{File: file, Level: Normal, Color: red, Module: module, ID: id, Status: "LOCKED",
 		Text:   text,
-		Fields: []string{client, "abuse", string(rule), user, strconv.Itoa(failures), until.UTC().Format(time.RFC3339)}})
+		Fields: cols(file, "client", client, "event", "abuse", "user", user,
+			"detail", fmt.Sprintf("%s: %d failed logins, blocked until %s", rule, failures, until.UTC().Format(time.RFC3339)))})
 }
