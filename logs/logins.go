@@ -29,7 +29,7 @@ func (l *Logger) AbuseLoginBlocked(file File, module, id, client, user string, r
 			client, clip(user, 80), at, failures, clip(user, 80))
 	}
 	l.emit(event{File: file, Level: Normal, Color: red, Module: module, ID: id, Status: "LOCKED",
-		Text:   text,
+		Text: text,
 		Fields: cols(file, "client", client, "event", "abuse", "user", user,
 			"detail", fmt.Sprintf("%s: %d failed logins, blocked until %s", rule, failures, until.UTC().Format(time.RFC3339)))})
 }
