@@ -35,7 +35,8 @@ func TestBdatOverLimitCut(t *testing.T) {
 
 // TestBdatSizeOverflow: a chunk size near the int64 limit, declared after
 // an earlier chunk, is over any size limit; the sum of the two must not
-// wrap around and let the chunk's octets through unlimited.
+// wrap around and let the chunk's octets through unlimited (into the draft,
+// or into memory when msgauth holds the message for its checks).
 func TestBdatSizeOverflow(t *testing.T) {
 	t.Parallel()
 	const huge = 1<<63 - 1
