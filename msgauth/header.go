@@ -148,7 +148,24 @@ func (c *Checker) ours(v string) bool {
 	if f := strings.Fields(id); len(f) > 0 {
 		id = f[0]
 	}
-	return strings.EqualFold(strings.TrimSpace(id), c.opt.Host)
+	id = strings.TrimSpace(id)
+	if len(id) >= 2 && id[0] == '"' && id[len(id)-1] == '"' {
+		id = unquote(id[1 : len(id)-1]) // RFC 8601 §2.2: authserv-id is a value, so it may be a quoted-string
+	}
+	return strings.EqualFold(id, c.opt.Host)
+}
+
+// unquote drops the backslashes of a quoted-string's quoted-pairs (RFC
+// 5322 §3.2.1).
+func unquote(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // uncomment replaces the comments of a header value, nested ones
