@@ -74,25 +74,36 @@ func fromDomain(msg []byte) (string, bool) {
 func (c *Checker) Header(res Results) string {
 	var rs []authres.Result
 	if s := res.SPF; s.Result != "" {
-		r := &authres.SPFResult{Value: authres.ResultValue(s.Result), From: s.From}
+		r := &authres.SPFResult{Value: authres.ResultValue(s.Result), From: unslash(s.From)}
 		if s.From == "" {
-			r.Helo = s.Helo
+			r.Helo = unslash(s.Helo)
 		}
 		rs = append(rs, r)
 		if s.HeloResult != "" && s.From != "" {
-			rs = append(rs, &authres.SPFResult{Value: authres.ResultValue(s.HeloResult), Helo: s.Helo})
+			rs = append(rs, &authres.SPFResult{Value: authres.ResultValue(s.HeloResult), Helo: unslash(s.Helo)})
 		}
 	}
 	for _, d := range res.DKIM {
-		rs = append(rs, &authres.DKIMResult{Value: authres.ResultValue(d.Result), Domain: d.Domain})
+		rs = append(rs, &authres.DKIMResult{Value: authres.ResultValue(d.Result), Domain: unslash(d.Domain)})
 	}
 	if d := res.DMARC; d.Result != "" {
-		rs = append(rs, &authres.DMARCResult{Value: authres.ResultValue(d.Result), From: d.Domain})
+		rs = append(rs, &authres.DMARCResult{Value: authres.ResultValue(d.Result), From: unslash(d.Domain)})
 	}
 	// Format leaves a blank before ";" after a result without properties.
 	v := strings.ReplaceAll(strings.TrimSpace(authres.Format(c.opt.Host, rs)), " ;", ";")
 	return "Authentication-Results: " + safe(v) + "\r\n"
 }
+
+// unslash makes a value from the client inert in our field: authres
+// quotes a value by escaping its quotes only, so a backslash before a quote
+// would end the quoted-string (RFC 5322 §3.2.4), and readers that split
+// the field at ";" without regard to quotes (go-msgauth's own parser among
+// them) would take what follows for results; either way the client could
+// append a result of its own ("dkim=pass") to ours. Quotes, backslashes,
+// semicolons and comment parentheses become "?".
+func unslash(s string) string { return valueReplacer.Replace(s) }
+
+var valueReplacer = strings.NewReplacer(`\`, "?", `"`, "?", ";", "?", "(", "?", ")", "?")
 
 // safe keeps a header value on one line of printable ASCII (RFC 5322 §2.2):
 // the values come from the client (MAIL FROM, HELO, d=).
@@ -148,7 +159,24 @@ func (c *Checker) ours(v string) bool {
 	if f := strings.Fields(id); len(f) > 0 {
 		id = f[0]
 	}
-	return strings.EqualFold(strings.TrimSpace(id), c.opt.Host)
+	id = strings.TrimSpace(id)
+	if len(id) >= 2 && id[0] == '"' && id[len(id)-1] == '"' {
+		id = unquote(id[1 : len(id)-1]) // RFC 8601 §2.2: authserv-id is a value, so it may be a quoted-string
+	}
+	return strings.EqualFold(id, c.opt.Host)
+}
+
+// unquote drops the backslashes of a quoted-string's quoted-pairs (RFC
+// 5322 §3.2.1).
+func unquote(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // uncomment replaces the comments of a header value, nested ones

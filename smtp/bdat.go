@@ -118,9 +118,12 @@ type chunkReader struct {
 
 func (r *chunkReader) Read(p []byte) (int, error) {
 	for r.err == nil && len(p) > 0 {
-		if r.max > 0 && r.size+r.left > r.max {
+		if r.max > 0 && r.left > r.max-r.size { // not size+left: that can wrap
 			// RFC 3030 §4.2 with RFC 1870: the whole chunk is read, then 552.
 			if _, err := io.CopyN(io.Discard, r.s.br, r.left); err != nil {
+				if errors.Is(err, io.EOF) {
+					err = io.ErrUnexpectedEOF // the client left inside a chunk, no end of message
+				}
 				r.err = err
 				break
 			}
