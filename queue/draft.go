@@ -203,7 +203,10 @@ func (d *Draft) Abort() error {
 	return d.cleanup()
 }
 
-// cleanup closes the temporary file if open and removes both temporaries.
+// cleanup closes the temporary file if open and removes both temporaries:
+// the .auth's first, then the .eml's, which reserves the id (rule 4). In
+// the other order a draft that drew the id in between could lose its own
+// .auth temporary to this removal.
 func (d *Draft) cleanup() error {
 	d.done = true
 	if d.f != nil {
@@ -211,7 +214,7 @@ func (d *Draft) cleanup() error {
 		d.f = nil
 	}
 	var errs []error
-	for _, p := range []string{d.emlTmp, d.authTmp} {
+	for _, p := range []string{d.authTmp, d.emlTmp} {
 		if err := os.Remove(p); err != nil && !isNotExist(err) {
 			errs = append(errs, fileErr("remove", p, err))
 		}
