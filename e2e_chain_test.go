@@ -43,6 +43,41 @@ p.quit()
 sys.stdout.write("UID " + uid + "\n" + "\n".join(l.decode() for l in lines) + "\n")
 `
 
+// chain is two mail servers: A relays mail for B's domain through its
+// [LocalMX] table to B's SMTP port; B files it (its MDA) and serves it over
+// POP3.
+type chain struct {
+	dirA, dirB         string
+	smtpA, smtpB, popB *instance
+}
+
+// startChain starts B for domain domB with the account userB (password
+// secret-b), then A for domA with the account userA (password pwA),
+// relaying domB to B.
+func startChain(t *testing.T, domA, userA, pwA, domB, userB string) chain {
+	t.Helper()
+	tree := func(dom, extra string) string {
+		return newTree(t, strings.NewReplacer("HostName=mx.test", "HostName=mx."+dom,
+			"HostDomain=test.example", "HostDomain="+dom,
+			"Domain1=test.example", "Domain1="+dom,
+			"[MDA]\nEnabled=False", "[MDA]\nEnabled=True"+extra).Replace(testINI))
+	}
+	adduser := func(dir, user, pw string) {
+		if code, out := mailq(t, dir, "/adduser:"+user, "/pw:"+pw); code != 0 {
+			t.Fatalf("/adduser:%s: %d\n%s", user, code, out)
+		}
+	}
+	var c chain
+	c.dirB = tree(domB, "")
+	adduser(c.dirB, userB, "secret-b")
+	c.smtpB = start(t, c.dirB, "/RELAY:2")
+	c.popB = start(t, c.dirB, "/POP")
+	c.dirA = tree(domA, "\n[MXA]\nEnabled=True\nMX=Local\n[LocalMX]\nItem1="+domB+","+c.smtpB.addr)
+	adduser(c.dirA, userA, pwA)
+	c.smtpA = start(t, c.dirA, "/RELAY:1")
+	return c
+}
+
 // TestTwoInstanceChain runs two mail servers: A (a.example) relays mail for
 // b.example through its [LocalMX] table to B's SMTP port; B files it and
 // serves it over POP3. The message arrives once, intact, with both trace
@@ -51,26 +86,8 @@ func TestTwoInstanceChain(t *testing.T) {
 	t.Parallel()
 	py := testutil.Python(t, "smtplib", "poplib")
 
-	iniB := strings.NewReplacer("HostName=mx.test", "HostName=mx.b.example",
-		"HostDomain=test.example", "HostDomain=b.example",
-		"Domain1=test.example", "Domain1=b.example",
-		"[MDA]\nEnabled=False", "[MDA]\nEnabled=True").Replace(testINI)
-	dirB := newTree(t, iniB)
-	if code, out := mailq(t, dirB, "/adduser:bob@b.example", "/pw:secret-b"); code != 0 {
-		t.Fatalf("/adduser on B: %d\n%s", code, out)
-	}
-	smtpB := start(t, dirB, "/RELAY:2")
-	popB := start(t, dirB, "/POP")
-
-	iniA := strings.NewReplacer("HostName=mx.test", "HostName=mx.a.example",
-		"HostDomain=test.example", "HostDomain=a.example",
-		"Domain1=test.example", "Domain1=a.example",
-		"[MDA]\nEnabled=False", "[MDA]\nEnabled=True\n[MXA]\nEnabled=True\nMX=Local\n[LocalMX]\nItem1=b.example,"+smtpB.addr).Replace(testINI)
-	dirA := newTree(t, iniA)
-	if code, out := mailq(t, dirA, "/adduser:alice@a.example", "/pw:secret-a"); code != 0 {
-		t.Fatalf("/adduser on A: %d\n%s", code, out)
-	}
-	smtpA := start(t, dirA, "/RELAY:1")
+	c := startChain(t, "a.example", "alice@a.example", "secret-a", "b.example", "bob@b.example")
+	dirA, dirB, smtpA, smtpB, popB := c.dirA, c.dirB, c.smtpA, c.smtpB, c.popB
 
 	shost, sport := splitAddr(t, smtpA.addr)
 	phost, pport := splitAddr(t, popB.addr)

@@ -107,21 +107,8 @@ func TestDSNRelay(t *testing.T) {
 func TestDSNChain(t *testing.T) {
 	t.Parallel()
 	py := testutil.Python(t, "smtplib")
-	iniB := strings.NewReplacer("HostName=mx.test", "HostName=mx.b.example",
-		"HostDomain=test.example", "HostDomain=b.example",
-		"Domain1=test.example", "Domain1=b.example",
-		"[MDA]\nEnabled=False", "[MDA]\nEnabled=True").Replace(testINI)
-	dirB := newTree(t, iniB)
-	if code, out := mailq(t, dirB, "/adduser:bob@b.example", "/pw:secret-b"); code != 0 {
-		t.Fatalf("/adduser on B: %d\n%s", code, out)
-	}
-	smtpB := start(t, dirB, "/RELAY:2")
-	iniA := strings.NewReplacer("[MDA]\nEnabled=False", "[MDA]\nEnabled=True\n[MXA]\nEnabled=True\nMX=Local\n[LocalMX]\nItem1=b.example,"+smtpB.addr).Replace(testINI)
-	dirA := newTree(t, iniA)
-	if code, out := mailq(t, dirA, "/adduser:alice@test.example", "/pw:secret"); code != 0 {
-		t.Fatalf("/adduser on A: %d\n%s", code, out)
-	}
-	smtpA := start(t, dirA, "/RELAY:1")
+	c := startChain(t, "test.example", "alice@test.example", "secret", "b.example", "bob@b.example")
+	dirA, dirB, smtpA, smtpB := c.dirA, c.dirB, c.smtpA, c.smtpB
 	host, port := splitAddr(t, smtpA.addr)
 	if out, err := exec.Command(py, "-c", dsnPython, host, port, "bob@b.example", "dsn chain").CombinedOutput(); err != nil {
 		t.Fatalf("python: %v\n%s\nA:\n%s", err, out, smtpA.out())

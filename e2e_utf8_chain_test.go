@@ -52,26 +52,8 @@ func TestTwoInstanceChainUTF8(t *testing.T) {
 	py := testutil.Python(t, "smtplib", "poplib")
 	const domB = "xn--bcher-kva.example" // bücher.example
 
-	iniB := strings.NewReplacer("HostName=mx.test", "HostName=mx."+domB,
-		"HostDomain=test.example", "HostDomain="+domB,
-		"Domain1=test.example", "Domain1="+domB,
-		"[MDA]\nEnabled=False", "[MDA]\nEnabled=True").Replace(testINI)
-	dirB := newTree(t, iniB)
-	if code, out := mailq(t, dirB, "/adduser:jörg@bücher.example", "/pw:secret-b"); code != 0 {
-		t.Fatalf("/adduser on B: %d\n%s", code, out)
-	}
-	smtpB := start(t, dirB, "/RELAY:2")
-	popB := start(t, dirB, "/POP")
-
-	iniA := strings.NewReplacer("HostName=mx.test", "HostName=mx.a.example",
-		"HostDomain=test.example", "HostDomain=a.example",
-		"Domain1=test.example", "Domain1=a.example",
-		"[MDA]\nEnabled=False", "[MDA]\nEnabled=True\n[MXA]\nEnabled=True\nMX=Local\n[LocalMX]\nItem1="+domB+","+smtpB.addr).Replace(testINI)
-	dirA := newTree(t, iniA)
-	if code, out := mailq(t, dirA, "/adduser:alice@a.example", "/pw:secret-a"); code != 0 {
-		t.Fatalf("/adduser on A: %d\n%s", code, out)
-	}
-	smtpA := start(t, dirA, "/RELAY:1")
+	c := startChain(t, "a.example", "alice@a.example", "secret-a", domB, "jörg@bücher.example")
+	dirA, smtpA, smtpB, popB := c.dirA, c.smtpA, c.smtpB, c.popB
 
 	shost, sport := splitAddr(t, smtpA.addr)
 	phost, pport := splitAddr(t, popB.addr)
