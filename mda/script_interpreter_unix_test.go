@@ -7,9 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"mailq/config"
 )
 
 // TestScriptInterpreter: an executable delivery script runs through its own
@@ -33,24 +30,9 @@ func TestScriptInterpreter(t *testing.T) {
 			if err := os.WriteFile(script, []byte(body), c.mode); err != nil {
 				t.Fatal(err)
 			}
-			wake := make(chan struct{}, 1)
-			r := tb.run(func(o *Options) {
-				o.Wake, o.Nice = wake, time.Hour
-				o.Scripts = config.Scripts{Enabled: true, System: script}
-			})
-			wait(t, r.scans, "the first scan")
-			tb.commit("sender@far.example", []string{"alice@test.example"}, testMessage)
-			wake <- struct{}{}
-			wait(t, r.filed, "the set to be filed")
-			deadline := time.Now().Add(10 * time.Second)
-			for !strings.Contains(tb.mdaLog(), "exit status 0") {
-				if time.Now().After(deadline) {
-					t.Fatalf("the script's end is not logged:\n%s", tb.mdaLog())
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
-			if !strings.Contains(tb.mdaLog(), c.want) {
-				t.Errorf("no row %q:\n%s", c.want, tb.mdaLog())
+			log := systemScriptLog(t, tb, script)
+			if !strings.Contains(log, c.want) {
+				t.Errorf("no row %q:\n%s", c.want, log)
 			}
 		})
 	}

@@ -5,9 +5,6 @@ package mda
 import (
 	"strings"
 	"testing"
-	"time"
-
-	"mailq/config"
 )
 
 // TestScriptOutputRows: a delivery script's output is logged a row a line;
@@ -29,24 +26,9 @@ func TestScriptOutputRows(t *testing.T) {
 			t.Parallel()
 			tb := newTestbed(t)
 			script := writeScript(t, tb.root, "s.sh", c.body, false)
-			wake := make(chan struct{}, 1)
-			r := tb.run(func(o *Options) {
-				o.Wake, o.Nice = wake, time.Hour
-				o.Scripts = config.Scripts{Enabled: true, System: script}
-			})
-			wait(t, r.scans, "the first scan")
-			tb.commit("sender@far.example", []string{"alice@test.example"}, testMessage)
-			wake <- struct{}{}
-			wait(t, r.filed, "the set to be filed")
-			deadline := time.Now().Add(10 * time.Second)
-			for !strings.Contains(tb.mdaLog(), "exit status 0") {
-				if time.Now().After(deadline) {
-					t.Fatalf("the script's end is not logged:\n%s", tb.mdaLog())
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
-			if n := strings.Count(tb.mdaLog(), "script-output"); n != c.rows {
-				t.Errorf("%d output rows, want %d:\n%s", n, c.rows, tb.mdaLog())
+			log := systemScriptLog(t, tb, script)
+			if n := strings.Count(log, "script-output"); n != c.rows {
+				t.Errorf("%d output rows, want %d:\n%s", n, c.rows, log)
 			}
 		})
 	}

@@ -39,6 +39,23 @@ echo "TO=$TO"
 test -f "$EML_FILE" && head -n 2 "$EML_FILE" | tr -d '\r'
 `
 
+// systemScriptLog files one set for alice with the system script at path
+// as the only script and returns the MDA log once the script has ended
+// (scripts.stop waits for it), as TestScriptsEnvironment does.
+func systemScriptLog(t *testing.T, tb *testbed, path string) string {
+	t.Helper()
+	a := tb.agent(func(o *Options) { o.Scripts = config.Scripts{Enabled: true, System: path} })
+	a.scripts.start()
+	tb.commit("sender@far.example", []string{"alice@test.example"}, testMessage)
+	tb.fileAll(a)
+	a.scripts.stop(10 * time.Second)
+	log := tb.mdaLog()
+	if !strings.Contains(log, "exit status 0") {
+		t.Fatalf("the script's end is not logged:\n%s", log)
+	}
+	return log
+}
+
 // TestScriptsEnvironment: after a set is filed, the account's own script
 // (executable) and the system script (run through sh) each run once per
 // copy in an account's mailbox, with the manual's variables; the unknown
