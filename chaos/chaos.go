@@ -38,6 +38,22 @@ type Plan struct {
 	has   [8]bool        // has[stage]: some rule applies there
 }
 
+// FromRules is the plan of rules written as [Chaos] values (RuleN=...),
+// named Rule1, Rule2... in order, with seed: the rules of a test, without
+// an INI file.
+func FromRules(seed uint64, rules ...string) (*Plan, error) {
+	c := config.Chaos{Seed: seed}
+	for i, r := range rules {
+		cr, err := config.ParseChaosRule(r)
+		if err != nil {
+			return nil, fmt.Errorf("rule %q: %w", r, err)
+		}
+		cr.Key = fmt.Sprintf("Rule%d", i+1)
+		c.Rules = append(c.Rules, cr)
+	}
+	return New(c), nil
+}
+
 // New returns the plan of c, or nil when c has no rules. A zero seed is
 // replaced by a random one, which Seed reports so that it can be logged and
 // set to replay the run.

@@ -11,16 +11,11 @@ import (
 
 func plan(t *testing.T, seed uint64, rules ...string) *Plan {
 	t.Helper()
-	c := config.Chaos{Seed: seed}
-	for i, r := range rules {
-		cr, err := config.ParseChaosRule(r)
-		if err != nil {
-			t.Fatalf("%q: %v", r, err)
-		}
-		cr.Key = fmt.Sprintf("Rule%d", i+1)
-		c.Rules = append(c.Rules, cr)
+	p, err := FromRules(seed, rules...)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return New(c)
+	return p
 }
 
 func TestMatch(t *testing.T) {

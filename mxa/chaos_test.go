@@ -2,7 +2,6 @@ package mxa
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -14,16 +13,11 @@ import (
 
 func sendPlan(t testing.TB, seed uint64, rules ...string) *chaos.Plan {
 	t.Helper()
-	c := config.Chaos{Seed: seed}
-	for i, r := range rules {
-		cr, err := config.ParseChaosRule(r)
-		if err != nil {
-			t.Fatalf("rule %q: %v", r, err)
-		}
-		cr.Key = fmt.Sprintf("Rule%d", i+1)
-		c.Rules = append(c.Rules, cr)
+	p, err := chaos.FromRules(seed, rules...)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return chaos.New(c)
+	return p
 }
 
 // TestChaosSend: SEND rules fail an attempt as the remote would, without

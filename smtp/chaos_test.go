@@ -16,16 +16,11 @@ import (
 // chaosPlan parses rules (one per line) into a plan with seed.
 func chaosPlan(t testing.TB, seed uint64, rules ...string) *chaos.Plan {
 	t.Helper()
-	c := config.Chaos{Seed: seed}
-	for i, r := range rules {
-		cr, err := config.ParseChaosRule(r)
-		if err != nil {
-			t.Fatalf("rule %q: %v", r, err)
-		}
-		cr.Key = fmt.Sprintf("Rule%d", i+1)
-		c.Rules = append(c.Rules, cr)
+	p, err := chaos.FromRules(seed, rules...)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return chaos.New(c)
+	return p
 }
 
 func withChaos(p *chaos.Plan) func(*Options) { return func(o *Options) { o.Chaos = p } }
