@@ -4,11 +4,9 @@ import (
 	"context"
 	"strings"
 
-	"mailq/address"
 	"mailq/config"
 	"mailq/lockfile"
 	"mailq/logs"
-	"mailq/queue"
 )
 
 // Capture mode (config.Capture): a test mail server. "mailq /capture" runs
@@ -65,23 +63,6 @@ func releaseNote(cfg *config.Config) string {
 		return " except mail released with /RELEASE to " + strings.Join(cfg.Capture.ReleaseDomains, ", ")
 	}
 	return ""
-}
-
-// captureFiled is the SMTP server's direct filing in capture mode: set
-// when the MDA runs in this process (its retention counts what the SMTP
-// server files) and runs no delivery scripts (they run in the MDA's pass,
-// which direct filing skips); nil otherwise.
-func (a *app) captureFiled() func(box string, id queue.ID, size int64) {
-	c := a.cfg
-	if !c.Capture.On || !c.MDA.Enabled || c.Scripts.Enabled || c.Server.Test {
-		return nil
-	}
-	return func(box string, id queue.ID, size int64) {
-		name, err := address.SafeName(box)
-		if err == nil && a.mdaAgent != nil {
-			a.mdaAgent.Captured(name, id, size)
-		}
-	}
 }
 
 // captureHint replaces the hint about the first account in capture mode,

@@ -30,6 +30,7 @@ func (a *app) sinkComponents() ([]component, error) {
 	o.Routes = route.New(nil, nil, func(string) bool { return false })
 	o.RefileUnknown = true
 	o.Discard = !a.cfg.Sink.Keep
+	o.Direct = nil // everything the sink keeps stays in the queue
 	o.Committed = func() { accepted.Add(1) }
 	srv, err := smtp.New(o)
 	if err != nil {

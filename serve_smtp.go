@@ -54,6 +54,6 @@ func (a *app) smtpOptions() smtp.Options {
 		Auth:            a.msgAuthChecker(),
 		Chaos:           a.chaosPlan(), // serve_sink.go
 		Capture:         a.cfg.Capture,
-		CaptureFiled:    a.captureFiled(), // serve_capture.go
+		Direct:          a.directFiler(), // serve_direct.go
 	}
 }

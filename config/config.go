@@ -278,6 +278,9 @@ type MDA struct {
 	// GroupsLocalOnly (GroupsLocalSendersOnly) lets only local senders
 	// (logged in, loopback, [RelayIPs]) write to a distribution group.
 	GroupsLocalOnly bool
+	// DirectFiling lets the SMTP server file one-recipient mail straight
+	// into the mailbox when the MDA runs in its process (smtp/direct.go).
+	DirectFiling bool
 }
 
 // MXA holds the [MXA] section and the expiry and bounce keys.

@@ -159,7 +159,7 @@ var sampleKeyValues = map[string]string{
 	"RequireTLS": "True", "VerifyTLS": "True", "DelayWarningHours": "8",
 	"MaxUnknownFolders": "50",
 	"SinkPort":          "2600", "SinkKeep": "True", // sink.go
-	"MaxFailedLoginsPerIP": "7", "MaxFailedLoginsPerAccount": "50", "LockoutMinutes": "60", "AutoBanMinutes": "90", "GroupsLocalSendersOnly": "True",
+	"MaxFailedLoginsPerIP": "7", "MaxFailedLoginsPerAccount": "50", "LockoutMinutes": "60", "AutoBanMinutes": "90", "GroupsLocalSendersOnly": "True", "DirectFiling": "False",
 	"Capture": "True", "CaptureAuth": "True", "CapturePlusFold": "True", "CaptureMailbox": "all@capture.test",
 	"CaptureMaxMessages": "5,50", "CaptureMaxMB": "1,2", "ReleaseDomains": "example.com", "Durable": "False",
 }

@@ -153,6 +153,7 @@ var settings = []rower{
 		flag("ENABLESCRIPTS", "True", "Agents (MDA and MXA)", "run the [Scripts] scripts even if Enabled=False").
 		label("Scripts", inSMTP).when(mdaOn),
 	key("MDA", "RefileUnknownUsers", "True", boolK, func(c *Config) *bool { return &c.MDA.RefileUnknownUsers }),
+	key("MDA", "DirectFiling", "True", boolK, func(c *Config) *bool { return &c.MDA.DirectFiling }),
 
 	key("MXA", "Enabled", "False", boolK, func(c *Config) *bool { return &c.MXA.Enabled }).
 		with(agent("MXA", "run the exchange agent (sends mail to other servers)", func(c *Config) *bool { return &c.MXA.Enabled })).

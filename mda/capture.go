@@ -344,12 +344,6 @@ func (r *retention) lockBox(mb *queue.Mailbox) (func(), error) {
 	}, nil
 }
 
-// Captured records a message the SMTP server filed directly into the
-// mailbox folder (capture mode's direct filing) for the retention limits.
-func (a *Agent) Captured(folder string, id queue.ID, size int64) {
-	a.retain.added(folder, id, size)
-}
-
 // copySize is the size of the copy fs.deliver wrote for t.
 func (fs *filing) copySize(hdr []byte) int64 {
 	return int64(len(hdr)) + fs.size - fs.h.bodyOff

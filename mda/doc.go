@@ -44,6 +44,11 @@
 // the replay writes it again. A stop never leaves that window open: once
 // every copy is written the source is removed whatever the context says.
 //
+// Direct filing (direct.go) is the one way a message reaches a mailbox
+// without this sequence: the SMTP server writes the copy itself, for a set
+// that would be one plain mailbox copy, and the agent only decides it
+// (DirectBox) and logs it (Filed).
+//
 // # Decisions
 //
 //   - Account: a copy in users/<address>/, with Return-Path (RFC 5321

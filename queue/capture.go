@@ -7,9 +7,9 @@ import (
 )
 
 // NewMailboxDraft reserves a fresh id in addr's mailbox (made if missing)
-// and opens its temporary file there: capture mode's direct filing, where
-// the SMTP server writes a one-recipient message straight into the
-// mailbox it belongs in, with the fields the MDA would have put on top. Its
+// and opens its temporary file there: direct filing, where the SMTP server
+// writes a one-recipient message straight into the mailbox it belongs in,
+// with the fields the MDA would have put on top (smtp/direct.go). Its
 // Commit renames the temporary to <id>.eml in the mailbox (the message is
 // then visible to POP3, DURABILITY rule 11) and syncs the folder; there is
 // no .auth, as there is nothing left to do. The same rules hold as for a
@@ -52,14 +52,17 @@ func (d *Draft) commitMailbox(env *Envelope) error {
 		return d.fail(err)
 	}
 	env.ID, env.Size = d.id, d.n
+	d.t.step("file:synced")
 	eml := filepath.Join(d.dir, emlName(d.id))
 	if err := renameNoReplace(d.emlTmp, eml); err != nil {
 		return d.fail(fileErr("rename", eml, err))
 	}
+	d.t.step("file:eml")
 	if err := d.t.syncDir(d.dir); err != nil {
 		_ = os.Remove(eml) // not durable, so not accepted (rule 5)
 		return d.fail(err)
 	}
+	d.t.step("file:done")
 	d.done = true
 	return nil
 }

@@ -328,3 +328,100 @@ func TestTwoProcessesCommit(t *testing.T) {
 		t.Errorf("temporary files: %v", tmp)
 	}
 }
+
+// checkFiled checks, after a crash of the "file" child and Recover, that
+// every message it reported (answered 250) is in the mailbox once and
+// intact, and that any other message there is whole too (the one being
+// filed when it died, renamed before the kill: the client saw no 250 and
+// sends it again, a duplicate, never a loss).
+func checkFiled(t *testing.T, tr *Tree, root string, reported map[ID]int) {
+	t.Helper()
+	mb, err := tr.Mailbox(directBox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := mb.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[ID]bool{}
+	for _, m := range msgs {
+		listed[m.ID] = true
+		body := readFile(t, filepath.Join(root, "users", directBox, emlName(m.ID)))
+		i, ok := reported[m.ID]
+		if !ok {
+			i = atoi(strings.TrimPrefix(strings.SplitN(body, "\r\n", 2)[0], "Subject: message "))
+		}
+		if body != childBody(i) || m.Size != int64(len(body)) {
+			t.Errorf("%s: not message %d intact (%d bytes)", m.ID, i, len(body))
+		}
+	}
+	for id, i := range reported {
+		if !listed[id] {
+			t.Errorf("message %d (%s) was answered 250 and is not in the mailbox", i, id)
+		}
+	}
+	if extra := len(msgs) - len(reported); extra < 0 || extra > 1 {
+		t.Errorf("the mailbox holds %d messages; %d were filed", len(msgs), len(reported))
+	}
+}
+
+// TestCrashDirectFiling kills the child filing straight into a mailbox at
+// each step of the commit: every message answered before stays, whole and
+// once; a message whose rename happened may stay too; nothing temporary
+// survives Recover.
+func TestCrashDirectFiling(t *testing.T) {
+	t.Parallel()
+	for _, step := range []string{"file:synced", "file:eml", "file:done"} {
+		for _, at := range []int{1, 5} {
+			t.Run(fmt.Sprintf("%s#%d", step, at), func(t *testing.T) {
+				t.Parallel()
+				root := filepath.Join(t.TempDir(), "tree")
+				// A bounded child: one that never reaches the step ends on its
+				// own, and killed fails the test instead of waiting forever.
+				cmd, out := child(t, root, "file", "MAILQ_QUEUE_STEP="+step, "MAILQ_QUEUE_AT="+strconv.Itoa(at),
+					"MAILQ_QUEUE_N="+strconv.Itoa(at+3))
+				reported := readReports(out, 0)
+				killed(t, cmd)
+				if len(reported) != at-1 {
+					t.Fatalf("child reported %d messages before dying in filing #%d", len(reported), at)
+				}
+				tr := recoverTree(t, root)
+				checkFiled(t, tr, root, reported)
+				mb, _ := tr.Mailbox(directBox)
+				msgs, _ := mb.List()
+				if renamed := step != "file:synced"; len(msgs) != len(reported)+btoi(renamed) {
+					t.Errorf("after a kill at %s the mailbox holds %d messages; %d were answered", step, len(msgs), len(reported))
+				}
+			})
+		}
+	}
+}
+
+// TestCrashDirectFilingKilled kills filing children from outside, at
+// whatever point they have reached, five times over the same mailbox.
+func TestCrashDirectFilingKilled(t *testing.T) {
+	t.Parallel()
+	root := filepath.Join(t.TempDir(), "tree")
+	all := make(map[ID]int)
+	for round := range 5 {
+		cmd, out := child(t, root, "file")
+		got := readReports(out, 3+round*7)
+		if err := cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		killed(t, cmd)
+		for id, i := range got {
+			all[id] = i
+		}
+		tr := recoverTree(t, root)
+		mb, _ := tr.Mailbox(directBox)
+		msgs, _ := mb.List()
+		for _, m := range msgs {
+			if _, ok := all[m.ID]; !ok { // filed, killed before its report: a duplicate the client resends
+				all[m.ID] = atoi(strings.TrimPrefix(strings.SplitN(readFile(t, filepath.Join(root, "users", directBox, emlName(m.ID))), "\r\n", 2)[0], "Subject: message "))
+			}
+		}
+		checkFiled(t, tr, root, all)
+	}
+}

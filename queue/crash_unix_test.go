@@ -71,6 +71,8 @@ func runChild(mode string) error {
 		return childSplit(tr)
 	case "deliver":
 		return childDeliver(tr, n)
+	case "file":
+		return childFile(tr, n)
 	}
 	return fmt.Errorf("unknown mode %q", mode)
 }
@@ -162,6 +164,29 @@ func childDeliver(tr *Tree, n int) error {
 		if done {
 			report("%s", id)
 		}
+	}
+	return nil
+}
+
+// directBox is the mailbox the "file" child files into directly.
+const directBox = "a@localhost.com"
+
+// childFile files n messages (0: until killed) straight into directBox, as
+// the SMTP server's direct filing does, and reports each committed one as
+// "id i" (the 250 it would answer).
+func childFile(tr *Tree, n int) error {
+	for i := 0; n == 0 || i < n; i++ {
+		d, err := tr.NewMailboxDraft(directBox)
+		if err != nil {
+			return err
+		}
+		if _, err := io.WriteString(d, childBody(i)); err != nil {
+			return err
+		}
+		if err := d.Commit(testEnvelope()); err != nil {
+			return err
+		}
+		report("%s %d", d.ID(), i)
 	}
 	return nil
 }

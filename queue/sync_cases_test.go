@@ -41,6 +41,30 @@ var syncCases = []syncCase{
 		},
 	},
 	{
+		name: "direct filing",
+		setup: func(t *testing.T, tr *Tree) ID {
+			id := NewID(time.Now())
+			tr.newID = func(time.Time) ID { return id }
+			return id
+		},
+		act: func(tr *Tree, _ ID) error {
+			d, err := tr.NewMailboxDraft("bob@example.com")
+			if err != nil {
+				return err
+			}
+			io.WriteString(d, syncBody)
+			return d.Commit(testEnvelope())
+		},
+		want: []string{
+			"sync folder users {bob@example.com/ unknown/}", // the new mailbox folder
+			"sync file users/bob@example.com/~ID.eml.tmp written",
+			"step file:synced",
+			"step file:eml",
+			"sync folder users/bob@example.com {ID.eml}", // rule 1: the name, before 250
+			"step file:done",
+		},
+	},
+	{
 		name:  "writeset",
 		setup: func(*testing.T, *Tree) ID { return NewID(time.Now()) },
 		act: func(tr *Tree, id ID) error {

@@ -69,7 +69,7 @@ func (s *session) takeMessage(begin func() io.Reader, refused func()) Reply {
 	}
 	*t = trace{host: headerSafe(s.srv.host, 255), helo: s.helo, ip: s.ip, proto: s.proto(),
 		id: string(id), tracking: queue.NewTrackingID(), from: s.from, rcpts: addrs(s.rcpts), now: now,
-		box: t.box, rcpt: t.rcpt}
+		box: t.box, orig: t.orig}
 
 	src := begin()
 	s.startData() // the transfer's own deadline (dataDeadline)
@@ -129,7 +129,9 @@ func (s *session) commit(d draft, t *trace, size int64) Reply {
 		return replyFor(err)
 	}
 	s.messages++
-	s.srv.opt.Committed()
+	if _, direct := d.(*directDraft); !direct {
+		s.srv.opt.Committed() // a set for the MDA
+	}
 	m.Size = env.Size
 	s.srv.log.SMTPReceived(s.logConn(), m)
 	return reply(250, "2.0.0", "OK queued as "+t.id)
@@ -187,7 +189,7 @@ func (s *session) receive(w io.Writer, t *trace, dr io.Reader) (int64, error) {
 // end, the FixHeaders fields and the empty line that ends it.
 func (s *session) header(buf []byte, h *headerScan, t *trace) []byte {
 	out := make([]byte, 0, 512+h.pos)
-	out = t.appendDelivered(t.appendTrace(out)) // capture.go
+	out = t.appendDelivered(t.appendTrace(out)) // direct.go
 	out = s.appendTags(out)
 	last := 0
 	for _, d := range h.drop {

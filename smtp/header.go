@@ -136,8 +136,8 @@ type trace struct {
 	from     string   // "" for the null sender
 	rcpts    []string // "for" is written only for one recipient
 	now      time.Time
-	box      string // direct filing: the mailbox (capture.go)
-	rcpt     string // direct filing: the recipient as received
+	box      string // direct filing: the mailbox (direct.go)
+	orig     string // direct filing: the recipient as received, if box differs
 }
 
 // appendTrace appends Return-Path, Received (RFC 5321 §4.4) and the

@@ -74,9 +74,10 @@ type Options struct {
 	Discard bool
 	// Capture is capture mode (capture.go).
 	Capture config.Capture
-	// CaptureFiled, when set in capture mode, files one-recipient messages
-	// straight into the mailbox and is told about each (capture.go).
-	CaptureFiled func(box string, id queue.ID, size int64)
+	// Direct, when set (the MDA runs in this process), files the messages
+	// it allows straight into their mailbox instead of the incoming queue
+	// (direct.go).
+	Direct DirectFiler
 }
 
 // Server is the SMTP receiver. Build it with New and run it with Serve.
