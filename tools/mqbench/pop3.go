@@ -219,7 +219,7 @@ func statLatency(addr, user string) (time.Duration, error) {
 // users/<address>/, after writing mailq.ini and the accounts.
 func fillMailq(bin string) func(dir string, boxes map[string][][]byte) error {
 	return func(dir string, boxes map[string][][]byte) error {
-		if err := newMailqTree(bin, dir, "0", "0", popUsers()...); err != nil {
+		if err := newMailqTree(bin, dir, "0", "0", true, popUsers()...); err != nil {
 			return err
 		}
 		now := time.Now().Add(-time.Hour)

@@ -37,11 +37,13 @@ type smtpResult struct {
 // smtpTargets lists mailq and the installed peers.
 func smtpTargets(o opts) []smtpTarget {
 	t := []smtpTarget{{name: "mailq /mda", start: func(dir string) (string, func() (int, error), *exec.Cmd, error) {
-		return startMailqSMTP(o.mailq, dir)
+		return startMailqSMTP(o.mailq, dir, true)
+	}}, {name: "mailq /mda, DirectFiling=False", start: func(dir string) (string, func() (int, error), *exec.Cmd, error) {
+		return startMailqSMTP(o.mailq, dir, false)
 	}}}
 	if o.base != "" {
 		t = append(t, smtpTarget{name: "base: " + filepath.Base(o.base) + " /mda", start: func(dir string) (string, func() (int, error), *exec.Cmd, error) {
-			return startMailqSMTP(o.base, dir)
+			return startMailqSMTP(o.base, dir, true)
 		}})
 	}
 	if !o.peers {
@@ -167,16 +169,20 @@ func sendOne(addr string, body []byte) error {
 
 // mailqINI is the configuration of a benchmark instance: loopback, the
 // bench domain, the MDA on, limits above the load's.
-func mailqINI(smtpPort, popPort string) string {
-	return "[Config]\nBind=127.0.0.1\nHostName=mailq.bench\nHostDomain=" + benchDomain +
+func mailqINI(smtpPort, popPort string, direct bool) string {
+	ini := "[Config]\nBind=127.0.0.1\nHostName=mailq.bench\nHostDomain=" + benchDomain +
 		"\nSMTPPort=" + smtpPort + "\nPOPPort=" + popPort +
 		"\nSMTPRelay=2\nSMTPThreads=64\nPOPThreads=32\nSMTPMaxQueued=0\nTimeout=120\n[Domains]\nDomain1=" + benchDomain +
 		"\n[MDA]\nEnabled=True\n"
+	if !direct { // every message through the queue and the MDA's pass (a build without the key ignores it)
+		ini += "DirectFiling=False\n"
+	}
+	return ini
 }
 
 // newMailqTree writes mailq.ini into dir and adds the accounts.
-func newMailqTree(bin, dir, smtpPort, popPort string, users ...string) error {
-	if err := os.WriteFile(filepath.Join(dir, "mailq.ini"), []byte(mailqINI(smtpPort, popPort)), 0o644); err != nil {
+func newMailqTree(bin, dir, smtpPort, popPort string, direct bool, users ...string) error {
+	if err := os.WriteFile(filepath.Join(dir, "mailq.ini"), []byte(mailqINI(smtpPort, popPort, direct)), 0o644); err != nil {
 		return err
 	}
 	for _, u := range users {
@@ -189,11 +195,12 @@ func newMailqTree(bin, dir, smtpPort, popPort string, users ...string) error {
 	return nil
 }
 
-// startMailqSMTP starts mailq (SMTP with the MDA) on a fresh tree.
-func startMailqSMTP(bin, dir string) (string, func() (int, error), *exec.Cmd, error) {
+// startMailqSMTP starts mailq (SMTP with the MDA) on a fresh tree, with
+// [MDA] DirectFiling as direct says.
+func startMailqSMTP(bin, dir string, direct bool) (string, func() (int, error), *exec.Cmd, error) {
 	addr := benchutil.FreePort()
 	_, port, _ := net.SplitHostPort(addr)
-	if err := newMailqTree(bin, dir, port, "0", benchRcpt); err != nil {
+	if err := newMailqTree(bin, dir, port, "0", direct, benchRcpt); err != nil {
 		return "", nil, nil, err
 	}
 	cmd := exec.Command(bin, "/q")
