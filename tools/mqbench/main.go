@@ -103,9 +103,15 @@ func runRound(o opts, round int, r *results) error {
 		}
 	}
 	if strings.Contains(o.only, "probe") {
-		for _, g := range []int{o.sessions, 1} {
-			name := fmt.Sprintf("probe, %d goroutine(s)", g)
-			rate, err := runProbe(o, g)
+		for _, p := range []struct {
+			g      int
+			direct bool
+		}{{o.sessions, false}, {1, false}, {o.sessions, true}} {
+			name := fmt.Sprintf("probe, %d goroutine(s)", p.g)
+			if p.direct {
+				name = fmt.Sprintf("probe of direct filing, %d", p.g)
+			}
+			rate, err := runProbe(o, p.g, p.direct)
 			if err != nil {
 				return fmt.Errorf("probe: %w", err)
 			}

@@ -19,7 +19,9 @@ import (
 // Per message: write, fsync and rename an .eml and an .auth in the queue
 // folder, fsync the folder (the 250); write the mailbox copy, fsync,
 // rename, fsync the mailbox folder; remove the source .eml and .auth.
-func runProbe(o opts, goroutines int) (float64, error) {
+// With direct, the path of direct filing ([MDA] DirectFiling) instead:
+// write, fsync and rename the mailbox copy, fsync the mailbox folder.
+func runProbe(o opts, goroutines int, direct bool) (float64, error) {
 	dir, err := tempDir(o, "probe")
 	if err != nil {
 		return 0, err
@@ -49,7 +51,11 @@ func runProbe(o opts, goroutines int) (float64, error) {
 				if i > int64(o.n) {
 					return
 				}
-				if err := probeOne(queue, box, fmt.Sprintf("%08d", i), body, auth); err != nil {
+				one := probeOne
+				if direct {
+					one = probeDirect
+				}
+				if err := one(queue, box, fmt.Sprintf("%08d", i), body, auth); err != nil {
 					errs <- err
 					return
 				}
@@ -66,6 +72,14 @@ func runProbe(o opts, goroutines int) (float64, error) {
 
 // traceBytes is the size of the trace fields a server adds to a message.
 const traceBytes = 500
+
+// probeDirect is one message of direct filing: the mailbox copy alone.
+func probeDirect(_, box, id string, body, _ []byte) error {
+	if err := writeSynced(box, id+".eml", body); err != nil {
+		return err
+	}
+	return syncFolder(box)
+}
 
 func probeOne(queue, box, id string, body, auth []byte) error {
 	eml, env := filepath.Join(queue, id+".eml"), filepath.Join(queue, id+".auth")
