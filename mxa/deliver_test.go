@@ -87,6 +87,12 @@ func TestOutcomes(t *testing.T) {
 			[]string{"a@example.org"}, "", -1, 1, false},
 		{"helo fallback", &peer{NoEHLO: true},
 			[]string{"a@example.org"}, "a@example.org=delivered", queue.Sent, 0, false},
+		{"ehlo 500, helo fallback", &peer{EHLOReply: "500 5.5.2 syntax error"},
+			[]string{"a@example.org"}, "a@example.org=delivered", queue.Sent, 0, false},
+		{"helo 550", &peer{NoEHLO: true, HELOReply: "550 5.7.1 go away"},
+			[]string{"a@example.org"}, "a@example.org=failed", queue.Failed, 0, true},
+		{"helo 421", &peer{NoEHLO: true, HELOReply: "421 4.3.2 busy"},
+			[]string{"a@example.org"}, "", -1, 1, false},
 		{"no pipelining", &peer{Ext: []string{}, Rcpt: func(a string) string { return rcptReplies[a] }},
 			[]string{"ok@example.org", "gone@example.org"},
 			"ok@example.org=delivered gone@example.org=failed", queue.Failed, 0, true},
@@ -108,6 +114,21 @@ func TestOutcomes(t *testing.T) {
 				}
 			} else if n := len(f.list(queue.Sent)) + len(f.list(queue.Failed)) + len(f.list(queue.External)); n != 0 {
 				t.Errorf("set kept (%d), want it removed: all its recipients are in retry/", n)
+			}
+			if tc.where == queue.Sent {
+				// What the set says was delivered is what the server took.
+				var delivered []string
+				for _, r := range f.env(tc.where, id).Recipients {
+					if r.Status == queue.StatusDelivered {
+						delivered = append(delivered, r.Addr)
+					}
+				}
+				if got := p.Delivered(); !slices.Equal(got, delivered) {
+					t.Errorf("the server took %v, the set says %v", got, delivered)
+				}
+				if ss := p.Sessions(); !ss[len(ss)-1].Quit {
+					t.Error("the session ended without QUIT (RFC 5321 §4.1.1.10)")
+				}
 			}
 			retry := f.list(queue.Retry)
 			if len(retry) != tc.retries {
