@@ -3,9 +3,11 @@ package mxa
 import (
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"mailq/config"
 	"mailq/queue"
 )
 
@@ -123,4 +125,38 @@ func TestDueTieByID(t *testing.T) {
 	if want := []queue.ID{first.Derive(1), second.Derive(1)}; !slices.Equal(got, want) {
 		t.Fatalf("order %v, want %v", got, want)
 	}
+}
+
+// TestRunParkedSetRuns: a set that found its destination full waits for the
+// delivery there to end and is then sent at once, without waiting for a
+// rescan or a wake-up.
+func TestRunParkedSetRuns(t *testing.T) {
+	t.Parallel()
+	hold := make(chan struct{})
+	var mails atomic.Int32
+	p := startPeer(t, &peer{Mail: func(string) string {
+		if mails.Add(1) == 1 {
+			<-hold
+		}
+		return "250 2.1.0 OK"
+	}})
+	var finished atomic.Int32
+	f := newFixture(t, nil, func(o *Options) {
+		o.MXA.MX = config.MXLocal
+		o.MXA.Workers, o.MXA.MaxConnectionsPerDestination = 2, 1
+		o.LocalMX = []config.MXRoute{{Domain: "example.org", Host: "127.0.0.1", Port: int(p.Addr.Port())}}
+		o.Rescan = time.Hour // only Run's first scan finds the sets
+	})
+	f.a.onFinish = func() { finished.Add(1) }
+	first := f.put(queue.External, "alice@origin.test", "bob@example.org")
+	second := f.put(queue.External, "alice@origin.test", "carol@example.org")
+	wait := f.start()
+	wait("one set at MAIL, the other found the destination full", func() bool {
+		return mails.Load() == 1 && finished.Load() == 1
+	})
+	close(hold)
+	wait("both sets in sent/", func() bool {
+		sent := f.list(queue.Sent)
+		return slices.Contains(sent, first) && slices.Contains(sent, second)
+	})
 }
