@@ -1,6 +1,7 @@
 package mxa
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -356,4 +357,72 @@ func TestLoops(t *testing.T) {
 			t.Errorf("result %q", r.Result)
 		}
 	})
+}
+
+// TestServersTried: the MX hosts of a domain are tried in order while
+// recipients are open, at most maxAddrs of them in one attempt, and none
+// after every recipient has its answer.
+func TestServersTried(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		peer     *peer
+		sessions int
+		status   string
+	}{
+		{"delivered by the first", &peer{}, 1, "delivered"},
+		{"all busy", &peer{Greeting: "421 4.3.2 busy"}, maxAddrs, "pending"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := startPeer(t, tc.peer)
+			var records []string
+			for i := range maxAddrs + 2 {
+				records = append(records, fmt.Sprintf("many.test. 300 IN MX %d mx%d.many.test.", 10*(i+1), i),
+					fmt.Sprintf("mx%d.many.test. 300 IN A 127.0.0.1", i))
+			}
+			dns, _ := dnsFor(t, records...)
+			f := newFixture(t, nil, func(o *Options) {
+				o.MXA.MX = config.MXRemote
+				o.DNS = dns
+			})
+			f.a.router.mxPort = int(p.Addr.Port())
+			id := f.put(queue.External, "alice@origin.test", "a@many.test")
+			if res := f.run(queue.External, id); res.err != nil {
+				t.Fatal(res.err)
+			}
+			if n := len(p.Sessions()); n != tc.sessions {
+				t.Errorf("%d sessions, want %d", n, tc.sessions)
+			}
+			folder, rid := queue.Sent, id
+			if tc.status == "pending" {
+				folder, rid = queue.Retry, id.Derive(1)
+			}
+			if got := statuses(f.env(folder, rid)); got != "a@many.test="+tc.status {
+				t.Errorf("statuses %s", got)
+			}
+		})
+	}
+}
+
+// TestNoFinalAnswerRecordsOnce: a transaction in which every recipient was
+// deferred gives no final answer to record during the session; the
+// temporary replies are recorded once, at the end of the attempt.
+func TestNoFinalAnswerRecordsOnce(t *testing.T) {
+	t.Parallel()
+	p := startPeer(t, &peer{Rcpt: func(string) string { return "450 4.2.1 mailbox busy" }})
+	f := newFixture(t, p, nil)
+	var steps []string
+	f.a.step = func(s string) { steps = append(steps, s) }
+	id := f.put(queue.External, "alice@origin.test", "a@example.org", "b@example.org")
+	if res := f.run(queue.External, id); res.err != nil {
+		t.Fatal(res.err)
+	}
+	if n := strings.Count(strings.Join(steps, " "), "recorded"); n != 1 || slices.Contains(steps, "replied") {
+		t.Errorf("steps %v, want one record and no final answer", steps)
+	}
+	if got := len(f.list(queue.Retry)); got != 2 {
+		t.Errorf("%d retry copies, want 2", got)
+	}
 }
