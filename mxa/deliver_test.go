@@ -406,23 +406,37 @@ func TestServersTried(t *testing.T) {
 	}
 }
 
-// TestNoFinalAnswerRecordsOnce: a transaction in which every recipient was
-// deferred gives no final answer to record during the session; the
-// temporary replies are recorded once, at the end of the attempt.
-func TestNoFinalAnswerRecordsOnce(t *testing.T) {
+// TestRecordsOnce: the recipients' outcomes of an attempt are recorded
+// once each: final answers as the session gives them, temporary ones at
+// the end; a transaction in which every recipient was deferred records
+// nothing during the session, and one in which all got a final answer
+// nothing after it.
+func TestRecordsOnce(t *testing.T) {
 	t.Parallel()
-	p := startPeer(t, &peer{Rcpt: func(string) string { return "450 4.2.1 mailbox busy" }})
-	f := newFixture(t, p, nil)
-	var steps []string
-	f.a.step = func(s string) { steps = append(steps, s) }
-	id := f.put(queue.External, "alice@origin.test", "a@example.org", "b@example.org")
-	if res := f.run(queue.External, id); res.err != nil {
-		t.Fatal(res.err)
-	}
-	if n := strings.Count(strings.Join(steps, " "), "recorded"); n != 1 || slices.Contains(steps, "replied") {
-		t.Errorf("steps %v, want one record and no final answer", steps)
-	}
-	if got := len(f.list(queue.Retry)); got != 2 {
-		t.Errorf("%d retry copies, want 2", got)
+	for _, c := range []struct {
+		name, rcpt string
+		replied    bool
+		retries    int
+	}{
+		{"all deferred", "450 4.2.1 mailbox busy", false, 2},
+		{"all delivered", "250 2.1.5 OK", true, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			p := startPeer(t, &peer{Rcpt: func(string) string { return c.rcpt }})
+			f := newFixture(t, p, nil)
+			var steps []string
+			f.a.step = func(s string) { steps = append(steps, s) }
+			id := f.put(queue.External, "alice@origin.test", "a@example.org", "b@example.org")
+			if res := f.run(queue.External, id); res.err != nil {
+				t.Fatal(res.err)
+			}
+			if n := strings.Count(strings.Join(steps, " "), "recorded"); n != 1 || slices.Contains(steps, "replied") != c.replied {
+				t.Errorf("steps %v, want one record", steps)
+			}
+			if got := len(f.list(queue.Retry)); got != c.retries {
+				t.Errorf("%d retry copies, want %d", got, c.retries)
+			}
+		})
 	}
 }

@@ -148,6 +148,9 @@ func TestQueueAddressesChecked(t *testing.T) {
 		if err != nil || !strings.Contains(string(why), "address not fit to send") {
 			t.Errorf("%s: .why %q, %v", c.name, why, err)
 		}
+		if !logged(f.out.String(), string(ids[i]), "moved to bad/: address not fit to send") {
+			t.Errorf("%s: the console does not say it was put aside:\n%s", c.name, f.out.String())
+		}
 	}
 	// The good set's session is the only one: MAIL, RCPT and DATA once each,
 	// from and to its own addresses, and nothing of the others.
