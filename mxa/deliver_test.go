@@ -3,6 +3,7 @@ package mxa
 import (
 	"fmt"
 	"net/netip"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -290,7 +291,7 @@ func TestNoBounce(t *testing.T) {
 	}
 }
 
-// TestDeleteOnSend: SMTPDeleteOnSend removes a delivered set.
+// TestDeleteOnSend: SMTPDeleteOnSend removes a delivered set, and says so.
 func TestDeleteOnSend(t *testing.T) {
 	t.Parallel()
 	p := startPeer(t, &peer{})
@@ -299,6 +300,9 @@ func TestDeleteOnSend(t *testing.T) {
 	f.run(queue.External, id)
 	if len(f.list(queue.Sent)) != 0 || len(f.list(queue.External)) != 0 || len(p.Delivered()) != 1 {
 		t.Errorf("sent %v external %v delivered %v", f.list(queue.Sent), f.list(queue.External), p.Delivered())
+	}
+	if !logged(f.out.String(), string(id), "filed in removed") {
+		t.Errorf("the console does not say the set was removed:\n%s", f.out.String())
 	}
 }
 
@@ -438,5 +442,34 @@ func TestRecordsOnce(t *testing.T) {
 				t.Errorf("%d retry copies, want %d", got, c.retries)
 			}
 		})
+	}
+}
+
+// TestRecordErrorStopsTheJob: a retry copy that cannot be written ends the
+// job with that error, and the set stays where it was, its delivered
+// recipient recorded, to be tried again.
+func TestRecordErrorStopsTheJob(t *testing.T) {
+	t.Parallel()
+	p := startPeer(t, &peer{Rcpt: func(a string) string {
+		if a == "later@example.org" {
+			return "450 4.2.1 mailbox busy"
+		}
+		return "250 2.1.5 OK"
+	}})
+	f := newFixture(t, p, nil)
+	retry := testDirs(f.dir).Retry
+	if err := os.RemoveAll(retry); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(retry, nil, 0o644); err != nil { // no copy can be written there
+		t.Fatal(err)
+	}
+	id := f.put(queue.External, "alice@origin.test", "ok@example.org", "later@example.org")
+	res := f.run(queue.External, id)
+	if res.err == nil || !strings.Contains(res.err.Error(), "write "+string(id.Derive(2))) {
+		t.Errorf("run: %v, want the failed write of the copy %s", res.err, id.Derive(2))
+	}
+	if got := statuses(f.env(queue.External, id)); got != "ok@example.org=delivered later@example.org=pending" {
+		t.Errorf("statuses %s", got)
 	}
 }
