@@ -114,6 +114,9 @@ func TestOutcomes(t *testing.T) {
 				if got := statuses(f.env(tc.where, id)); got != tc.want {
 					t.Errorf("in %s: %s, want %s", tc.where, got, tc.want)
 				}
+				if !logged(f.out.String(), string(id), "filed in "+tc.where.String()) {
+					t.Errorf("the console does not say where the set went:\n%s", f.out.String())
+				}
 			} else if n := len(f.list(queue.Sent)) + len(f.list(queue.Failed)) + len(f.list(queue.External)); n != 0 {
 				t.Errorf("set kept (%d), want it removed: all its recipients are in retry/", n)
 			}
