@@ -351,6 +351,24 @@ func TestLoops(t *testing.T) {
 			t.Errorf("result %q", r.Result)
 		}
 	})
+	t.Run("gateway named by one of our domains", func(t *testing.T) {
+		t.Parallel()
+		p := startPeer(t, &peer{})
+		f := newFixture(t, nil, func(o *Options) {
+			o.MXA.MX = config.MXGateway
+			o.MXA.Gateway = "Local.test:" + strconv.Itoa(int(p.Addr.Port()))
+			o.Listen = []netip.AddrPort{netip.AddrPortFrom(netip.MustParseAddr("192.0.2.1"), p.Addr.Port())}
+		})
+		f.a.router.lookup = fixedLookup(p.Addr.Addr())
+		id := f.put(queue.External, "alice@origin.test", "bob@example.org")
+		f.run(queue.External, id)
+		if len(p.Sessions()) != 0 {
+			t.Error("connected to itself")
+		}
+		if r := f.env(queue.Retry, id.Derive(1)).Recipients[0]; !strings.Contains(r.Result, "451 4.4.6 Local.test port") {
+			t.Errorf("result %q", r.Result)
+		}
+	})
 	t.Run("local domain", func(t *testing.T) {
 		t.Parallel()
 		p := startPeer(t, &peer{})
