@@ -35,6 +35,7 @@ type peer struct {
 	Mail       func(arg string) string     // reply to MAIL; nil means 250
 	Rcpt       func(addr string) string    // reply to RCPT; nil means 250
 	DataEnd    func(s *peerSession) string // reply to the final dot; nil means 250
+	DataReply  string                      // reply to DATA instead of 354 (with recipients)
 	Hang       bool                        // say nothing after connecting
 	HangAt     string                      // stop answering at this command (e.g. "DATA-END")
 	DropInData bool                        // close the connection in the middle of the data
@@ -249,6 +250,10 @@ func (p *peer) serve(c net.Conn) {
 		case "DATA":
 			if len(s.Rcpts) == 0 {
 				say("554 5.5.1 no valid recipients")
+				continue
+			}
+			if p.DataReply != "" {
+				say(p.DataReply)
 				continue
 			}
 			say("354 go on")
