@@ -106,6 +106,7 @@ func TestQueueAddressesChecked(t *testing.T) {
 		{"NUL", queue.Retry, "al%00ice@origin.test", []string{"bob@far.example"}, true},
 		{"8-bit", queue.External, "alice@origin.test", []string{"b%C3%B6b@far.example"}, true},
 		{"no domain", queue.External, "alice@origin.test", []string{"bob"}, true},
+		{"postmaster without a domain", queue.External, "alice@origin.test", []string{"Postmaster"}, true},
 		{"original recipient with CR LF", queue.Retry, "alice@origin.test", []string{"bob@far.example orig=a@b.test%0D%0ASubject:%20x"}, true},
 	}
 	rec := startRecorder(t)
