@@ -38,6 +38,9 @@ func TestCaptureAllow(t *testing.T) {
 			if got := len(f.list(queue.Bad)); got != tc.bad {
 				t.Errorf("%d sets in bad/, want %d", got, tc.bad)
 			}
+			if got := logged(f.out.String(), string(id), "moved to bad/: capture mode"); got != (tc.bad == 1) {
+				t.Errorf("console says it was put aside: %v, want %v:\n%s", got, tc.bad == 1, f.out.String())
+			}
 		})
 	}
 }

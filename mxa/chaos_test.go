@@ -130,3 +130,40 @@ func contains(ids []queue.ID, id queue.ID) bool {
 	}
 	return false
 }
+
+// TestChaosSendStopping: an agent stopping during a SEND delay records
+// nothing for the attempt, even when a rule would then refuse it; without
+// a delay the refusal is recorded, stopping or not.
+func TestChaosSendStopping(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name   string
+		rules  []string
+		status string
+	}{
+		{"delay, then refused", []string{"* SEND delay 1h", "* SEND 550 5.7.1 Refused on purpose"}, "pending"},
+		{"refused at once", []string{"* SEND 550 5.7.1 Refused on purpose"}, "failed"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			p := startPeer(t, &peer{})
+			f := newFixture(t, p, func(o *Options) { o.Chaos = sendPlan(t, 5, c.rules...) })
+			stopped, cancel := context.WithCancel(context.Background())
+			cancel()
+			for range 10 { // a wrong wait would pick the stop only half the time
+				id := f.put(queue.External, "alice@origin.test", "bob@example.org")
+				f.a.run(context.Background(), stopped, queue.External, id)
+				folder := queue.Retry // filed to wait: the attempt did not count
+				if c.status == "failed" {
+					folder = queue.Failed
+				}
+				if r := f.env(folder, id).Recipients[0]; r.Status.String() != c.status || r.Attempts != 0 && c.status == "pending" {
+					t.Fatalf("recipient %+v, want %s", r, c.status)
+				}
+			}
+			if n := len(p.Sessions()); n != 0 {
+				t.Errorf("%d sessions while stopping", n)
+			}
+		})
+	}
+}

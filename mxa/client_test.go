@@ -2,8 +2,12 @@ package mxa
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
+	"net"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -104,6 +108,9 @@ func TestAuth(t *testing.T) {
 			if len(ss) != 1 || ss[0].User != tc.login || ss[0].Accepted != tc.delivered {
 				t.Fatalf("sessions %+v", ss)
 			}
+			if tc.login != "" && ss[0].Mech != "PLAIN" {
+				t.Errorf("logged in with %s, want PLAIN (offered first, one round trip)", ss[0].Mech)
+			}
 			if !tc.delivered {
 				r := f.env(queue.Retry, id.Derive(1)).Recipients[0]
 				if !strings.Contains(r.Result, "4.7.8") || strings.Contains(r.Result, tc.pass) {
@@ -117,7 +124,7 @@ func TestAuth(t *testing.T) {
 		p := startPeer(t, &peer{Users: users, Ext: []string{"AUTH LOGIN"}})
 		f := newFixture(t, p, func(o *Options) { o.MXA.GatewayUser, o.MXA.GatewayPassword = "office", "s3cret" })
 		f.run(queue.External, f.put(queue.External, "alice@origin.test", "bob@example.org"))
-		if ss := p.Sessions(); ss[0].User != "office" || !ss[0].Accepted {
+		if ss := p.Sessions(); ss[0].User != "office" || ss[0].Mech != "LOGIN" || !ss[0].Accepted {
 			t.Errorf("sessions %+v", ss)
 		}
 	})
@@ -167,5 +174,48 @@ func TestMailParams(t *testing.T) {
 				t.Errorf("MAIL %q batched=%v, want %q batched=%v", ss[0].MailArg, ss[0].Batched, want, tc.batched)
 			}
 		})
+	}
+}
+
+// TestTrimErr: a network error is reported by its last part, without the
+// operation and addresses around it.
+func TestTrimErr(t *testing.T) {
+	t.Parallel()
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{reset, syscall.ECONNRESET.Error()},
+		{&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("no route")}, "no route"},
+		{fmt.Errorf("session: %w", &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("refused")}), "refused"},
+		{errors.New("plain"), "plain"},
+	}
+	for _, tc := range tests {
+		if got := trimErr(tc.err); got != tc.want {
+			t.Errorf("trimErr(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
+}
+
+// TestSessionBudget: a session may last Session plus a second per 64 KiB of
+// message, so a big message is not cut off by a budget made for small ones.
+// With a Session of a nanosecond, only the message's share lets it run.
+func TestSessionBudget(t *testing.T) {
+	t.Parallel()
+	p := startPeer(t, &peer{})
+	f := newFixture(t, p, func(o *Options) { o.Timeouts.Session = time.Nanosecond })
+	env := &queue.Envelope{ID: queue.NewID(time.Now()), From: "alice@origin.test",
+		Recipients: []queue.Recipient{{Addr: "bob@example.org"}}}
+	line := strings.Repeat("x", 62) + "\r\n"
+	body := "Subject: big\r\n\r\n" + strings.Repeat(line, 4*65536/len(line)+1) // a budget of 4 s
+	if err := f.tree.WriteSet(queue.External, env, strings.NewReader(body)); err != nil {
+		t.Fatal(err)
+	}
+	if res := f.run(queue.External, env.ID); res.err != nil {
+		t.Fatal(res.err)
+	}
+	if got := p.Delivered(); len(got) != 1 {
+		t.Fatalf("delivered %v; console:\n%s", got, f.out.String())
 	}
 }

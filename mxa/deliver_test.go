@@ -76,6 +76,10 @@ func TestOutcomes(t *testing.T) {
 			"", -1, 2, false},
 		{"data 451", &peer{DataEnd: func(*peerSession) string { return "451 4.3.0 disk full" }},
 			[]string{"a@example.org"}, "", -1, 1, false},
+		{"DATA refused", &peer{DataReply: "451 4.3.1 no room", Rcpt: func(a string) string { return rcptReplies[a] }},
+			[]string{"ok@example.org", "gone@example.org"}, "ok@example.org=pending gone@example.org=failed", queue.Failed, 1, true},
+		{"DATA refused, no pipelining", &peer{Ext: []string{}, DataReply: "451 4.3.1 no room", Rcpt: func(a string) string { return rcptReplies[a] }},
+			[]string{"ok@example.org", "gone@example.org"}, "ok@example.org=pending gone@example.org=failed", queue.Failed, 1, true},
 		{"data 554", &peer{DataEnd: func(*peerSession) string { return "554 5.7.1 spam" }},
 			[]string{"a@example.org", "b@example.org"},
 			"a@example.org=failed b@example.org=failed", queue.Failed, 0, true},
@@ -87,6 +91,12 @@ func TestOutcomes(t *testing.T) {
 			[]string{"a@example.org"}, "", -1, 1, false},
 		{"helo fallback", &peer{NoEHLO: true},
 			[]string{"a@example.org"}, "a@example.org=delivered", queue.Sent, 0, false},
+		{"ehlo 500, helo fallback", &peer{EHLOReply: "500 5.5.2 syntax error"},
+			[]string{"a@example.org"}, "a@example.org=delivered", queue.Sent, 0, false},
+		{"helo 550", &peer{NoEHLO: true, HELOReply: "550 5.7.1 go away"},
+			[]string{"a@example.org"}, "a@example.org=failed", queue.Failed, 0, true},
+		{"helo 421", &peer{NoEHLO: true, HELOReply: "421 4.3.2 busy"},
+			[]string{"a@example.org"}, "", -1, 1, false},
 		{"no pipelining", &peer{Ext: []string{}, Rcpt: func(a string) string { return rcptReplies[a] }},
 			[]string{"ok@example.org", "gone@example.org"},
 			"ok@example.org=delivered gone@example.org=failed", queue.Failed, 0, true},
@@ -106,8 +116,26 @@ func TestOutcomes(t *testing.T) {
 				if got := statuses(f.env(tc.where, id)); got != tc.want {
 					t.Errorf("in %s: %s, want %s", tc.where, got, tc.want)
 				}
+				if !logged(f.out.String(), string(id), "filed in "+tc.where.String()) {
+					t.Errorf("the console does not say where the set went:\n%s", f.out.String())
+				}
 			} else if n := len(f.list(queue.Sent)) + len(f.list(queue.Failed)) + len(f.list(queue.External)); n != 0 {
 				t.Errorf("set kept (%d), want it removed: all its recipients are in retry/", n)
+			}
+			if tc.where == queue.Sent {
+				// What the set says was delivered is what the server took.
+				var delivered []string
+				for _, r := range f.env(tc.where, id).Recipients {
+					if r.Status == queue.StatusDelivered {
+						delivered = append(delivered, r.Addr)
+					}
+				}
+				if got := p.Delivered(); !slices.Equal(got, delivered) {
+					t.Errorf("the server took %v, the set says %v", got, delivered)
+				}
+				if ss := p.Sessions(); !ss[len(ss)-1].Quit {
+					t.Error("the session ended without QUIT (RFC 5321 §4.1.1.10)")
+				}
 			}
 			retry := f.list(queue.Retry)
 			if len(retry) != tc.retries {
@@ -268,7 +296,7 @@ func TestNoBounce(t *testing.T) {
 	}
 }
 
-// TestDeleteOnSend: SMTPDeleteOnSend removes a delivered set.
+// TestDeleteOnSend: SMTPDeleteOnSend removes a delivered set, and says so.
 func TestDeleteOnSend(t *testing.T) {
 	t.Parallel()
 	p := startPeer(t, &peer{})
@@ -277,6 +305,9 @@ func TestDeleteOnSend(t *testing.T) {
 	f.run(queue.External, id)
 	if len(f.list(queue.Sent)) != 0 || len(f.list(queue.External)) != 0 || len(p.Delivered()) != 1 {
 		t.Errorf("sent %v external %v delivered %v", f.list(queue.Sent), f.list(queue.External), p.Delivered())
+	}
+	if !logged(f.out.String(), string(id), "filed in removed") {
+		t.Errorf("the console does not say the set was removed:\n%s", f.out.String())
 	}
 }
 
@@ -319,6 +350,24 @@ func TestLoops(t *testing.T) {
 		id := f.put(queue.External, "alice@origin.test", "bob@example.org")
 		f.run(queue.External, id)
 		if r := f.env(queue.Retry, id.Derive(1)).Recipients[0]; !strings.Contains(r.Result, "451 4.4.6 MX.test port") {
+			t.Errorf("result %q", r.Result)
+		}
+	})
+	t.Run("gateway named by one of our domains", func(t *testing.T) {
+		t.Parallel()
+		p := startPeer(t, &peer{})
+		f := newFixture(t, nil, func(o *Options) {
+			o.MXA.MX = config.MXGateway
+			o.MXA.Gateway = "Local.test:" + strconv.Itoa(int(p.Addr.Port()))
+			o.Listen = []netip.AddrPort{netip.AddrPortFrom(netip.MustParseAddr("192.0.2.1"), p.Addr.Port())}
+		})
+		f.a.router.lookup = fixedLookup(p.Addr.Addr())
+		id := f.put(queue.External, "alice@origin.test", "bob@example.org")
+		f.run(queue.External, id)
+		if len(p.Sessions()) != 0 {
+			t.Error("connected to itself")
+		}
+		if r := f.env(queue.Retry, id.Derive(1)).Recipients[0]; !strings.Contains(r.Result, "451 4.4.6 Local.test port") {
 			t.Errorf("result %q", r.Result)
 		}
 	})

@@ -1,11 +1,16 @@
 package mxa
 
 import (
+	"context"
 	"fmt"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"mailq/config"
+	"mailq/internal/testutil"
 	"mailq/queue"
 )
 
@@ -122,5 +127,69 @@ func TestDueTieByID(t *testing.T) {
 	}
 	if want := []queue.ID{first.Derive(1), second.Derive(1)}; !slices.Equal(got, want) {
 		t.Fatalf("order %v, want %v", got, want)
+	}
+}
+
+// TestRunParkedSetRuns: a set that found its destination full waits for the
+// delivery there to end and is then sent at once, without waiting for a
+// rescan or a wake-up.
+func TestRunParkedSetRuns(t *testing.T) {
+	t.Parallel()
+	hold := make(chan struct{})
+	var mails atomic.Int32
+	p := startPeer(t, &peer{Mail: func(string) string {
+		if mails.Add(1) == 1 {
+			<-hold
+		}
+		return "250 2.1.0 OK"
+	}})
+	var finished atomic.Int32
+	f := newFixture(t, nil, func(o *Options) {
+		o.MXA.MX = config.MXLocal
+		o.MXA.Workers, o.MXA.MaxConnectionsPerDestination = 2, 1
+		o.LocalMX = []config.MXRoute{{Domain: "example.org", Host: "127.0.0.1", Port: int(p.Addr.Port())}}
+		o.Rescan = time.Hour // only Run's first scan finds the sets
+	})
+	f.a.onFinish = func() { finished.Add(1) }
+	first := f.put(queue.External, "alice@origin.test", "bob@example.org")
+	second := f.put(queue.External, "alice@origin.test", "carol@example.org")
+	wait := f.start()
+	wait("one set at MAIL, the other found the destination full", func() bool {
+		return mails.Load() == 1 && finished.Load() == 1
+	})
+	close(hold)
+	wait("both sets in sent/", func() bool {
+		sent := f.list(queue.Sent)
+		return slices.Contains(sent, first) && slices.Contains(sent, second)
+	})
+}
+
+// TestUnroutableTakesNoSlot: a destination that cannot be routed (no
+// [LocalMX] entry) connects nowhere, so it takes no delivery slot: its sets
+// get their reason at once even while another of them is held up.
+func TestUnroutableTakesNoSlot(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil, func(o *Options) {
+		o.MXA.MX = config.MXLocal
+		o.MXA.Workers, o.MXA.MaxConnectionsPerDestination = 2, 1
+		o.LocalMX = []config.MXRoute{{Domain: "elsewhere.test", Host: "127.0.0.1", Port: 25}}
+		o.Chaos = sendPlan(t, 5, "a@nowhere.test SEND delay 1h")
+	})
+	held := f.put(queue.External, "alice@origin.test", "a@nowhere.test")
+	sctx, stop := context.WithCancel(context.Background())
+	done := make(chan result, 1)
+	go func() { done <- f.a.run(context.Background(), sctx, queue.External, held) }()
+	defer func() { stop(); <-done }()
+	wait := func(what string, cond func() bool) {
+		t.Helper()
+		testutil.EventuallyShow(t, what, cond, f.out.String)
+	}
+	wait("the first set held by chaos", func() bool { return logged(f.out.String(), string(held), "chaos") })
+	id := f.put(queue.External, "alice@origin.test", "b@nowhere.test")
+	if res := f.run(queue.External, id); res.err != nil || res.blocked != "" {
+		t.Fatalf("run: %+v, want the set done, not waiting for a slot", res)
+	}
+	if r := f.env(queue.Retry, id.Derive(1)).Recipients[0]; !strings.Contains(r.Result, "no [LocalMX] entry") {
+		t.Errorf("recipient %+v", r)
 	}
 }

@@ -3,9 +3,13 @@ package mxa
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"io"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-msgauth/dkim"
 
@@ -63,5 +67,25 @@ func TestDeliverSigned(t *testing.T) {
 				t.Fatalf("verification %+v, %v", vs, err)
 			}
 		})
+	}
+}
+
+// TestNotSignedWhenNothingDue: a set run before any of its recipients is
+// due sends nothing, so it is not signed either.
+func TestNotSignedWhenNothingDue(t *testing.T) {
+	t.Parallel()
+	var signed atomic.Int32
+	f := newFixture(t, nil, func(o *Options) {
+		o.Sign = func(io.Reader) (string, error) { signed.Add(1); return "", nil }
+	})
+	id := f.putRetry(time.Now().Add(time.Hour), queue.StatusPending)
+	if res := f.run(queue.Retry, id); res.err != nil {
+		t.Fatal(res.err)
+	}
+	if n := signed.Load(); n != 0 {
+		t.Errorf("signed %d times with nothing to send", n)
+	}
+	if !slices.Equal(f.list(queue.Retry), []queue.ID{id}) {
+		t.Errorf("retry/ %v, want the set still waiting", f.list(queue.Retry))
 	}
 }

@@ -34,6 +34,10 @@ func TestBounceContent(t *testing.T) {
 	if len(ids) != 1 || ids[0] != dsn.ID(id) {
 		t.Fatalf("incoming %v, want [%s]", ids, dsn.ID(id))
 	}
+	if out := f.out.String(); !strings.Contains(out, "failure notice "+string(dsn.ID(id))+" to <alice@origin.test> for 2 recipient(s)") ||
+		strings.Contains(out, "success notice") {
+		t.Errorf("the console does not report one failure notice for two recipients:\n%s", out)
+	}
 	env := f.env(queue.Incoming, ids[0])
 	if env.From != "" || len(env.Recipients) != 1 || env.Recipients[0].Addr != "alice@origin.test" {
 		t.Errorf("notice envelope from %q to %+v", env.From, env.Recipients)

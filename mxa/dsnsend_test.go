@@ -88,6 +88,10 @@ func TestRelayedNotice(t *testing.T) {
 	if len(ids) != 1 || ids[0] != dsn.ID(id) {
 		t.Fatalf("incoming %v, want the notice %s", ids, dsn.ID(id))
 	}
+	if out := f.out.String(); !strings.Contains(out, "success notice "+string(ids[0])+" to <alice@origin.test> for 1 recipient(s) relayed") ||
+		strings.Contains(out, "failure notice") {
+		t.Errorf("the console does not report one success notice:\n%s", out)
+	}
 	types, blocks, subject := f.readNotice(ids[0])
 	if subject != "Successful Mail Delivery Report" || types[2] != "message/rfc822" {
 		t.Errorf("subject %q, parts %q", subject, types)

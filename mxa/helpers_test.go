@@ -181,3 +181,14 @@ func (f *fixture) start() (wait func(what string, cond func() bool)) {
 func fixedLookup(ip netip.Addr) func(context.Context, string) ([]netip.Addr, error) {
 	return func(context.Context, string) ([]netip.Addr, error) { return []netip.Addr{ip}, nil }
 }
+
+// logged reports whether a line of the console output out names set id and
+// says text.
+func logged(out, id, text string) bool {
+	for l := range strings.Lines(out) {
+		if strings.Contains(l, id) && strings.Contains(l, text) {
+			return true
+		}
+	}
+	return false
+}

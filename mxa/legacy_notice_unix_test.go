@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,5 +75,76 @@ func TestCrashLegacyNotice(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestReleaseStagedFiled: a notice an older mailq staged for a set that is
+// filed already is moved into the incoming queue by its own job, which
+// says so and wakes the MDA.
+func TestReleaseStagedFiled(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil, nil)
+	id := f.put(queue.External, "alice@origin.test", "bad@a.test")
+	n := stageLegacy(t, f, queue.External, id)
+	if err := f.tree.Move(id, queue.External, queue.Failed); err != nil {
+		t.Fatal(err)
+	}
+	if res := f.run(queue.Retry, n); res.err != nil || !res.bounced {
+		t.Fatalf("run: %+v, want the MDA woken", res)
+	}
+	if in := f.list(queue.Incoming); !slices.Equal(in, []queue.ID{n}) {
+		t.Errorf("incoming %v, want %s", in, n)
+	}
+	if !strings.Contains(f.out.String(), "failure notice "+string(n)+" moved into the queue") {
+		t.Errorf("console:\n%s", f.out.String())
+	}
+}
+
+// TestNoticeSourceFirstField: the first X-Mailq-Queue-ID field decides
+// whether a set of retry/ is a staged notice: an empty one makes it none,
+// whatever follows.
+func TestNoticeSourceFirstField(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil, nil)
+	src := queue.NewID(time.Now())
+	for _, c := range []struct {
+		field string
+		want  queue.ID
+	}{
+		{"X-Mailq-Queue-ID: " + string(src), src},
+		{"X-Mailq-Queue-ID:", ""},
+	} {
+		env := &queue.Envelope{ID: dsn.ID(src), Recipients: []queue.Recipient{{Addr: "alice@origin.test"}}}
+		body := "Subject: report\r\n\r\n" + c.field + "\r\nX-Mailq-Queue-ID: " + string(src) + "\r\n"
+		if err := f.tree.WriteSet(queue.Retry, env, strings.NewReader(body)); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := f.a.noticeSource(env.ID); err != nil || got != c.want {
+			t.Errorf("first field %q: %q, %v; want %q", c.field, got, err, c.want)
+		}
+		if err := f.tree.Remove(queue.Retry, env.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestStagedNoticeOnlyForFailures: a notice an older mailq staged is looked
+// for only when the set has failures to report; a set with only relayed
+// recipients gets its success notice.
+func TestStagedNoticeOnlyForFailures(t *testing.T) {
+	t.Parallel()
+	p := startPeer(t, &peer{})
+	f := newFixture(t, p, nil)
+	id := f.putDSN(queue.Recipient{Addr: "bob@example.org", Notify: queue.NotifySuccess})
+	stageLegacy(t, f, queue.External, id)
+	if res := f.run(queue.External, id); res.err != nil {
+		t.Fatal(res.err)
+	}
+	ids := f.list(queue.Incoming)
+	if len(ids) != 1 {
+		t.Fatalf("incoming %v, want the success notice", ids)
+	}
+	if _, _, subject := f.readNotice(ids[0]); subject != "Successful Mail Delivery Report" {
+		t.Errorf("the notice in the incoming queue is %q, want the success notice", subject)
 	}
 }

@@ -30,9 +30,12 @@ type peer struct {
 	Greeting   string                      // "" means "220 peer.test ESMTP"
 	Ext        []string                    // EHLO keywords; nil means PIPELINING, SIZE 10000000, 8BITMIME, ENHANCEDSTATUSCODES
 	NoEHLO     bool                        // answer EHLO with 502, so the client falls back to HELO
+	EHLOReply  string                      // answer EHLO with this instead (e.g. a 500)
+	HELOReply  string                      // answer HELO with this; "" means 250
 	Mail       func(arg string) string     // reply to MAIL; nil means 250
 	Rcpt       func(addr string) string    // reply to RCPT; nil means 250
 	DataEnd    func(s *peerSession) string // reply to the final dot; nil means 250
+	DataReply  string                      // reply to DATA instead of 354 (with recipients)
 	Hang       bool                        // say nothing after connecting
 	HangAt     string                      // stop answering at this command (e.g. "DATA-END")
 	DropInData bool                        // close the connection in the middle of the data
@@ -53,12 +56,14 @@ type peerSession struct {
 	Helo     string
 	TLS      bool
 	User     string
+	Mech     string // the SASL mechanism of AUTH
 	MailArg  string
 	Rcpts    []string
 	RcptArgs []string // the parameters after each accepted address, "" if none
 	Data     string
 	Accepted bool // the final dot was answered 2yz
 	Batched  bool // more commands were waiting when MAIL was read
+	Quit     bool // QUIT was received
 }
 
 // startPeer starts p on 127.0.0.1 and stops it at the end of the test.
@@ -193,9 +198,17 @@ func (p *peer) serve(c net.Conn) {
 				say("502 5.5.1 EHLO not implemented")
 				continue
 			}
+			if p.EHLOReply != "" {
+				say(p.EHLOReply)
+				continue
+			}
 			p.set(func() { s.Helo = arg })
 			say(p.ehloReply(s.TLS)...)
 		case "HELO":
+			if p.HELOReply != "" {
+				say(p.HELOReply)
+				continue
+			}
 			p.set(func() { s.Helo = arg })
 			say("250 peer.test")
 		case "STARTTLS":
@@ -214,7 +227,8 @@ func (p *peer) serve(c net.Conn) {
 			br, w = bufio.NewReader(tc), bufio.NewWriter(tc)
 		case "AUTH":
 			user := p.auth(arg, br, say)
-			p.set(func() { s.User = user })
+			mech, _, _ := strings.Cut(arg, " ")
+			p.set(func() { s.User, s.Mech = user, strings.ToUpper(mech) })
 		case "MAIL":
 			batched := br.Buffered() > 0 // the RCPTs came with MAIL (RFC 2920)
 			p.set(func() { s.MailArg, s.Rcpts, s.Batched = arg, nil, batched })
@@ -236,6 +250,10 @@ func (p *peer) serve(c net.Conn) {
 		case "DATA":
 			if len(s.Rcpts) == 0 {
 				say("554 5.5.1 no valid recipients")
+				continue
+			}
+			if p.DataReply != "" {
+				say(p.DataReply)
 				continue
 			}
 			say("354 go on")
@@ -262,6 +280,7 @@ func (p *peer) serve(c net.Conn) {
 		case "RSET":
 			say("250 2.0.0 OK")
 		case "QUIT":
+			p.set(func() { s.Quit = true })
 			say("221 2.0.0 bye")
 			w.Flush()
 			return

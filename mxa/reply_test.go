@@ -112,3 +112,22 @@ func FuzzReplyLine(f *testing.F) {
 		}
 	})
 }
+
+// TestReplyError: a reply renders on one line, its parts separated by one
+// space and its lines by " / ", with nothing left over for parts it lacks.
+func TestReplyError(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		r    Reply
+		want string
+	}{
+		{Reply{Code: 550, Enh: "5.1.1", Lines: []string{"no such user", "try again"}}, "550 5.1.1 no such user / try again"},
+		{Reply{Code: 550, Enh: "5.1.1"}, "550 5.1.1"},
+		{Reply{Code: 421}, "421"},
+		{Reply{Code: 250, Lines: []string{"OK"}}, "250 OK"},
+	} {
+		if got := c.r.Error(); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.r, got, c.want)
+		}
+	}
+}

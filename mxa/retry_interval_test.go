@@ -33,3 +33,19 @@ func TestRetryIntervalDefault(t *testing.T) {
 		})
 	}
 }
+
+// TestNextTryJitter: the next try is RetryInterval from now plus up to a
+// tenth more, also for an interval too short to have a tenth.
+func TestNextTryJitter(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
+	for _, iv := range []time.Duration{5 * time.Nanosecond, 10 * time.Minute} {
+		f := newFixture(t, nil, func(o *Options) { o.MXA.RetryInterval = iv })
+		j := &job{a: f.a, now: now}
+		for range 20 {
+			if d := j.nextTry().Sub(now); d < iv || d > iv+iv/10 {
+				t.Fatalf("interval %s: next try after %s", iv, d)
+			}
+		}
+	}
+}

@@ -184,3 +184,22 @@ func TestDeliverByDNS(t *testing.T) {
 		t.Errorf("result %q", r.Result)
 	}
 }
+
+// TestNoAddressNoError: a host name whose lookup gives no address and no
+// error is a host that cannot be found (X.4.3), named in the result, not a
+// destination without servers.
+func TestNoAddressNoError(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil, func(o *Options) {
+		o.MXA.MX = config.MXLocal
+		o.LocalMX = []config.MXRoute{{Domain: "example.org", Host: "relay.example.org", Port: 25}}
+	})
+	f.a.router.lookup = func(context.Context, string) ([]netip.Addr, error) { return nil, nil }
+	id := f.put(queue.External, "alice@origin.test", "bob@example.org")
+	if res := f.run(queue.External, id); res.err != nil {
+		t.Fatal(res.err)
+	}
+	if r := f.env(queue.Retry, id.Derive(1)).Recipients[0]; !strings.Contains(r.Result, "4.4.3 cannot find the address of relay.example.org") {
+		t.Errorf("result %q", r.Result)
+	}
+}

@@ -20,3 +20,17 @@ func TestTimeoutDefaults(t *testing.T) {
 		t.Errorf("withDefaults of nothing = %+v\nwant %+v", got, d)
 	}
 }
+
+// TestTimeoutDefaultValues: the defaults are RFC 5321 §4.5.3.2's limits
+// divided by five (greeting and commands 5 minutes, DATA 2, a data block 3,
+// the final dot 10), a 30-second connect, a 20-second DNS lookup and a
+// 5-minute session.
+func TestTimeoutDefaultValues(t *testing.T) {
+	t.Parallel()
+	want := Timeouts{Connect: 30 * time.Second, Greeting: time.Minute, Command: time.Minute,
+		DataInit: 24 * time.Second, Block: 36 * time.Second, DataEnd: 2 * time.Minute,
+		Lookup: 20 * time.Second, Session: 5 * time.Minute}
+	if got := DefaultTimeouts(); got != want {
+		t.Errorf("DefaultTimeouts = %+v\nwant %+v", got, want)
+	}
+}

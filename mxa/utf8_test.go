@@ -82,6 +82,11 @@ func TestSMTPUTF8Out(t *testing.T) {
 			rcpts: []string{"bob@example.org"}, statuses: "bob@example.org=failed"},
 		{name: "UTF-8 header: nothing goes", flagged: true, subject: "caf\xc3\xa9", from: "alice@origin.test",
 			rcpts: []string{"bob@example.org"}, statuses: "bob@example.org=failed"},
+		{name: "UTF-8 header after a long line: nothing goes", flagged: true, from: "alice@origin.test",
+			subject: strings.Repeat("x", 5000) + "\r\nX-Note: caf\xc3\xa9",
+			rcpts:   []string{"bob@example.org"}, statuses: "bob@example.org=failed"},
+		{name: "a lone 0x80 byte in the header: nothing goes", flagged: true, subject: "price \x80 5", from: "alice@origin.test",
+			rcpts: []string{"bob@example.org"}, statuses: "bob@example.org=failed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

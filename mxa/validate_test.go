@@ -106,6 +106,7 @@ func TestQueueAddressesChecked(t *testing.T) {
 		{"NUL", queue.Retry, "al%00ice@origin.test", []string{"bob@far.example"}, true},
 		{"8-bit", queue.External, "alice@origin.test", []string{"b%C3%B6b@far.example"}, true},
 		{"no domain", queue.External, "alice@origin.test", []string{"bob"}, true},
+		{"postmaster without a domain", queue.External, "alice@origin.test", []string{"Postmaster"}, true},
 		{"original recipient with CR LF", queue.Retry, "alice@origin.test", []string{"bob@far.example orig=a@b.test%0D%0ASubject:%20x"}, true},
 	}
 	rec := startRecorder(t)
@@ -147,6 +148,9 @@ func TestQueueAddressesChecked(t *testing.T) {
 		why, err := os.ReadFile(filepath.Join(dirs.Bad, string(ids[i])+".why"))
 		if err != nil || !strings.Contains(string(why), "address not fit to send") {
 			t.Errorf("%s: .why %q, %v", c.name, why, err)
+		}
+		if !logged(f.out.String(), string(ids[i]), "moved to bad/: address not fit to send") {
+			t.Errorf("%s: the console does not say it was put aside:\n%s", c.name, f.out.String())
 		}
 	}
 	// The good set's session is the only one: MAIL, RCPT and DATA once each,

@@ -73,3 +73,31 @@ func TestNoticeWithholdsAliasTargets(t *testing.T) {
 		})
 	}
 }
+
+// TestDelayNoticeWithheld: a delay notice would name only an alias target
+// of mail from outside: none is written, and the recipient is marked
+// warned all the same, so later attempts do not try again.
+func TestDelayNoticeWithheld(t *testing.T) {
+	t.Parallel()
+	p := startPeer(t, &peer{Rcpt: func(string) string { return "451 4.7.1 greylisted" }})
+	f := newFixture(t, p, func(o *Options) { o.MXA.DelayWarning = 4 * time.Hour })
+	env := &queue.Envelope{ID: queue.NewID(time.Now()), From: "forged@victim.example",
+		ClientIP: netip.MustParseAddr("192.0.2.9"), Origin: queue.OriginRemote,
+		Recipients: []queue.Recipient{{Addr: "secret-target@example.org", Orig: "fwd@local.test"}}}
+	if err := f.tree.WriteSet(queue.External, env, strings.NewReader(testMessage(1))); err != nil {
+		t.Fatal(err)
+	}
+	f.run(queue.External, env.ID)
+	cid := env.ID.Derive(1)
+	start := time.Now()
+	f.a.now = func() time.Time { return start.Add(5 * time.Hour) }
+	if res := f.run(queue.Retry, cid); res.err != nil {
+		t.Fatal(res.err)
+	}
+	if ids := f.list(queue.Incoming); len(ids) != 0 {
+		t.Errorf("a delay notice was written: %v", ids)
+	}
+	if r := f.env(queue.Retry, cid).Recipients[0]; r.Warned.IsZero() {
+		t.Errorf("recipient not marked warned: %+v", r)
+	}
+}
