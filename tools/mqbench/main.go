@@ -12,11 +12,13 @@
 //   - SMTP: -n messages of -size bytes over -sessions sessions, a new
 //     connection per message (smtp-source when installed, else a Go client
 //     doing the same), timed until every message is in the recipient's
-//     mailbox. Targets: mailq with /mda; a private Postfix (master -c DIR
+//     mailbox. Targets: mailq with /mda, with direct filing and with
+//     [MDA] DirectFiling=False (the queue path); a private Postfix (master -c DIR
 //     -d, its virtual(8) agent delivering to a Maildir), when installed;
 //     smtp-sink (protocol only, nothing stored), when installed.
-//   - The probe: the syscalls mailq's design needs per message, on the same
-//     disk, with 20 goroutines and with 1 (probe.go).
+//   - The probes: the syscalls mailq's design needs per message, on the same
+//     disk: the queue path with 20 goroutines and with 1, direct filing with
+//     20 (probe.go).
 //   - POP3: mailq /pop and a private Dovecot (dovecot -c FILE -F), when
 //     installed: 10 sessions on 10 mailboxes at once, 10 x 10 MB in one
 //     session, and the time from PASS to the end of LIST of a 10,000-message
