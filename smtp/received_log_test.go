@@ -6,7 +6,8 @@ import (
 )
 
 // TestReceivedLogMode: the log line of an accepted message says whether it
-// was queued or only accepted in test mode (/TEST), where nothing is written.
+// was queued or only accepted in test mode (/TEST), where nothing is written;
+// and no problem with the space check is logged when there was none.
 func TestReceivedLogMode(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -36,6 +37,9 @@ func TestReceivedLogMode(t *testing.T) {
 				if strings.Contains(l, "message ") && strings.Contains(l, " from <a@elsewhere.example>") {
 					line = l
 				}
+			}
+			if strings.Contains(ts.logs.String(), "cannot check the queue") {
+				t.Fatalf("a space check problem logged with none:\n%s", ts.logs.String())
 			}
 			if !strings.Contains(line, tc.want) || strings.Contains(line, tc.not) {
 				t.Fatalf("received line %q: want %q, and not %q\n%s", line, tc.want, tc.not, ts.logs.String())
