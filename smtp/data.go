@@ -163,8 +163,8 @@ func (s *session) receive(w io.Writer, t *trace, dr io.Reader) (int64, error) {
 	sw.Write(s.header(buf, &h, t))
 	if h.done {
 		start := h.pos
-		if h.blank {
-			start += 2
+		if h.blank { // the empty line: CRLF, or a bare LF from BDAT's raw octets
+			start += slices.Index(buf[start:], '\n') + 1
 		}
 		sw.Write(buf[start:])
 	} else {

@@ -257,6 +257,7 @@ func TestCapacity(t *testing.T) {
 	}{
 		{"below the floor", 100, 0, 99 << 20, 0, "MAIL FROM:<a@b.example>", "452 4.3.1 Insufficient system storage"},
 		{"above the floor", 100, 0, 200 << 20, 0, "MAIL FROM:<a@b.example>", "250 "},
+		{"floor off, no SIZE", 0, 0, 1000, 0, "MAIL FROM:<a@b.example>", "250 "}, // nothing declared: no space asked
 		{"floor off, SIZE fits", 0, 0, 1000, 0, "MAIL FROM:<a@b.example> SIZE=600", "250 "},
 		{"floor off, SIZE does not fit", 0, 0, 1000, 0, "MAIL FROM:<a@b.example> SIZE=700", "452 4.3.1 Insufficient system storage"},
 		{"floor, 1.5 x the size limit", 10, 0, 25 << 20, 0, "MAIL FROM:<a@b.example>", "452 4.3.1 "}, // 20 MB limit

@@ -29,10 +29,10 @@ var fixedFields = []struct {
 }
 
 // headerScan reads the header block at the start of a message (RFC 5322
-// §2.2) incrementally: feed it the growing buffer, decoded by the DATA
-// reader (so every line ends in CRLF), until done. It never looks at a byte
-// twice, so a header sent a few bytes at a time costs no more to scan than
-// one sent at once.
+// §2.2) incrementally: feed it the growing buffer (DATA's decoded lines end
+// in CRLF; in BDAT's raw octets a line may end in a bare LF) until done. It
+// never looks at a byte twice, so a header sent a few bytes at a time costs
+// no more to scan than one sent at once.
 type headerScan struct {
 	pos      int  // bytes of the buffer scanned: whole lines of the header block
 	done     bool // the block's end was found

@@ -153,6 +153,9 @@ func runAuthCell(t *testing.T, ts *testServer, ln *testutil.RemoteListener, tc a
 		return
 	}
 	msg, _ := ts.only(t)
+	if log := ts.logs.String(); strings.Contains(log, "cannot write message") {
+		t.Fatalf("a write failure logged for a message kept:\n%s", log) // logged before the 250
+	}
 	head, _, _ := strings.Cut(msg, "\r\n\r\n")
 	if n := strings.Count(head, "Authentication-Results:"); n != 1 {
 		t.Fatalf("%d Authentication-Results fields, want 1:\n%s", n, head)

@@ -325,7 +325,7 @@ type tagGuard struct {
 
 func (g *tagGuard) Tags(c Client) []string {
 	g.helo = append(g.helo, c.Helo)
-	return []string{"X-HELO-Warning: \"" + c.Helo + "\" is bogus\r\nInjected: yes\x00"}
+	return []string{"X-HELO-Warning: \"" + c.Helo + "\" is bogus\r\nInjected: yes\x00\x7f~"}
 }
 
 // TestGuardTags: a Guard that is also a Tagger adds its fields below the
@@ -340,7 +340,7 @@ func TestGuardTags(t *testing.T) {
 		t.Fatal(r)
 	}
 	msg, _ := ts.only(t)
-	want := "\r\nX-HELO-Warning: \"bad_name\" is bogus??Injected: yes?\r\nSubject: tagged\r\n"
+	want := "\r\nX-HELO-Warning: \"bad_name\" is bogus??Injected: yes??~\r\nSubject: tagged\r\n"
 	if !strings.Contains(msg, want) || strings.Index(msg, "X-GUID:") > strings.Index(msg, "X-HELO-Warning:") {
 		t.Fatalf("stored message lacks %q below the trace fields:\n%s", want, msg)
 	}

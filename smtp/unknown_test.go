@@ -33,8 +33,10 @@ func TestUnknownFoldersCount(t *testing.T) {
 		{"new1@test.example", 0, true},                      // 1 on disk + new1 = 2
 		{"new2@test.example", 100 * time.Millisecond, true}, // 3
 		{"new3@test.example", 200 * time.Millisecond, false},
+		{"new3@test.example", 0, false},                                // the moment of the count: still that count
 		{"a@test.example", 300 * time.Millisecond, true},               // has a folder
-		{"new3@test.example", foldersTTL + 300*time.Millisecond, true}, // recounted: 1 on disk
+		{"new4@test.example", foldersTTL, true},                        // foldersTTL exactly: recounted, 1 on disk
+		{"new3@test.example", foldersTTL + 300*time.Millisecond, true}, // the new count: 1 on disk + new4 + new3
 	}
 	for _, s := range steps {
 		ok, err := f.allow(o.Tree, s.addr, 3, t0.Add(s.at))
