@@ -39,7 +39,7 @@ func init() {
 		"HELO": cmd((*session).cmdHelo, anyState),
 		"EHLO": cmd((*session).cmdEhlo, anyState),
 		"MAIL": {handler: (*session).cmdMail, states: states(stateGreeted), maxLine: maxMailLine},
-		"RCPT": cmd((*session).cmdRcpt, states(stateMail, stateRcpt)),
+		"RCPT": {handler: (*session).cmdRcpt, states: states(stateMail, stateRcpt), maxLine: maxRcptLine},
 		"DATA": cmd((*session).cmdData, states(stateRcpt)),
 		"RSET": cmd((*session).cmdRset, anyState),
 		"NOOP": cmd((*session).cmdNoop, anyState),

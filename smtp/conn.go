@@ -42,11 +42,13 @@ func (s state) String() string {
 }
 
 // Line limits. RFC 5321 §4.5.3.1.4 allows 512 octets with the CRLF; SIZE,
-// BODY and AUTH= may lengthen MAIL (RFC 4954 §5 adds 500); AUTH and its
-// responses may reach 12288 (RFC 4954 §4).
+// BODY and AUTH= may lengthen MAIL (RFC 4954 §5 adds 500); NOTIFY and
+// ORCPT may lengthen RCPT by 500 (RFC 3461 §4); AUTH and its responses may
+// reach 12288 (RFC 4954 §4).
 const (
 	maxCommand  = 512 - 2
 	maxMailLine = 1012 - 2
+	maxRcptLine = 512 + 500 - 2
 	maxAuthLine = 12288 - 2
 )
 
