@@ -112,10 +112,21 @@ func TestCrashCommit(t *testing.T) {
 // whatever point they have reached, five times over the same tree.
 func TestCrashCommitKilled(t *testing.T) {
 	t.Parallel()
-	root := filepath.Join(t.TempDir(), "tree")
+	killRounds(t, filepath.Join(t.TempDir(), "tree"), "commit", func(tr *Tree, all map[ID]int) {
+		for id, i := range all {
+			checkCommitted(t, tr, id, i)
+		}
+	})
+}
+
+// killRounds starts a child in mode five times over the tree at root,
+// kills each from outside after a growing number of reports, recovers the
+// tree, and calls check with it and every message reported so far.
+func killRounds(t *testing.T, root, mode string, check func(tr *Tree, all map[ID]int)) {
+	t.Helper()
 	all := make(map[ID]int)
 	for round := range 5 {
-		cmd, out := child(t, root, "commit")
+		cmd, out := child(t, root, mode)
 		got := readReports(out, 3+round*7)
 		if err := cmd.Process.Kill(); err != nil {
 			t.Fatal(err)
@@ -124,10 +135,7 @@ func TestCrashCommitKilled(t *testing.T) {
 		for id, i := range got {
 			all[id] = i
 		}
-		tr := recoverTree(t, root)
-		for id, i := range all {
-			checkCommitted(t, tr, id, i)
-		}
+		check(recoverTree(t, root), all)
 	}
 }
 
@@ -329,6 +337,13 @@ func TestTwoProcessesCommit(t *testing.T) {
 	}
 }
 
+// filedNumber is the number of the child's message filed as id in directBox,
+// read from its subject.
+func filedNumber(t *testing.T, root string, id ID) int {
+	body := readFile(t, filepath.Join(root, "users", directBox, emlName(id)))
+	return atoi(strings.TrimPrefix(strings.SplitN(body, "\r\n", 2)[0], "Subject: message "))
+}
+
 // checkFiled checks, after a crash of the "file" child and Recover, that
 // every message it reported (answered 250) is in the mailbox once and
 // intact, and that any other message there is whole too (the one being
@@ -350,7 +365,7 @@ func checkFiled(t *testing.T, tr *Tree, root string, reported map[ID]int) {
 		body := readFile(t, filepath.Join(root, "users", directBox, emlName(m.ID)))
 		i, ok := reported[m.ID]
 		if !ok {
-			i = atoi(strings.TrimPrefix(strings.SplitN(body, "\r\n", 2)[0], "Subject: message "))
+			i = filedNumber(t, root, m.ID)
 		}
 		if body != childBody(i) || m.Size != int64(len(body)) {
 			t.Errorf("%s: not message %d intact (%d bytes)", m.ID, i, len(body))
@@ -403,25 +418,14 @@ func TestCrashDirectFiling(t *testing.T) {
 func TestCrashDirectFilingKilled(t *testing.T) {
 	t.Parallel()
 	root := filepath.Join(t.TempDir(), "tree")
-	all := make(map[ID]int)
-	for round := range 5 {
-		cmd, out := child(t, root, "file")
-		got := readReports(out, 3+round*7)
-		if err := cmd.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		killed(t, cmd)
-		for id, i := range got {
-			all[id] = i
-		}
-		tr := recoverTree(t, root)
+	killRounds(t, root, "file", func(tr *Tree, all map[ID]int) {
 		mb, _ := tr.Mailbox(directBox)
 		msgs, _ := mb.List()
 		for _, m := range msgs {
 			if _, ok := all[m.ID]; !ok { // filed, killed before its report: a duplicate the client resends
-				all[m.ID] = atoi(strings.TrimPrefix(strings.SplitN(readFile(t, filepath.Join(root, "users", directBox, emlName(m.ID))), "\r\n", 2)[0], "Subject: message "))
+				all[m.ID] = filedNumber(t, root, m.ID)
 			}
 		}
 		checkFiled(t, tr, root, all)
-	}
+	})
 }

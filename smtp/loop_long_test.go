@@ -6,21 +6,26 @@ import (
 	"testing"
 )
 
+// loopAtTwoHops refuses a message with more than two Received fields as a
+// loop; threeHops is one more than that.
+func loopAtTwoHops(o *Options) {
+	o.SMTP.DetectLoops = true
+	o.SMTP.MaxHops = 2
+}
+
+const threeHops = "Received: from a by b; Mon, 1 Jan 2024 00:00:00 +0000\r\n" +
+	"Received: from b by c; Mon, 1 Jan 2024 00:00:01 +0000\r\n" +
+	"Received: from c by d; Mon, 1 Jan 2024 00:00:02 +0000\r\n"
+
 // TestLoopLongBody: a message refused as a loop after its header, with a
 // body longer than what was read with the header, is still read to its
 // final dot before the 554: the body's lines are never taken as commands.
 func TestLoopLongBody(t *testing.T) {
 	t.Parallel()
-	ts := startServer(t, func(o *Options) {
-		o.SMTP.DetectLoops = true
-		o.SMTP.MaxHops = 2
-	})
+	ts := startServer(t, loopAtTwoHops)
 	c, _ := dial(t, ts.addr)
 	c.expect("EHLO client.example", "250")
-	header := "Received: from a by b; Mon, 1 Jan 2024 00:00:00 +0000\r\n" +
-		"Received: from b by c; Mon, 1 Jan 2024 00:00:01 +0000\r\n" +
-		"Received: from c by d; Mon, 1 Jan 2024 00:00:02 +0000\r\n" +
-		"Subject: looping\r\n\r\n"
+	header := threeHops + "Subject: looping\r\n\r\n"
 	body := strings.Repeat("NOOP\r\n", 8000) // far past the header's read
 	if r := c.send("a@elsewhere.example", []string{adminUser}, header+body+".\r\n"); !strings.HasPrefix(r, "554 5.4.6 ") {
 		t.Fatalf("final dot answered %q, want 554 5.4.6", r)
@@ -36,18 +41,13 @@ func TestLoopLongBody(t *testing.T) {
 // there to read it, and the session ends as closed by the client.
 func TestLoopClientLeaves(t *testing.T) {
 	t.Parallel()
-	ts := startServer(t, func(o *Options) {
-		o.SMTP.DetectLoops = true
-		o.SMTP.MaxHops = 2
-	})
+	ts := startServer(t, loopAtTwoHops)
 	c, _ := dial(t, ts.addr)
 	c.expect("EHLO client.example", "250")
 	c.expect("MAIL FROM:<a@elsewhere.example>", "250 ")
 	c.expect("RCPT TO:<"+adminUser+">", "250 ")
 	c.expect("DATA", "354 ")
-	c.write("Received: from a by b; Mon, 1 Jan 2024 00:00:00 +0000\r\n" +
-		"Received: from b by c; Mon, 1 Jan 2024 00:00:01 +0000\r\n" +
-		"Received: from c by d; Mon, 1 Jan 2024 00:00:02 +0000\r\n" +
+	c.write(threeHops +
 		"Subject: looping\r\n\r\n" + strings.Repeat("body line\r\n", 4000)) // no final dot
 	if err := c.c.(*net.TCPConn).CloseWrite(); err != nil {
 		t.Fatal(err)
