@@ -9,14 +9,15 @@ import (
 // figureSpool is a spool that only reports figures, and counts how often
 // they were read.
 type figureSpool struct {
-	free  uint64
-	queue int
-	reads int
+	free   uint64
+	queue  int
+	reads  int
+	counts int
 }
 
 func (f *figureSpool) newDraft() (draft, error)   { return nil, errors.New("figures only") }
 func (f *figureSpool) freeBytes() (uint64, error) { f.reads++; return f.free, nil }
-func (f *figureSpool) count() (int, error)        { return f.queue, nil }
+func (f *figureSpool) count() (int, error)        { f.counts++; return f.queue, nil }
 
 // TestCapacityBounds: the space check accepts a message when the free space
 // is exactly what is wanted (the larger of the floor and 1.5 × the size)
@@ -47,6 +48,24 @@ func TestCapacityBounds(t *testing.T) {
 		refuse, problem := c.check(&figureSpool{free: tc.free}, now, tc.need, tc.declared)
 		if capErrText(refuse) != capErrText(tc.want) || problem != nil {
 			t.Errorf("%s: check = %v, %v; want %v, nil", tc.name, refuse, problem, tc.want)
+		}
+	}
+}
+
+// TestCapacityCountsOnlyWithACap: without SMTPMaxQueued the incoming queue
+// is never counted (a listing of the whole folder, for a figure nobody
+// reads); with it, once per fresh snapshot.
+func TestCapacityCountsOnlyWithACap(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	for _, maxQ := range []int{0, 5} {
+		sp := &figureSpool{free: 1 << 30}
+		c := newCapacity(1, maxQ)
+		if refuse, problem := c.check(sp, now, 100, true); refuse != nil || problem != nil {
+			t.Fatalf("maxQueued %d: check = %v, %v", maxQ, refuse, problem)
+		}
+		if want := min(maxQ, 1); sp.counts != want {
+			t.Errorf("maxQueued %d: the queue was counted %d times, want %d", maxQ, sp.counts, want)
 		}
 	}
 }
