@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"mailq/internal/testutil"
 )
 
 // TestBinaryDirectFiling runs the real binary with /MDA twice on one tree,
@@ -77,8 +79,7 @@ func TestBinaryDirectFiling(t *testing.T) {
 			t.Fatalf("DirectFiling=%s: %v\n%s", direct, err, in.out())
 		}
 		var one, two string
-		deadline := time.Now().Add(20 * time.Second)
-		for one == "" || two == "" {
+		testutil.EventuallyShow(t, "DirectFiling="+direct+": both copies in alice's mailbox", func() bool {
 			one, two = "", ""
 			for id, c := range copies() {
 				if _, old := before[id]; old {
@@ -90,11 +91,8 @@ func TestBinaryDirectFiling(t *testing.T) {
 					two = id
 				}
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("DirectFiling=%s: the copies did not arrive:\n%s", direct, in.out())
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+			return one != "" && two != ""
+		}, in.out)
 		if code, out := mailq(t, dir, "/stop:smtp"); code != 0 {
 			t.Fatalf("/stop:smtp exit %d:\n%s", code, out)
 		}

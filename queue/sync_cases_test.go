@@ -9,6 +9,14 @@ import (
 
 const syncBody = "Subject: sync\\r\\n\\r\\nbody\\r\\n"
 
+// fixedID makes the next id the tree draws a known one, for a case that
+// creates its own draft.
+func fixedID(t *testing.T, tr *Tree) ID {
+	id := NewID(time.Now())
+	tr.newID = func(time.Time) ID { return id }
+	return id
+}
+
 // committed commits one set into f.
 func committed(f Folder) func(t *testing.T, tr *Tree) ID {
 	return func(t *testing.T, tr *Tree) ID { return commitMsg(t, tr, f, syncBody) }
@@ -16,12 +24,8 @@ func committed(f Folder) func(t *testing.T, tr *Tree) ID {
 
 var syncCases = []syncCase{
 	{
-		name: "commit",
-		setup: func(t *testing.T, tr *Tree) ID {
-			id := NewID(time.Now())
-			tr.newID = func(time.Time) ID { return id }
-			return id
-		},
+		name:  "commit",
+		setup: fixedID,
 		act: func(tr *Tree, _ ID) error {
 			d, err := tr.NewDraft(Incoming)
 			if err != nil {
@@ -41,12 +45,8 @@ var syncCases = []syncCase{
 		},
 	},
 	{
-		name: "direct filing",
-		setup: func(t *testing.T, tr *Tree) ID {
-			id := NewID(time.Now())
-			tr.newID = func(time.Time) ID { return id }
-			return id
-		},
+		name:  "direct filing",
+		setup: fixedID,
 		act: func(tr *Tree, _ ID) error {
 			d, err := tr.NewMailboxDraft("bob@example.com")
 			if err != nil {
