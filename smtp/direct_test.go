@@ -2,6 +2,8 @@ package smtp
 
 import (
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -157,5 +159,34 @@ func TestDirectFiling(t *testing.T) {
 	}
 	if len(asked) != 3 {
 		t.Errorf("the filer was asked about %q; want the three one-recipient messages only", asked)
+	}
+}
+
+// TestDirectFilingRefusedLeavesNothing: a message for a mailbox that is
+// refused at its end (too big) leaves nothing in the mailbox folder, not
+// even its temporary file, and is not reported as filed.
+func TestDirectFilingRefusedLeavesNothing(t *testing.T) {
+	t.Parallel()
+	f := &fakeFiler{}
+	ts := startServer(t, func(o *Options) {
+		o.Direct = f
+		o.SMTP.MaxMessageSize = 1000
+	})
+	c, _ := dial(t, ts.addr)
+	c.expect("EHLO client.example", "250")
+	body := "Subject: big\r\n\r\n" + strings.Repeat("0123456789\r\n", 500) + ".\r\n"
+	if r := c.send("app@sender.example", []string{"plain@test.example"}, body); !strings.HasPrefix(r, "552 ") {
+		t.Fatalf("end of data: %q, want 552", r)
+	}
+	c.expect("NOOP", "250 ") // the session goes on
+	if _, filed := f.state(); len(filed) != 0 {
+		t.Errorf("a refused message was reported filed: %+v", filed)
+	}
+	entries, err := os.ReadDir(filepath.Join(filepath.Dir(ts.qdir), "users", "plain@test.example"))
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Errorf("left in the mailbox folder: %s", e.Name())
 	}
 }
